@@ -1,0 +1,217 @@
+/**
+ * connect(url): one typed Kysely instance over SQLite (embedded), PostgreSQL or SQL Server.
+ * A connection that cannot be made is one clear line naming the URL (password masked) and what
+ * to check, never a stack trace.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  MssqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+import * as Tarn from 'tarn';
+import * as Tedious from 'tedious';
+import { type DialectName, RowConventionsPlugin } from './dialect.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** The URL with its password masked, safe to log. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Pool size for server databases. */
+  readonly poolSize?: number;
+  /** Milliseconds to wait for a server connection before giving up. */
+  readonly connectTimeoutMs?: number;
+  /** Told when the server drops an idle pooled connection (PostgreSQL). */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+export class ConnectError extends Error {
+  override readonly name = 'ConnectError';
+}
+
+type Target =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: URL }
+  | { dialect: 'mssql'; url: URL };
+
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}
+
+export function parseDatabaseUrl(url: string): Target {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConnectError(`${url}: give a file path, e.g. sqlite:./.workstream/workstream.db`);
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectError(
+      `${maskUrl(url)} is not a database URL: use sqlite:PATH, postgres://user:pass@host:5432/db or mssql://user:pass@host:1433/db`,
+    );
+  }
+  if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:')
+    return { dialect: 'postgres', url: parsed };
+  if (parsed.protocol === 'mssql:' || parsed.protocol === 'sqlserver:') {
+    if (!parsed.pathname.slice(1))
+      throw new ConnectError(
+        `${maskUrl(url)}: name the database, e.g. mssql://user:pass@host:1433/workstream`,
+      );
+    return { dialect: 'mssql', url: parsed };
+  }
+  throw new ConnectError(
+    `${maskUrl(url)}: unsupported scheme '${parsed.protocol}'; use sqlite:, postgres:// or mssql://`,
+  );
+}
+
+/** SQLite transactions start with BEGIN IMMEDIATE: a writer takes the lock up front and waits
+ * (busy_timeout) instead of failing when two transactions both try to upgrade a read lock. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+function openSqlite(path: string): SqliteDatabase.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
+  // busy_timeout first: switching a new file to WAL needs a lock another process may hold.
+  database.pragma('busy_timeout = 10000');
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = NORMAL');
+  return database;
+}
+
+// pg returns int8 (counts) and numeric as strings; the schema keeps both within a double.
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === PG_INT8 || oid === PG_NUMERIC
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function postgresDialect(url: URL, options: ConnectOptions): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types: pgTypes,
+  });
+  // An idle connection dropped by the server (restart, failover) must not end the process;
+  // the pool replaces it and the next query reports any lasting failure.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return new PostgresDialect({ pool });
+}
+
+function mssqlDialect(url: URL, options: ConnectOptions): MssqlDialect {
+  const params = url.searchParams;
+  const flag = (name: string, fallback: boolean) =>
+    params.has(name) ? params.get(name) === 'true' : fallback;
+  return new MssqlDialect({
+    tarn: { ...Tarn, options: { min: 0, max: options.poolSize ?? 10 } },
+    tedious: {
+      ...Tedious,
+      connectionFactory: () =>
+        new Tedious.Connection({
+          server: url.hostname,
+          authentication: {
+            type: 'default',
+            options: {
+              userName: decodeURIComponent(url.username),
+              password: decodeURIComponent(url.password),
+            },
+          },
+          options: {
+            port: url.port ? Number(url.port) : 1433,
+            database: decodeURIComponent(url.pathname.slice(1)),
+            encrypt: flag('encrypt', true),
+            trustServerCertificate: flag('trustServerCertificate', false),
+            connectTimeout: options.connectTimeoutMs ?? 10_000,
+            useUTC: true,
+          },
+        }),
+    },
+  });
+}
+
+/** What to check, in words, for the usual ways a connection fails. */
+function advice(error: unknown, target: Target): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const where =
+    target.dialect === 'sqlite'
+      ? target.path
+      : `${target.url.hostname}:${target.url.port || (target.dialect === 'postgres' ? 5432 : 1433)}`;
+  if (target.dialect === 'sqlite')
+    return `cannot open the SQLite file ${where} (${message}); check the folder exists and is writable`;
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message))
+    return `nothing is listening at ${where}; is the database server running?`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `host ${target.url.hostname} was not found; check the host name`;
+  if (code === '28P01' || code === '28000' || /Login failed|password authentication failed/i.test(message))
+    return 'the server refused the user name or password; check the credentials in the URL';
+  if (code === '3D000' || /Cannot open database/i.test(message))
+    return `the database does not exist on ${where}; create it first`;
+  if (/timeout/i.test(message) || code === 'ETIMEDOUT')
+    return `no answer from ${where} in time; check the host, port and firewall`;
+  return message.split('\n')[0] ?? 'unknown error';
+}
+
+/**
+ * Opens the database at `url` and proves the connection with one round trip.
+ * @throws ConnectError with a one-line message when it cannot.
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(url);
+  const masked = maskUrl(url);
+  let db: Kysely<Database>;
+  try {
+    const dialect =
+      target.dialect === 'sqlite'
+        ? new ImmediateSqliteDialect({ database: openSqlite(target.path) })
+        : target.dialect === 'postgres'
+          ? postgresDialect(target.url, options)
+          : mssqlDialect(target.url, options);
+    db = new Kysely<Database>({ dialect, plugins: [new RowConventionsPlugin(target.dialect)] });
+  } catch (error) {
+    throw new ConnectError(`${masked}: ${advice(error, target)}`);
+  }
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new ConnectError(`${masked}: ${advice(error, target)}`);
+  }
+  return { db, dialect: target.dialect, url: masked, close: () => db.destroy() };
+}

@@ -1,0 +1,323 @@
+/**
+ * Every difference between SQLite, PostgreSQL and SQL Server, each a named function, so a
+ * reader sees in one place what each database does differently. Nothing outside src/store
+ * branches on the dialect.
+ */
+import {
+  type InsertQueryBuilder,
+  type Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type PrimitiveValueListNode,
+  type QueryResult,
+  type RawBuilder,
+  type RootOperationNode,
+  type SelectQueryBuilder,
+  sql,
+  type UnknownRow,
+  type UpdateQueryBuilder,
+  type ValueNode,
+} from 'kysely';
+import type { Database, Row } from './schema.js';
+
+export const DIALECTS = ['sqlite', 'postgres', 'mssql'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Values in and out: one shape of row on every dialect.
+// ---------------------------------------------------------------------------------------------
+
+/** JSON columns (`*_json`) are written as text on every dialect (pg would turn arrays into SQL arrays). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * SQLite stores timestamps as ISO-8601 UTC text with milliseconds, which sorts as time does and
+ * matches what `strftime('%Y-%m-%dT%H:%M:%fZ')` produces inside the database.
+ */
+export function sqliteTimestamp(date: Date): string {
+  return date.toISOString();
+}
+
+/** better-sqlite3 binds neither Date nor boolean: turn them into the stored forms. */
+class SqliteParameters extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    return { ...node, value: toSqliteValue(node.value) };
+  }
+
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    return { ...node, values: node.values.map(toSqliteValue) };
+  }
+}
+
+function toSqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return sqliteTimestamp(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/**
+ * Reads rows into one shape by the schema's column-name conventions: `*_at` is a timestamp,
+ * `is_*` a boolean, `*_json` a JSON document. pg already parses jsonb, timestamptz and boolean;
+ * tedious parses datetime2 and bit; SQLite returns text and integers for all three.
+ */
+export function normaliseRow(row: UnknownRow): UnknownRow {
+  const out: UnknownRow = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'string' && key.endsWith('_at')) out[key] = new Date(value);
+    else if (typeof value === 'string' && key.endsWith('_json')) out[key] = JSON.parse(value);
+    else if (typeof value === 'number' && key.startsWith('is_')) out[key] = value !== 0;
+    else out[key] = value;
+  }
+  return out;
+}
+
+export class RowConventionsPlugin implements KyselyPlugin {
+  readonly #parameters: SqliteParameters | null;
+
+  constructor(dialect: DialectName) {
+    this.#parameters = dialect === 'sqlite' ? new SqliteParameters() : null;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#parameters ? this.#parameters.transformNode(args.node) : args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return { ...args.result, rows: args.result.rows.map(normaliseRow) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time: the database's clock, for leases and retries shared by many processes.
+// ---------------------------------------------------------------------------------------------
+
+/** The database's current UTC time as an SQL expression. */
+export function nowSql(dialect: DialectName): RawBuilder<Date> {
+  switch (dialect) {
+    case 'postgres':
+      return sql<Date>`now()`;
+    case 'mssql':
+      return sql<Date>`sysutcdatetime()`;
+    case 'sqlite':
+      return sql<Date>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+  }
+}
+
+/** The database's current time plus a number of milliseconds (negative goes back). */
+export function nowPlusSql(dialect: DialectName, milliseconds: number): RawBuilder<Date> {
+  const ms = Math.round(milliseconds);
+  switch (dialect) {
+    case 'postgres':
+      return sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
+    case 'mssql':
+      // dateadd takes an int: milliseconds overflow after ~24 days, so add seconds beyond that.
+      return Math.abs(ms) < 2_000_000_000
+        ? sql<Date>`dateadd(millisecond, ${ms}, sysutcdatetime())`
+        : sql<Date>`dateadd(second, ${Math.round(ms / 1000)}, sysutcdatetime())`;
+    case 'sqlite':
+      return sql<Date>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`${ms / 1000} seconds`})`;
+  }
+}
+
+export async function databaseNow(db: Kysely<Database>, dialect: DialectName): Promise<Date> {
+  const result = await sql<{ now_at: Date }>`select ${nowSql(dialect)} as now_at`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('the database returned no time');
+  return row.now_at;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row limits: Kysely's .limit() emits LIMIT, which SQL Server rejects.
+// ---------------------------------------------------------------------------------------------
+
+export function limitRows<DB, TB extends keyof DB, O>(
+  dialect: DialectName,
+  query: SelectQueryBuilder<DB, TB, O>,
+  count: number,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'mssql' ? query.top(count) : query.limit(count);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Returning written rows: RETURNING on PostgreSQL and SQLite, OUTPUT inserted.* on SQL Server.
+// ---------------------------------------------------------------------------------------------
+
+export async function insertReturning<T extends keyof Database & string>(
+  dialect: DialectName,
+  query: InsertQueryBuilder<Database, T, object>,
+): Promise<Row<T>[]> {
+  const returning = dialect === 'mssql' ? query.outputAll('inserted') : query.returningAll();
+  // Both builders return whole rows of T; Kysely's generic typing can't prove it for a generic T.
+  return (await returning.execute()) as Row<T>[];
+}
+
+export async function updateReturning<T extends keyof Database & string>(
+  dialect: DialectName,
+  query: UpdateQueryBuilder<Database, T, T, object>,
+): Promise<Row<T>[]> {
+  const returning = dialect === 'mssql' ? query.outputAll('inserted') : query.returningAll();
+  // Both builders return whole rows of T; Kysely's generic typing can't prove it for a generic T.
+  return (await returning.execute()) as Row<T>[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unique violations: how each driver says "that natural key is taken".
+// ---------------------------------------------------------------------------------------------
+
+export interface UniqueViolation {
+  /** The constraint or index name where the driver reports it, else the columns. */
+  readonly constraint: string | null;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && key in value
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** Recognises a unique-constraint violation from any of the three drivers, or returns null. */
+export function uniqueViolation(error: unknown): UniqueViolation | null {
+  const code = field(error, 'code');
+  const message = String(field(error, 'message') ?? '');
+  // PostgreSQL: SQLSTATE 23505 with the constraint name.
+  if (code === '23505') {
+    const constraint = field(error, 'constraint');
+    return { constraint: typeof constraint === 'string' ? constraint : null };
+  }
+  // SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; the message names the columns.
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const columns = /constraint failed: (.+)$/.exec(message);
+    return { constraint: columns?.[1] ?? null };
+  }
+  // SQL Server: 2627 (unique constraint) and 2601 (unique index) carry the name in quotes.
+  const number = field(error, 'number') ?? field(field(error, 'originalError'), 'number');
+  if (number === 2627 || number === 2601) {
+    const name = /(?:constraint|index) '([^']+)'/.exec(message);
+    return { constraint: name?.[1] ?? null };
+  }
+  return null;
+}
+
+/** True when a unique violation is on the named constraint (by name, or by its columns on SQLite). */
+export function violates(violation: UniqueViolation | null, constraint: string, columns: string): boolean {
+  if (!violation?.constraint) return false;
+  return violation.constraint === constraint || violation.constraint === columns;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox claim: one statement per dialect, atomic across many worker processes.
+// ---------------------------------------------------------------------------------------------
+
+export interface ClaimRequest {
+  readonly workerId: string;
+  readonly batchSize: number;
+}
+
+/**
+ * Claims up to `batchSize` due, unlocked outbox rows for one worker, in run_at order, and counts
+ * the attempt. Rows locked by another transaction are skipped, never waited for.
+ */
+export function claimOutboxSql(
+  dialect: DialectName,
+  { workerId, batchSize }: ClaimRequest,
+): RawBuilder<Row<'outbox'>> {
+  switch (dialect) {
+    case 'postgres':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select id from outbox
+          where locked_at is null and run_at <= now()
+          order by run_at, id
+          limit ${batchSize}
+          for update skip locked
+        )
+        update outbox as o
+        set locked_by = ${workerId}, locked_at = now(), attempts = o.attempts + 1, updated_at = now()
+        from next
+        where o.id = next.id
+        returning o.*`;
+    case 'mssql':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select top (${batchSize}) *
+          from outbox with (rowlock, updlock, readpast)
+          where locked_at is null and run_at <= sysutcdatetime()
+          order by run_at, id
+        )
+        update next
+        set locked_by = ${workerId}, locked_at = sysutcdatetime(), attempts = attempts + 1,
+            updated_at = sysutcdatetime()
+        output inserted.*`;
+    case 'sqlite':
+      // Run inside the store's BEGIN IMMEDIATE transaction: one writer at a time owns the file.
+      return sql<Row<'outbox'>>`
+        update outbox
+        set locked_by = ${workerId}, locked_at = ${nowSql('sqlite')}, attempts = attempts + 1,
+            updated_at = ${nowSql('sqlite')}
+        where id in (
+          select id from outbox
+          where locked_at is null and run_at <= ${nowSql('sqlite')}
+          order by run_at, id
+          limit ${batchSize}
+        )
+        returning *`;
+  }
+}
+
+export async function claimOutbox(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  request: ClaimRequest,
+): Promise<Row<'outbox'>[]> {
+  const claim = claimOutboxSql(dialect, request);
+  const rows =
+    dialect === 'sqlite'
+      ? await db.transaction().execute(async (tx) => (await claim.execute(tx)).rows)
+      : (await claim.execute(db)).rows;
+  // SQLite's RETURNING order is unspecified; every dialect hands rows back in claim order.
+  return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration locks: one process applies a migration while others wait, then find it applied.
+// ---------------------------------------------------------------------------------------------
+
+/** Key of the PostgreSQL advisory lock held while migrating ("workstream" as an int4). */
+export const MIGRATION_LOCK_KEY = 0x776f726b;
+
+/**
+ * A statement that takes the migration lock for the current transaction, or null where the
+ * transaction itself is the lock (SQLite's BEGIN IMMEDIATE takes the file's write lock).
+ */
+export function migrationLockSql(dialect: DialectName): RawBuilder<unknown> | null {
+  switch (dialect) {
+    case 'postgres':
+      return sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+    case 'mssql':
+      return sql`exec sp_getapplock @Resource = 'workstream_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 120000`;
+    case 'sqlite':
+      return null;
+  }
+}
+
+/** The table the migrator records applied files in, created if missing. */
+export function migrationsTableSql(dialect: DialectName): RawBuilder<unknown> {
+  switch (dialect) {
+    case 'postgres':
+      return sql`create table if not exists workstream_migrations (
+        name text primary key, checksum text not null, applied_at timestamptz not null default now())`;
+    case 'mssql':
+      return sql`if object_id(N'workstream_migrations', N'U') is null
+        create table workstream_migrations (
+          name nvarchar(200) not null primary key, checksum nvarchar(64) not null,
+          applied_at datetime2(3) not null default sysutcdatetime())`;
+    case 'sqlite':
+      return sql`create table if not exists workstream_migrations (
+        name text primary key, checksum text not null,
+        applied_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`;
+  }
+}

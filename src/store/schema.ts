@@ -1,0 +1,354 @@
+/**
+ * The database as Kysely sees it, typed once from migrations/<dialect>/0001_initial.sql.
+ * Rows come back the same on every dialect: timestamps as `Date` (UTC), booleans as
+ * `boolean`, JSON columns as parsed values (see ./dialect.ts for how each driver gets there).
+ */
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A column the database fills in when the insert leaves it out. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+/** A JSON column: written as a JSON string, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
+type Timestamp = ColumnType<Date, Date, Date>;
+type DefaultedTimestamp = ColumnType<Date, Date | undefined, Date>;
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  slug: string;
+  settings_json: DefaultedJson<JsonObject>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface MembersTable {
+  id: string;
+  org_id: string;
+  email: string;
+  display_name: string;
+  role: Defaulted<'admin' | 'member' | 'viewer'>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  org_id: string;
+  member_id: string;
+  name: string;
+  token_hash: string;
+  scopes_json: DefaultedJson<string[]>;
+  created_at: DefaultedTimestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface CandidatesTable {
+  id: string;
+  org_id: string;
+  title: string;
+  account_name: string;
+  account_domain: string | null;
+  opportunity_ref: string | null;
+  natural_key: string;
+  state: Defaulted<string>;
+  priority: Defaulted<string>;
+  assignee_id: string | null;
+  due_at: Timestamp | null;
+  estimated_value: number | null;
+  fields_json: DefaultedJson<JsonObject>;
+  disqualify_reason: string | null;
+  disqualify_note: string | null;
+  merged_into_id: string | null;
+  first_touch_at: Timestamp | null;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface SignalsTable {
+  id: string;
+  org_id: string;
+  source: string;
+  external_ref: string;
+  kind: Defaulted<string>;
+  title: string;
+  url: string | null;
+  account_name: string | null;
+  account_domain: string | null;
+  opportunity_ref: string | null;
+  summary: string | null;
+  payload_json: DefaultedJson<JsonObject>;
+  state: Defaulted<string>;
+  dismiss_reason: string | null;
+  candidate_id: string | null;
+  received_at: Timestamp;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface PursuitsTable {
+  id: string;
+  org_id: string;
+  candidate_id: string;
+  title: string;
+  account_name: string;
+  state: Defaulted<string>;
+  held_from_state: string | null;
+  priority: Defaulted<string>;
+  assignee_id: string | null;
+  due_at: Timestamp | null;
+  estimated_value: number | null;
+  probability: number | null;
+  award_amount: number | null;
+  loss_reason: string | null;
+  close_reason: string | null;
+  fields_json: DefaultedJson<JsonObject>;
+  submitted_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface ProposalVersionsTable {
+  id: string;
+  org_id: string;
+  pursuit_id: string;
+  number: number;
+  state: Defaulted<string>;
+  title: string;
+  document_url: string | null;
+  amount: number | null;
+  notes: string | null;
+  sent_at: Timestamp | null;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface ChecklistTemplatesTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  name: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ChecklistTemplateItemsTable {
+  id: string;
+  org_id: string;
+  template_id: string;
+  item_key: string;
+  label: string;
+  is_required: Defaulted<boolean>;
+  position: number;
+}
+
+export interface ChecklistsTable {
+  id: string;
+  org_id: string;
+  pursuit_id: string;
+  kind: string;
+  template_id: string | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ChecklistItemsTable {
+  id: string;
+  org_id: string;
+  checklist_id: string;
+  item_key: string;
+  label: string;
+  is_required: Defaulted<boolean>;
+  position: number;
+  state: Defaulted<string>;
+  note: string | null;
+  updated_by: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ActivitiesTable {
+  id: string;
+  org_id: string;
+  entity_type: string;
+  entity_id: string;
+  kind: string;
+  summary: string;
+  occurred_at: Timestamp;
+  actor_id: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface TagsTable {
+  org_id: string;
+  entity_type: string;
+  entity_id: string;
+  tag: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface EventsTable {
+  id: string;
+  org_id: string;
+  entity_type: string;
+  entity_id: string;
+  type: string;
+  actor_id: string;
+  from_state: string | null;
+  to_state: string | null;
+  reason: string | null;
+  data_json: DefaultedJson<JsonObject>;
+  occurred_at: Timestamp;
+}
+
+export interface BusinessCalendarsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  time_zone: string;
+  weekly_json: Json<unknown>;
+  holidays_json: DefaultedJson<unknown>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  priority: Defaulted<string>;
+  target_minutes: number;
+  calendar_id: string | null;
+  warn_percent: Defaulted<number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface SlaClocksTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  entity_type: string;
+  entity_id: string;
+  policy_id: string | null;
+  state: Defaulted<string>;
+  started_at: Timestamp;
+  due_at: Timestamp;
+  warn_at: Timestamp;
+  paused_at: Timestamp | null;
+  paused_minutes: Defaulted<number>;
+  met_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  warned_at: Timestamp | null;
+  breached_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface OutboxTable {
+  id: string;
+  org_id: string;
+  event_id: string;
+  destination: string;
+  payload_json: Json<JsonObject>;
+  attempts: Defaulted<number>;
+  max_attempts: Defaulted<number>;
+  run_at: DefaultedTimestamp;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_error: string | null;
+  errors_json: DefaultedJson<unknown[]>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface DeadLettersTable {
+  id: string;
+  org_id: string;
+  event_id: string;
+  destination: string;
+  payload_json: Json<JsonObject>;
+  attempts: number;
+  errors_json: DefaultedJson<unknown[]>;
+  last_error: string | null;
+  created_at: Timestamp;
+  dead_at: DefaultedTimestamp;
+}
+
+export interface EnrichmentsTable {
+  id: string;
+  org_id: string;
+  candidate_id: string;
+  provider: string;
+  tool: string;
+  state: Defaulted<string>;
+  fields_json: DefaultedJson<JsonObject>;
+  raw_json: Json<unknown> | null;
+  last_error: string | null;
+  attempts: Defaulted<number>;
+  requested_at: Timestamp;
+  completed_at: Timestamp | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  secret: string;
+  event_types_json: DefaultedJson<string[]>;
+  is_active: Defaulted<boolean>;
+  description: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Defaulted<number>;
+}
+
+export interface MigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  members: MembersTable;
+  api_tokens: ApiTokensTable;
+  candidates: CandidatesTable;
+  signals: SignalsTable;
+  pursuits: PursuitsTable;
+  proposal_versions: ProposalVersionsTable;
+  checklist_templates: ChecklistTemplatesTable;
+  checklist_template_items: ChecklistTemplateItemsTable;
+  checklists: ChecklistsTable;
+  checklist_items: ChecklistItemsTable;
+  activities: ActivitiesTable;
+  tags: TagsTable;
+  events: EventsTable;
+  business_calendars: BusinessCalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  sla_clocks: SlaClocksTable;
+  outbox: OutboxTable;
+  dead_letters: DeadLettersTable;
+  enrichments: EnrichmentsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  workstream_migrations: MigrationsTable;
+}
+
+export type TableName = Exclude<keyof Database, 'workstream_migrations'>;
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;

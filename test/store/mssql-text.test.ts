@@ -1,0 +1,117 @@
+/**
+ * SQL Server cannot run on the test machines, so every SQL Server-only statement is compiled
+ * here and its T-SQL text checked. The same contract suites run against a real server when
+ * WORKSTREAM_TEST_MSSQL_URL is set.
+ */
+import {
+  DummyDriver,
+  Kysely,
+  MssqlAdapter,
+  MssqlIntrospector,
+  MssqlQueryCompiler,
+  type RawBuilder,
+  sql,
+} from 'kysely';
+import { describe, expect, it } from 'vitest';
+import {
+  claimOutboxSql,
+  insertReturning,
+  limitRows,
+  migrationLockSql,
+  migrationsTableSql,
+  nowPlusSql,
+  nowSql,
+  updateReturning,
+} from '../../src/store/dialect.js';
+import type { Database } from '../../src/store/schema.js';
+
+/** Kysely with SQL Server's compiler and a driver that never connects: it only compiles. */
+const mssql = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new MssqlAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new MssqlIntrospector(db),
+    createQueryCompiler: () => new MssqlQueryCompiler(),
+  },
+});
+
+/** The T-SQL text of a raw statement, whitespace folded. */
+const text = (statement: RawBuilder<unknown>) => statement.compile(mssql).sql.replace(/\s+/g, ' ').trim();
+
+describe('SQL Server statements', () => {
+  it('claims outbox rows with a READPAST/UPDLOCK CTE and OUTPUT inserted.*', () => {
+    const compiled = claimOutboxSql('mssql', { workerId: 'w1', batchSize: 50 }).compile(mssql);
+    expect(compiled.sql.replace(/\s+/g, ' ').trim()).toBe(
+      'with next as ( select top (@1) * from outbox with (rowlock, updlock, readpast) ' +
+        'where locked_at is null and run_at <= sysutcdatetime() order by run_at, id ) ' +
+        'update next set locked_by = @2, locked_at = sysutcdatetime(), attempts = attempts + 1, ' +
+        'updated_at = sysutcdatetime() output inserted.*',
+    );
+    expect(compiled.parameters).toEqual([50, 'w1']);
+  });
+
+  it('reads the clock with sysutcdatetime()', () => {
+    expect(text(sql`select ${nowSql('mssql')} as now_at`)).toBe('select sysutcdatetime() as now_at');
+  });
+
+  it('adds milliseconds with dateadd, and seconds when milliseconds would overflow an int', () => {
+    const short = sql`select ${nowPlusSql('mssql', 60_000)}`.compile(mssql);
+    expect(short.sql).toBe('select dateadd(millisecond, @1, sysutcdatetime())');
+    expect(short.parameters).toEqual([60_000]);
+    const long = sql`select ${nowPlusSql('mssql', 40 * 86_400_000)}`.compile(mssql);
+    expect(long.sql).toBe('select dateadd(second, @1, sysutcdatetime())');
+    expect(long.parameters).toEqual([40 * 86_400]);
+  });
+
+  it('limits rows with TOP, never LIMIT', () => {
+    const query = limitRows('mssql', mssql.selectFrom('candidates').select('id').orderBy('id'), 25);
+    expect(query.compile().sql).toBe('select top(25) "id" from "candidates" order by "id"');
+  });
+
+  // Kysely quotes the pseudo-table ("inserted"), which SQL Server accepts with QUOTED_IDENTIFIER on (its default).
+  it('returns written rows with OUTPUT inserted.*', async () => {
+    const executed: string[] = [];
+    // A driver that records the statement text it is given and returns no rows.
+    const capture = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => new MssqlAdapter(),
+        createDriver: () =>
+          Object.assign(new DummyDriver(), {
+            acquireConnection: async () => ({
+              executeQuery: async (compiled: { sql: string }) => {
+                executed.push(compiled.sql);
+                return { rows: [] };
+              },
+              streamQuery: () => {
+                throw new Error('not used');
+              },
+            }),
+          }),
+        createIntrospector: (db) => new MssqlIntrospector(db),
+        createQueryCompiler: () => new MssqlQueryCompiler(),
+      },
+    });
+    await insertReturning('mssql', capture.insertInto('orgs').values({ id: 'org_1', name: 'A', slug: 'a' }));
+    await updateReturning('mssql', capture.updateTable('orgs').set({ name: 'B' }).where('id', '=', 'org_1'));
+    expect(executed).toEqual([
+      'insert into "orgs" ("id", "name", "slug") output "inserted".* values (@1, @2, @3)',
+      'update "orgs" set "name" = @1 output "inserted".* where "id" = @2',
+    ]);
+  });
+
+  it('takes the migration lock with sp_getapplock owned by the transaction', () => {
+    const lock = migrationLockSql('mssql');
+    expect(lock).not.toBeNull();
+    expect(lock && text(lock)).toBe(
+      "exec sp_getapplock @Resource = 'workstream_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 120000",
+    );
+  });
+
+  it('creates the migrations table only when object_id finds none', () => {
+    expect(text(migrationsTableSql('mssql'))).toBe(
+      "if object_id(N'workstream_migrations', N'U') is null create table workstream_migrations ( " +
+        'name nvarchar(200) not null primary key, checksum nvarchar(64) not null, ' +
+        'applied_at datetime2(3) not null default sysutcdatetime())',
+    );
+  });
+});
