@@ -11,6 +11,8 @@ import { SIGNAL_MACHINE } from './signal.js';
 export interface StateRef<S extends string> {
   readonly id: string;
   readonly state: S;
+  /** Where an on-hold pursuit was held from, so a refusal can say where resuming leads. */
+  readonly heldFrom?: S | null;
 }
 
 export type MovedWithReason<S extends string> = Moved<S> & { readonly reason: string };
@@ -25,7 +27,10 @@ export function guardMoveWithReason<S extends string, A extends string>(
   action: A,
   reason: string | null | undefined,
 ): Result<MovedWithReason<S>> {
-  const moved = applyTransition(machine, subject.state, action, { id: subject.id });
+  const moved = applyTransition(machine, subject.state, action, {
+    id: subject.id,
+    heldFrom: subject.heldFrom ?? null,
+  });
   if (!moved.ok) return moved;
   const given = requireReason('reason', reason, action);
   return given.ok ? ok({ ...moved.value, reason: given.value }) : given;

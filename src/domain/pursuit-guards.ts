@@ -33,7 +33,10 @@ export function guardSubmit(
   input: GatedInput & { readonly proposalVersions: readonly ProposalVersionRef[] },
 ): Result<Moved<PursuitState> & { readonly versionId: string }> {
   const { pursuit } = input;
-  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'submit_pursuit', { id: pursuit.id });
+  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'submit_pursuit', {
+    id: pursuit.id,
+    heldFrom: pursuit.heldFrom ?? null,
+  });
   if (!moved.ok) return moved;
   const gate = checkGate('submit', input.gates, input.checklists, { entity: 'pursuit', id: pursuit.id });
   if (!gate.ok) return gate;
@@ -90,7 +93,10 @@ export function guardWon(
   input: GatedInput & { readonly awardAmount?: number | null },
 ): Result<Moved<PursuitState> & { readonly awardAmount: number }> {
   const { pursuit, awardAmount } = input;
-  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'mark_won', { id: pursuit.id });
+  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'mark_won', {
+    id: pursuit.id,
+    heldFrom: pursuit.heldFrom ?? null,
+  });
   if (!moved.ok) return moved;
   const gate = checkGate('won', input.gates, input.checklists, { entity: 'pursuit', id: pursuit.id });
   if (!gate.ok) return gate;
@@ -117,7 +123,10 @@ export function guardLost(
   input: GatedInput & { readonly lossReason?: string | null },
 ): Result<Moved<PursuitState> & { readonly lossReason: string }> {
   const { pursuit } = input;
-  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'mark_lost', { id: pursuit.id });
+  const moved = applyTransition(PURSUIT_MACHINE, pursuit.state, 'mark_lost', {
+    id: pursuit.id,
+    heldFrom: pursuit.heldFrom ?? null,
+  });
   if (!moved.ok) return moved;
   const gate = checkGate('lost', input.gates, input.checklists, { entity: 'pursuit', id: pursuit.id });
   if (!gate.ok) return gate;

@@ -4,6 +4,12 @@
  * `boolean`, JSON columns as parsed values (see ./dialect.ts for how each driver gets there).
  */
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { CandidateState } from '../domain/candidate.js';
+import type { ChecklistKind, ItemState } from '../domain/checklist.js';
+import type { Priority } from '../domain/priority.js';
+import type { ProposalVersionState } from '../domain/proposal.js';
+import type { PursuitState } from '../domain/pursuit.js';
+import type { SignalState } from '../domain/signal.js';
 
 /** A column the database fills in when the insert leaves it out. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
@@ -54,8 +60,8 @@ export interface CandidatesTable {
   account_domain: string | null;
   opportunity_ref: string | null;
   natural_key: string;
-  state: Defaulted<string>;
-  priority: Defaulted<string>;
+  state: Defaulted<CandidateState>;
+  priority: Defaulted<Priority>;
   assignee_id: string | null;
   due_at: Timestamp | null;
   estimated_value: number | null;
@@ -83,7 +89,7 @@ export interface SignalsTable {
   opportunity_ref: string | null;
   summary: string | null;
   payload_json: DefaultedJson<JsonObject>;
-  state: Defaulted<string>;
+  state: Defaulted<SignalState>;
   dismiss_reason: string | null;
   candidate_id: string | null;
   received_at: Timestamp;
@@ -99,9 +105,9 @@ export interface PursuitsTable {
   candidate_id: string;
   title: string;
   account_name: string;
-  state: Defaulted<string>;
-  held_from_state: string | null;
-  priority: Defaulted<string>;
+  state: Defaulted<PursuitState>;
+  held_from_state: PursuitState | null;
+  priority: Defaulted<Priority>;
   assignee_id: string | null;
   due_at: Timestamp | null;
   estimated_value: number | null;
@@ -123,7 +129,7 @@ export interface ProposalVersionsTable {
   org_id: string;
   pursuit_id: string;
   number: number;
-  state: Defaulted<string>;
+  state: Defaulted<ProposalVersionState>;
   title: string;
   document_url: string | null;
   amount: number | null;
@@ -138,7 +144,7 @@ export interface ProposalVersionsTable {
 export interface ChecklistTemplatesTable {
   id: string;
   org_id: string;
-  kind: string;
+  kind: ChecklistKind;
   name: string;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
@@ -158,7 +164,7 @@ export interface ChecklistsTable {
   id: string;
   org_id: string;
   pursuit_id: string;
-  kind: string;
+  kind: ChecklistKind;
   template_id: string | null;
   created_at: DefaultedTimestamp;
 }
@@ -171,7 +177,7 @@ export interface ChecklistItemsTable {
   label: string;
   is_required: Defaulted<boolean>;
   position: number;
-  state: Defaulted<string>;
+  state: Defaulted<ItemState>;
   note: string | null;
   updated_by: string | null;
   updated_at: DefaultedTimestamp;
@@ -349,6 +355,31 @@ export interface Database {
 }
 
 export type TableName = Exclude<keyof Database, 'workstream_migrations'>;
+
+/** Every table of the schema, in the order the migration creates them. */
+export const TABLE_NAMES = [
+  'orgs',
+  'members',
+  'api_tokens',
+  'candidates',
+  'signals',
+  'pursuits',
+  'proposal_versions',
+  'checklist_templates',
+  'checklist_template_items',
+  'checklists',
+  'checklist_items',
+  'activities',
+  'tags',
+  'events',
+  'business_calendars',
+  'sla_policies',
+  'sla_clocks',
+  'outbox',
+  'dead_letters',
+  'enrichments',
+  'webhook_endpoints',
+] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
 export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;

@@ -1,3 +1,4 @@
+import type { CandidateState } from '../../src/domain/candidate.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -133,7 +134,7 @@ describeEachDialect('unique constraints', ({ store }) => {
     );
   }
 
-  const candidate = (orgId: string, id: string, state = 'new') => ({
+  const candidate = (orgId: string, id: string, state: CandidateState = 'new') => ({
     id,
     org_id: orgId,
     title: 'Acme RFP',

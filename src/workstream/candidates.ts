@@ -1,0 +1,466 @@
+/** Candidates: new → contacted → qualified → promoted, or disqualified / merged. */
+import type { z } from 'zod';
+import { CANDIDATE_MACHINE, touchTarget } from '../domain/candidate.js';
+import { CHECKLIST_KINDS } from '../domain/checklist.js';
+import { duplicate } from '../domain/errors.js';
+import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
+import { newId } from '../domain/ids.js';
+import { applyTransition } from '../domain/machine.js';
+import { candidateNaturalKey } from '../domain/natural-key.js';
+import type { Priority } from '../domain/priority.js';
+import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
+import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
+import type {
+  CreateCandidate,
+  DisqualifyCandidate,
+  LogTouch,
+  MergeCandidates,
+  PromoteCandidate,
+  QualifyCandidate,
+  ReopenCandidate,
+  UpdateCandidate,
+} from './inputs.js';
+import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './read.js';
+import { changeTags, moveTags } from './tags.js';
+import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
+import type { CandidateView, PursuitView } from './views.js';
+
+export interface NewCandidate {
+  readonly title: string;
+  readonly accountName: string;
+  readonly accountDomain?: string | undefined;
+  readonly opportunityRef?: string | undefined;
+  readonly priority?: Priority | undefined;
+  readonly assignee?: string | null | undefined;
+  readonly dueAt?: string | null | undefined;
+  readonly estimatedValue?: number | null | undefined;
+  readonly tags?: readonly string[] | undefined;
+  readonly fields?: JsonObject | undefined;
+  readonly signalId?: string | undefined;
+}
+
+/** Inserts a candidate with its tags and `candidate.created` event, inside the caller's unit. */
+export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<Row<'candidates'>> {
+  const id = newId('cand', unit.now);
+  const assigneeId = input.assignee ? await resolveMember(unit.db, unit.actor, input.assignee) : null;
+  const naturalKey = candidateNaturalKey(input);
+  await unit.db
+    .insertInto('candidates')
+    .values({
+      id,
+      org_id: unit.orgId,
+      title: input.title,
+      account_name: input.accountName,
+      account_domain: input.accountDomain ?? null,
+      opportunity_ref: input.opportunityRef ?? null,
+      natural_key: naturalKey,
+      priority: input.priority ?? 'medium',
+      assignee_id: assigneeId,
+      due_at: input.dueAt ? new Date(input.dueAt) : null,
+      estimated_value: input.estimatedValue ?? null,
+      fields_json: toJson(input.fields ?? {}),
+      created_by: unit.actor.memberId,
+      created_at: unit.now,
+      updated_at: unit.now,
+    })
+    .execute();
+  if (input.tags?.length) await changeTags(unit, 'candidate', id, { add: input.tags });
+  await unit.event({
+    entityType: 'candidate',
+    entityId: id,
+    type: 'candidate.created',
+    to: 'new',
+    data: { naturalKey, ...(input.signalId ? { signalId: input.signalId } : {}) },
+  });
+  return loadCandidate(unit.db, unit.orgId, id);
+}
+
+/** After a natural-key violation rolled back: answers DUPLICATE with the open candidate that holds the key. */
+export async function openCandidateWithKey(
+  deps: Deps,
+  actor: Actor,
+  violation: UniqueViolation,
+  naturalKey: string,
+): Promise<never> {
+  if (!violates(violation, 'candidates_open_natural_key', 'candidates.org_id, candidates.natural_key'))
+    throw new Error(`unexpected unique violation: ${violation.constraint}`);
+  const existing = await deps.store.db
+    .selectFrom('candidates')
+    .select(['id', 'state'])
+    .where('org_id', '=', actor.orgId)
+    .where('natural_key', '=', naturalKey)
+    .where('state', 'in', ['new', 'contacted', 'qualified', 'promoted'])
+    .executeTakeFirst();
+  const id = existing?.id ?? naturalKey;
+  return fail(
+    duplicate(
+      'candidate',
+      id,
+      `An open candidate for the same account and opportunity exists already: ${id} (\`${existing?.state ?? 'open'}\`).`,
+    ),
+  );
+}
+
+export async function createCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof CreateCandidate>,
+): Promise<CandidateView> {
+  const naturalKey = candidateNaturalKey(input);
+  return run(
+    deps,
+    actor,
+    async (unit) => candidateViewOf(unit.db, unit.orgId, await insertCandidate(unit, input)),
+    { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
+  );
+}
+
+export async function updateCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof UpdateCandidate>,
+): Promise<CandidateView> {
+  return run(deps, actor, async (unit) => {
+    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+    checkVersion('candidate', row, input.expectedVersion);
+    const changed: string[] = [];
+    const set: RowUpdate<'candidates'> = {};
+    if (input.title !== undefined && input.title !== row.title) set.title = input.title;
+    if (input.priority !== undefined && input.priority !== row.priority) set.priority = input.priority;
+    if (input.assignee !== undefined)
+      set.assignee_id =
+        input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
+    if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
+    if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
+    if (input.fields !== undefined) set.fields_json = toJson({ ...row.fields_json, ...input.fields });
+    changed.push(...Object.keys(set));
+    const tagsChanged = input.tags ? await changeTags(unit, 'candidate', row.id, input.tags) : false;
+    if (tagsChanged) changed.push('tags');
+    if (changed.length === 0) return candidateViewOf(unit.db, unit.orgId, row);
+    await unit.bump('candidates', row.id, row.version, set);
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.updated',
+      data: { changed, ...(input.tags ? { tags: { ...input.tags } } : {}) },
+    });
+    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+  });
+}
+
+export async function logTouch(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof LogTouch>,
+): Promise<CandidateView> {
+  return run(deps, actor, async (unit) => {
+    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+    checkVersion('candidate', row, input.expectedVersion);
+    const to = must(touchTarget(row.state, row.id));
+    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
+    await unit.db
+      .insertInto('activities')
+      .values({
+        id: newId('act', unit.now),
+        org_id: unit.orgId,
+        entity_type: 'candidate',
+        entity_id: row.id,
+        kind: input.kind,
+        summary: input.summary,
+        occurred_at: occurredAt,
+        actor_id: unit.actor.memberId,
+        created_at: unit.now,
+      })
+      .execute();
+    await unit.bump('candidates', row.id, row.version, {
+      state: to,
+      first_touch_at: row.first_touch_at ?? occurredAt,
+    });
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.touched',
+      from: row.state,
+      to,
+      data: {
+        kind: input.kind,
+        summary: input.summary,
+        occurredAt: occurredAt.toISOString(),
+        firstTouch: row.first_touch_at === null,
+      },
+    });
+    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+  });
+}
+
+export async function qualifyCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof QualifyCandidate>,
+): Promise<CandidateView> {
+  return run(deps, actor, async (unit) => {
+    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+    checkVersion('candidate', row, input.expectedVersion);
+    const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
+    await unit.bump('candidates', row.id, row.version, { state: moved.to });
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.qualified',
+      from: moved.from,
+      to: moved.to,
+      reason: input.note ?? null,
+    });
+    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+  });
+}
+
+export async function disqualifyCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof DisqualifyCandidate>,
+): Promise<CandidateView> {
+  return run(deps, actor, async (unit) => {
+    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+    checkVersion('candidate', row, input.expectedVersion);
+    const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
+    await unit.bump('candidates', row.id, row.version, {
+      state: moved.to,
+      disqualify_reason: moved.reason,
+      disqualify_note: input.note ?? null,
+    });
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.disqualified',
+      from: moved.from,
+      to: moved.to,
+      reason: moved.reason,
+      data: input.note ? { note: input.note } : {},
+    });
+    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+  });
+}
+
+export async function reopenCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof ReopenCandidate>,
+): Promise<CandidateView> {
+  let naturalKey = '';
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      naturalKey = row.natural_key;
+      checkVersion('candidate', row, input.expectedVersion);
+      const moved = must(guardReopen({ candidate: row, reason: input.reason }));
+      await unit.bump('candidates', row.id, row.version, {
+        state: moved.to,
+        disqualify_reason: null,
+        disqualify_note: null,
+      });
+      await unit.event({
+        entityType: 'candidate',
+        entityId: row.id,
+        type: 'candidate.reopened',
+        from: moved.from,
+        to: moved.to,
+        reason: moved.reason,
+      });
+      return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+    },
+    // Reopening takes the natural key back; an open candidate that took it since is the duplicate.
+    { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
+  );
+}
+
+/** Merges a candidate into another open one: its activities, tags and signals move; its history stays readable from the target. */
+export async function mergeCandidates(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof MergeCandidates>,
+): Promise<CandidateView> {
+  return run(deps, actor, async (unit) => {
+    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+    const into = await loadCandidate(unit.db, unit.orgId, input.intoId);
+    checkVersion('candidate', row, input.expectedVersion);
+    const moved = must(guardMerge({ candidate: row, into }));
+    await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });
+    await unit.bump('candidates', into.id, into.version, {});
+    await unit.db
+      .updateTable('activities')
+      .set({ entity_id: into.id })
+      .where('org_id', '=', unit.orgId)
+      .where('entity_type', '=', 'candidate')
+      .where('entity_id', '=', row.id)
+      .execute();
+    await moveTags(unit, 'candidate', row.id, into.id);
+    await unit.db
+      .updateTable('signals')
+      .set({ candidate_id: into.id })
+      .where('org_id', '=', unit.orgId)
+      .where('candidate_id', '=', row.id)
+      .execute();
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.merged',
+      from: moved.from,
+      to: moved.to,
+      data: { intoId: into.id },
+    });
+    await unit.event({
+      entityType: 'candidate',
+      entityId: into.id,
+      type: 'candidate.absorbed',
+      data: { mergedId: row.id },
+    });
+    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, into.id));
+  });
+}
+
+export interface Promoted {
+  pursuit: PursuitView;
+  /** False when the candidate was promoted before: the existing pursuit is returned. */
+  created: boolean;
+}
+
+/** Promotes a qualified candidate to a pursuit with the org's checklists. Promoting again returns the same pursuit. */
+export async function promoteCandidate(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof PromoteCandidate>,
+): Promise<Promoted> {
+  const existing = async (unit: Unit): Promise<Promoted | null> => {
+    const pursuit = await unit.db
+      .selectFrom('pursuits')
+      .selectAll()
+      .where('org_id', '=', unit.orgId)
+      .where('candidate_id', '=', input.candidateId)
+      .executeTakeFirst();
+    return pursuit ? { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: false } : null;
+  };
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      if (row.state === 'promoted') {
+        const found = await existing(unit);
+        if (found) return found;
+      }
+      checkVersion('candidate', row, input.expectedVersion);
+      const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'promote_candidate', { id: row.id }));
+      await unit.bump('candidates', row.id, row.version, { state: moved.to });
+      const pursuitId = newId('pur', unit.now);
+      await unit.db
+        .insertInto('pursuits')
+        .values({
+          id: pursuitId,
+          org_id: unit.orgId,
+          candidate_id: row.id,
+          title: input.title ?? row.title,
+          account_name: row.account_name,
+          priority: row.priority,
+          assignee_id: row.assignee_id,
+          due_at: input.dueAt ? new Date(input.dueAt) : null,
+          estimated_value: input.estimatedValue ?? row.estimated_value,
+          fields_json: toJson(row.fields_json),
+          created_by: unit.actor.memberId,
+          created_at: unit.now,
+          updated_at: unit.now,
+        })
+        .execute();
+      await copyChecklists(unit, pursuitId);
+      await moveTagsCopy(unit, row.id, pursuitId);
+      await unit.event({
+        entityType: 'candidate',
+        entityId: row.id,
+        type: 'candidate.promoted',
+        from: moved.from,
+        to: moved.to,
+        data: { pursuitId },
+      });
+      await unit.event({
+        entityType: 'pursuit',
+        entityId: pursuitId,
+        type: 'pursuit.created',
+        to: 'capture',
+        data: { candidateId: row.id },
+      });
+      const pursuit = await unit.db
+        .selectFrom('pursuits')
+        .selectAll()
+        .where('id', '=', pursuitId)
+        .executeTakeFirstOrThrow();
+      return { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: true };
+    },
+    {
+      // Two promotions raced and this one lost: answer with the pursuit the winner created.
+      onUniqueViolation: async () => {
+        const pursuit = await deps.store.db
+          .selectFrom('pursuits')
+          .selectAll()
+          .where('org_id', '=', actor.orgId)
+          .where('candidate_id', '=', input.candidateId)
+          .executeTakeFirstOrThrow();
+        return { pursuit: await pursuitViewOf(deps.store.db, actor.orgId, pursuit), created: false };
+      },
+    },
+  );
+}
+
+/** The pursuit starts with the candidate's tags. */
+async function moveTagsCopy(unit: Unit, candidateId: string, pursuitId: string): Promise<void> {
+  const tags = await unit.db
+    .selectFrom('tags')
+    .select('tag')
+    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', 'candidate')
+    .where('entity_id', '=', candidateId)
+    .execute();
+  await changeTags(unit, 'pursuit', pursuitId, { add: tags.map((t) => t.tag) });
+}
+
+/** Copies the org's checklist templates onto a new pursuit. */
+async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
+  const templates = await unit.db
+    .selectFrom('checklist_templates as t')
+    .innerJoin('checklist_template_items as i', 'i.template_id', 't.id')
+    .select(['t.id as template_id', 't.kind', 'i.item_key', 'i.label', 'i.is_required', 'i.position'])
+    .where('t.org_id', '=', unit.orgId)
+    .execute();
+  for (const kind of CHECKLIST_KINDS) {
+    const items = templates.filter((item) => item.kind === kind);
+    if (items.length === 0) continue;
+    const checklistId = newId('chk', unit.now);
+    await unit.db
+      .insertInto('checklists')
+      .values({
+        id: checklistId,
+        org_id: unit.orgId,
+        pursuit_id: pursuitId,
+        kind,
+        template_id: items[0]?.template_id ?? null,
+        created_at: unit.now,
+      })
+      .execute();
+    await unit.db
+      .insertInto('checklist_items')
+      .values(
+        items.map((item) => ({
+          id: newId('item', unit.now),
+          org_id: unit.orgId,
+          checklist_id: checklistId,
+          item_key: item.item_key,
+          label: item.label,
+          is_required: item.is_required,
+          position: item.position,
+          updated_at: unit.now,
+        })),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,380 @@
+/** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
+import type { z } from 'zod';
+import { setItemState } from '../domain/checklist.js';
+import { type InvalidTransition, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { allowedTransitions, applyTransition } from '../domain/machine.js';
+import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
+import {
+  guardCancel,
+  guardLost,
+  guardNoBid,
+  guardSubmit,
+  guardWon,
+  versionToSend,
+} from '../domain/pursuit-guards.js';
+import { requireReason } from '../domain/reason.js';
+import { toJson } from '../store/dialect.js';
+import type { Row, RowUpdate } from '../store/schema.js';
+import type {
+  AddProposalVersion,
+  CancelPursuit,
+  DecideBid,
+  HoldPursuit,
+  LogFollowUp,
+  MarkLost,
+  MarkWon,
+  ResumePursuit,
+  SendProposalVersion,
+  SetChecklistItem,
+  SubmitPursuit,
+  UpdatePursuit,
+} from './inputs.js';
+import {
+  gateChecklists,
+  gatesOf,
+  loadPursuit,
+  proposalVersionsOf,
+  pursuitViewOf,
+  resolveMember,
+} from './read.js';
+import { changeTags } from './tags.js';
+import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
+import type { PursuitView } from './views.js';
+
+type Output<S extends z.ZodType> = z.output<S>;
+
+/** The pursuit as the guards see it. */
+function ref(pursuit: Row<'pursuits'>) {
+  return { id: pursuit.id, state: pursuit.state, heldFrom: pursuit.held_from_state };
+}
+
+/** Loads a pursuit, checks the caller's expected version, runs `change` and answers with the fresh view. */
+function pursuitCommand<I extends { pursuitId: string; expectedVersion?: number | undefined }>(
+  change: (unit: Unit, pursuit: Row<'pursuits'>, input: I) => Promise<void>,
+) {
+  return (deps: Deps, actor: Actor, input: I): Promise<PursuitView> =>
+    run(deps, actor, async (unit) => {
+      const pursuit = await loadPursuit(unit.db, unit.orgId, input.pursuitId);
+      checkVersion('pursuit', pursuit, input.expectedVersion);
+      await change(unit, pursuit, input);
+      return pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, pursuit.id));
+    });
+}
+
+/** Moves the pursuit's state (and more columns) and appends the `pursuit.<type>` event. */
+async function move(
+  unit: Unit,
+  pursuit: Row<'pursuits'>,
+  type: string,
+  to: PursuitState,
+  set: RowUpdate<'pursuits'> = {},
+  event: { reason?: string | null; data?: Record<string, unknown> } = {},
+): Promise<void> {
+  await unit.bump('pursuits', pursuit.id, pursuit.version, { ...set, state: to });
+  await unit.event({
+    entityType: 'pursuit',
+    entityId: pursuit.id,
+    type: `pursuit.${type}`,
+    from: pursuit.state,
+    to,
+    reason: event.reason ?? null,
+    data: event.data ?? {},
+  });
+}
+
+/** Work that needs the pursuit to be open, stated as a refused transition so the assistant sees what is allowed. */
+function requireOpen(
+  pursuit: Row<'pursuits'>,
+  action: string,
+  states: readonly PursuitState[] = OPEN_PURSUIT_STATES,
+): void {
+  if (states.includes(pursuit.state)) return;
+  const refusal: InvalidTransition = {
+    code: 'INVALID_TRANSITION',
+    entity: 'pursuit',
+    id: pursuit.id,
+    state: pursuit.state,
+    action,
+    allowed: allowedTransitions(PURSUIT_MACHINE, pursuit.state, pursuit.held_from_state),
+    message: `pursuit ${pursuit.id} is \`${pursuit.state}\`; ${action} needs it to be ${states.map((s) => `\`${s}\``).join(', ')}.`,
+    nextStep:
+      states.includes('submitted') && !states.includes('capture')
+        ? 'Submit it first with submit_pursuit.'
+        : 'Nothing more changes on a closed pursuit.',
+  };
+  fail(refusal);
+}
+
+export const updatePursuit = pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
+  const set: RowUpdate<'pursuits'> = {};
+  if (input.title !== undefined && input.title !== pursuit.title) set.title = input.title;
+  if (input.priority !== undefined && input.priority !== pursuit.priority) set.priority = input.priority;
+  if (input.assignee !== undefined)
+    set.assignee_id =
+      input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
+  if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
+  if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
+  if (input.probability !== undefined) set.probability = input.probability;
+  if (input.fields !== undefined) set.fields_json = toJson({ ...pursuit.fields_json, ...input.fields });
+  const changed = Object.keys(set);
+  if (input.tags && (await changeTags(unit, 'pursuit', pursuit.id, input.tags))) changed.push('tags');
+  if (changed.length === 0) return;
+  await unit.bump('pursuits', pursuit.id, pursuit.version, set);
+  await unit.event({
+    entityType: 'pursuit',
+    entityId: pursuit.id,
+    type: 'pursuit.updated',
+    data: { changed },
+  });
+});
+
+export const decideBid = pursuitCommand<Output<typeof DecideBid>>(async (unit, pursuit, input) => {
+  if (input.decision === 'bid') {
+    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'decide_bid', ref(pursuit)));
+    await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
+    return;
+  }
+  const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
+  await move(
+    unit,
+    pursuit,
+    'no_bid',
+    moved.to,
+    { close_reason: moved.reason, closed_at: unit.now },
+    { reason: moved.reason },
+  );
+});
+
+export const holdPursuit = pursuitCommand<Output<typeof HoldPursuit>>(async (unit, pursuit, input) => {
+  const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
+  const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
+  await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
+});
+
+export const resumePursuit = pursuitCommand<Output<typeof ResumePursuit>>(async (unit, pursuit) => {
+  const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
+  await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
+});
+
+export const addProposalVersion = pursuitCommand<Output<typeof AddProposalVersion>>(
+  async (unit, pursuit, input) => {
+    requireOpen(pursuit, 'add_proposal_version', ['capture', 'proposal', 'submitted']);
+    const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
+    const number = versions.reduce((max, v) => Math.max(max, v.number), 0) + 1;
+    const id = newId('prop', unit.now);
+    // Bumping the pursuit serialises concurrent additions, so version numbers never collide.
+    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+    await unit.db
+      .insertInto('proposal_versions')
+      .values({
+        id,
+        org_id: unit.orgId,
+        pursuit_id: pursuit.id,
+        number,
+        title: input.title,
+        document_url: input.documentUrl ?? null,
+        amount: input.amount ?? null,
+        notes: input.notes ?? null,
+        created_by: unit.actor.memberId,
+        created_at: unit.now,
+        updated_at: unit.now,
+      })
+      .execute();
+    await unit.event({
+      entityType: 'pursuit',
+      entityId: pursuit.id,
+      type: 'pursuit.proposal_version_added',
+      data: { versionId: id, number },
+    });
+  },
+);
+
+/** Marks a draft version sent and supersedes the version sent before it. */
+async function sendVersion(unit: Unit, pursuit: Row<'pursuits'>, versionId: string): Promise<string | null> {
+  const previous = await unit.db
+    .selectFrom('proposal_versions')
+    .select('id')
+    .where('org_id', '=', unit.orgId)
+    .where('pursuit_id', '=', pursuit.id)
+    .where('state', '=', 'sent')
+    .executeTakeFirst();
+  if (previous)
+    await unit.db
+      .updateTable('proposal_versions')
+      .set({ state: 'superseded', updated_at: unit.now })
+      .where('id', '=', previous.id)
+      .execute();
+  await unit.db
+    .updateTable('proposal_versions')
+    .set({ state: 'sent', sent_at: unit.now, updated_at: unit.now })
+    .where('id', '=', versionId)
+    .execute();
+  return previous?.id ?? null;
+}
+
+export const submitPursuit = pursuitCommand<Output<typeof SubmitPursuit>>(async (unit, pursuit) => {
+  const [gates, checklists, proposalVersions] = await Promise.all([
+    gatesOf(unit.db, unit.orgId),
+    gateChecklists(unit.db, unit.orgId, pursuit.id),
+    proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
+  ]);
+  const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
+  await sendVersion(unit, pursuit, moved.versionId);
+  await move(
+    unit,
+    pursuit,
+    'submitted',
+    moved.to,
+    { submitted_at: unit.now },
+    { data: { versionId: moved.versionId } },
+  );
+});
+
+export const sendProposalVersion = pursuitCommand<Output<typeof SendProposalVersion>>(
+  async (unit, pursuit) => {
+    requireOpen(pursuit, 'send_proposal_version', ['submitted']);
+    const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
+    const versionId = must(versionToSend(pursuit.id, versions));
+    const superseded = await sendVersion(unit, pursuit, versionId);
+    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+    await unit.event({
+      entityType: 'pursuit',
+      entityId: pursuit.id,
+      type: 'pursuit.proposal_sent',
+      data: { versionId, superseded },
+    });
+  },
+);
+
+export const logFollowUp = pursuitCommand<Output<typeof LogFollowUp> & { expectedVersion?: undefined }>(
+  async (unit, pursuit, input) => {
+    requireOpen(pursuit, 'log_follow_up');
+    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
+    await unit.db
+      .insertInto('activities')
+      .values({
+        id: newId('act', unit.now),
+        org_id: unit.orgId,
+        entity_type: 'pursuit',
+        entity_id: pursuit.id,
+        kind: 'follow_up',
+        summary: input.summary,
+        occurred_at: occurredAt,
+        actor_id: unit.actor.memberId,
+        created_at: unit.now,
+      })
+      .execute();
+    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+    await unit.event({
+      entityType: 'pursuit',
+      entityId: pursuit.id,
+      type: 'pursuit.followed_up',
+      data: { summary: input.summary, occurredAt: occurredAt.toISOString() },
+    });
+  },
+);
+
+async function gated(unit: Unit, pursuit: Row<'pursuits'>) {
+  const [gates, checklists] = await Promise.all([
+    gatesOf(unit.db, unit.orgId),
+    gateChecklists(unit.db, unit.orgId, pursuit.id),
+  ]);
+  return { pursuit: ref(pursuit), gates, checklists };
+}
+
+export const markWon = pursuitCommand<Output<typeof MarkWon>>(async (unit, pursuit, input) => {
+  const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
+  await move(
+    unit,
+    pursuit,
+    'won',
+    moved.to,
+    { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
+    { reason: input.note ?? null, data: { awardAmount: moved.awardAmount } },
+  );
+});
+
+export const markLost = pursuitCommand<Output<typeof MarkLost>>(async (unit, pursuit, input) => {
+  const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
+  await move(
+    unit,
+    pursuit,
+    'lost',
+    moved.to,
+    { loss_reason: moved.lossReason, closed_at: unit.now },
+    { reason: moved.lossReason },
+  );
+});
+
+export const cancelPursuit = pursuitCommand<Output<typeof CancelPursuit>>(async (unit, pursuit, input) => {
+  const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
+  await move(
+    unit,
+    pursuit,
+    'cancelled',
+    moved.to,
+    { close_reason: moved.reason, closed_at: unit.now },
+    { reason: moved.reason },
+  );
+});
+
+export const setChecklistItem = pursuitCommand<
+  Output<typeof SetChecklistItem> & { expectedVersion?: undefined }
+>(async (unit, pursuit, input) => {
+  requireOpen(pursuit, 'set_checklist_item', ['capture', 'proposal', 'submitted', 'on_hold']);
+  const items = await unit.db
+    .selectFrom('checklist_items as i')
+    .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
+    .selectAll('i')
+    .where('c.org_id', '=', unit.orgId)
+    .where('c.pursuit_id', '=', pursuit.id)
+    .where('c.kind', '=', input.checklist)
+    .orderBy('i.position')
+    .execute();
+  const item = items.find((candidate) => candidate.item_key === input.itemKey);
+  if (!item) {
+    fail({
+      ...notFound('checklist_item', `${input.checklist}/${input.itemKey}`),
+      nextStep: `The ${input.checklist} checklist's items are ${items.map((i) => i.item_key).join(', ') || '(none)'}; call again with one of them.`,
+    });
+  }
+  const updated = must(
+    setItemState(
+      {
+        key: item.item_key,
+        label: item.label,
+        required: item.is_required,
+        state: item.state,
+        note: item.note,
+      },
+      input.state,
+      input.note,
+    ),
+  );
+  if (updated.state === item.state && (updated.note ?? null) === item.note) return;
+  await unit.db
+    .updateTable('checklist_items')
+    .set({
+      state: updated.state,
+      note: updated.note ?? null,
+      updated_by: unit.actor.memberId,
+      updated_at: unit.now,
+    })
+    .where('id', '=', item.id)
+    .execute();
+  // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
+  await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+  await unit.event({
+    entityType: 'pursuit',
+    entityId: pursuit.id,
+    type: 'pursuit.checklist_item_set',
+    data: {
+      checklist: input.checklist,
+      itemKey: item.item_key,
+      from: item.state,
+      to: updated.state,
+      note: updated.note ?? null,
+    },
+  });
+});

@@ -1,0 +1,185 @@
+/** Loading rows and assembling views; shared by commands (inside their transaction) and queries. */
+import type { Kysely } from 'kysely';
+import type { CandidateState } from '../domain/candidate.js';
+import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
+import { validation } from '../domain/errors.js';
+import type { Database, Row } from '../store/schema.js';
+import { type Actor, fail, required } from './unit.js';
+import {
+  type CandidateView,
+  candidateView,
+  checklistView,
+  type PursuitView,
+  proposalVersionView,
+  pursuitView,
+} from './views.js';
+
+type Reader = Kysely<Database>;
+export type TaggedEntity = 'signal' | 'candidate' | 'pursuit';
+
+export async function loadSignal(db: Reader, orgId: string, id: string): Promise<Row<'signals'>> {
+  const row = await db
+    .selectFrom('signals')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return required(row, 'signal', id);
+}
+
+export async function loadCandidate(db: Reader, orgId: string, id: string): Promise<Row<'candidates'>> {
+  const row = await db
+    .selectFrom('candidates')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return required(row, 'candidate', id);
+}
+
+export async function loadPursuit(db: Reader, orgId: string, id: string): Promise<Row<'pursuits'>> {
+  const row = await db
+    .selectFrom('pursuits')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return required(row, 'pursuit', id);
+}
+
+export async function tagsOf(
+  db: Reader,
+  orgId: string,
+  entityType: TaggedEntity,
+  ids: string[],
+): Promise<Map<string, string[]>> {
+  const tags = new Map<string, string[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return tags;
+  const rows = await db
+    .selectFrom('tags')
+    .select(['entity_id', 'tag'])
+    .where('org_id', '=', orgId)
+    .where('entity_type', '=', entityType)
+    .where('entity_id', 'in', ids)
+    .orderBy('tag')
+    .execute();
+  for (const row of rows) tags.get(row.entity_id)?.push(row.tag);
+  return tags;
+}
+
+export async function candidateViews(
+  db: Reader,
+  orgId: string,
+  rows: Row<'candidates'>[],
+): Promise<CandidateView[]> {
+  const ids = rows.map((row) => row.id);
+  const tags = await tagsOf(db, orgId, 'candidate', ids);
+  const pursuits =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('pursuits')
+          .select(['id', 'candidate_id'])
+          .where('org_id', '=', orgId)
+          .where('candidate_id', 'in', ids)
+          .execute();
+  const pursuitOf = new Map(pursuits.map((p) => [p.candidate_id, p.id]));
+  return rows.map((row) => candidateView(row, tags.get(row.id) ?? [], pursuitOf.get(row.id) ?? null));
+}
+
+export async function candidateViewOf(
+  db: Reader,
+  orgId: string,
+  row: Row<'candidates'>,
+): Promise<CandidateView> {
+  const [view] = await candidateViews(db, orgId, [row]);
+  if (!view) throw new Error('a view for one row');
+  return view;
+}
+
+export async function checklistsOf(db: Reader, orgId: string, pursuitId: string) {
+  const items = await db
+    .selectFrom('checklist_items as i')
+    .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
+    .selectAll('i')
+    .select('c.kind')
+    .where('c.org_id', '=', orgId)
+    .where('c.pursuit_id', '=', pursuitId)
+    .execute();
+  return CHECKLIST_KINDS.filter((kind) => items.some((item) => item.kind === kind)).map((kind) =>
+    checklistView(
+      kind,
+      items.filter((item) => item.kind === kind),
+    ),
+  );
+}
+
+/** The pursuit's checklists in the shape the gate guards read. */
+export async function gateChecklists(
+  db: Reader,
+  orgId: string,
+  pursuitId: string,
+): Promise<ChecklistsByKind> {
+  const byKind: Partial<Record<(typeof CHECKLIST_KINDS)[number], ReturnType<typeof checklistView>['items']>> =
+    {};
+  for (const list of await checklistsOf(db, orgId, pursuitId)) byKind[list.kind] = list.items;
+  return byKind;
+}
+
+export async function proposalVersionsOf(db: Reader, orgId: string, pursuitId: string) {
+  return db
+    .selectFrom('proposal_versions')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('pursuit_id', '=', pursuitId)
+    .orderBy('number')
+    .execute();
+}
+
+export async function pursuitViewOf(db: Reader, orgId: string, row: Row<'pursuits'>): Promise<PursuitView> {
+  const [tags, checklists, versions] = await Promise.all([
+    tagsOf(db, orgId, 'pursuit', [row.id]),
+    checklistsOf(db, orgId, row.id),
+    proposalVersionsOf(db, orgId, row.id),
+  ]);
+  return pursuitView(row, {
+    tags: tags.get(row.id) ?? [],
+    checklists,
+    proposalVersions: versions.map(proposalVersionView),
+  });
+}
+
+/** The org's gate configuration, defaults filled in. */
+export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
+  const org = await db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst();
+  const configured = org?.settings_json.gates;
+  if (typeof configured !== 'object' || configured === null) return DEFAULT_GATES;
+  return { ...DEFAULT_GATES, ...(configured as Partial<Gates>) };
+}
+
+/** A member by id or e-mail ("me" is the caller); refuses anyone outside the org, naming the field. */
+export async function resolveMember(
+  db: Reader,
+  actor: Actor,
+  ref: string,
+  field = 'assignee',
+): Promise<string> {
+  if (ref === 'me') return actor.memberId;
+  const member = await db
+    .selectFrom('members')
+    .select('id')
+    .where('org_id', '=', actor.orgId)
+    .where(ref.includes('@') ? 'email' : 'id', '=', ref.includes('@') ? ref.toLowerCase() : ref)
+    .executeTakeFirst();
+  if (!member) {
+    return fail({
+      ...validation(field, `${field}: ${ref} is not a member of this organization.`),
+      nextStep: `Give a member id (mem_…) or the e-mail of a member; call again.`,
+    });
+  }
+  return member.id;
+}
+
+export function isOpenCandidate(state: CandidateState): boolean {
+  return state === 'new' || state === 'contacted' || state === 'qualified';
+}

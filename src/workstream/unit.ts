@@ -1,0 +1,284 @@
+/**
+ * The unit of work every command runs in: one transaction that loads with version, guards,
+ * writes the state, appends the history event and writes the outbox rows, or writes nothing.
+ */
+import type { Transaction } from 'kysely';
+import pRetry, { AbortError } from 'p-retry';
+import type { z } from 'zod';
+import type { Clock } from '../domain/clock.js';
+import type { Entity } from '../domain/entities.js';
+import {
+  conflict,
+  type Failure,
+  forbidden,
+  notFound,
+  type Result,
+  validation,
+  WorkstreamError,
+} from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { Store } from '../store/connect.js';
+import { type DialectName, toJson, type UniqueViolation, uniqueViolation } from '../store/dialect.js';
+import type { Database, JsonObject, RowUpdate } from '../store/schema.js';
+
+type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
+
+/** Who is calling: every command and query is scoped to the caller's organization. */
+export interface Actor {
+  readonly orgId: string;
+  readonly memberId: string;
+}
+
+export interface Deps {
+  readonly store: Store;
+  readonly clock: Clock;
+}
+
+export type Db = Transaction<Database>;
+
+/** A concurrent writer changed the row between our read and our write; the command runs again. */
+class LostRace extends Error {}
+
+/** Errors the database raises when two transactions collide; running again resolves them. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof LostRace) return true;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  const number = typeof error === 'object' && error !== null && 'number' in error ? error.number : undefined;
+  return (
+    code === '40001' || // PostgreSQL serialization failure
+    code === '40P01' || // PostgreSQL deadlock
+    code === 'SQLITE_BUSY' ||
+    number === 1205 // SQL Server deadlock victim
+  );
+}
+
+export function fail(failure: Failure): never {
+  throw new WorkstreamError(failure);
+}
+
+export function must<T>(result: Result<T>): T {
+  if (!result.ok) fail(result.failure);
+  return result.value;
+}
+
+/** Parses a command's input, turning the first zod issue into a VALIDATION failure naming the field. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(input)',
+    message: issue.message,
+  }));
+  const first = issues[0] ?? { field: '(input)', message: 'invalid input' };
+  return fail(
+    validation(first.field, `${first.field}: ${first.message}`, {
+      issues,
+      nextStep: `Correct ${issues.map((issue) => issue.field).join(', ')} and call again.`,
+    }),
+  );
+}
+
+export interface EventInput {
+  readonly entityType: 'signal' | 'candidate' | 'pursuit';
+  readonly entityId: string;
+  readonly type: string;
+  readonly from?: string | null;
+  readonly to?: string | null;
+  readonly reason?: string | null;
+  readonly data?: JsonObject;
+}
+
+/** What a command sees: the transaction, the caller, and the moment the command happens. */
+export class Unit {
+  #webhookCache: { id: string; event_types_json: string[] }[] | null = null;
+
+  constructor(
+    readonly db: Db,
+    readonly dialect: DialectName,
+    readonly actor: Actor,
+    readonly now: Date,
+  ) {}
+
+  get orgId(): string {
+    return this.actor.orgId;
+  }
+
+  /**
+   * Appends a history event and one outbox row per destination that wants it: every active
+   * webhook endpoint of the org subscribed to the event type.
+   */
+  async event(input: EventInput): Promise<string> {
+    const id = newId('evt', this.now);
+    const data = input.data ?? {};
+    await this.db
+      .insertInto('events')
+      .values({
+        id,
+        org_id: this.orgId,
+        entity_type: input.entityType,
+        entity_id: input.entityId,
+        type: input.type,
+        actor_id: this.actor.memberId,
+        from_state: input.from ?? null,
+        to_state: input.to ?? null,
+        reason: input.reason ?? null,
+        data_json: toJson(data),
+        occurred_at: this.now,
+      })
+      .execute();
+    const destinations = (await this.webhooks())
+      .filter((hook) => subscribes(hook.event_types_json, input.type))
+      .map((hook) => `webhook:${hook.id}`);
+    if (destinations.length > 0) {
+      const payload = toJson({
+        eventId: id,
+        type: input.type,
+        orgId: this.orgId,
+        entityType: input.entityType,
+        entityId: input.entityId,
+        actorId: this.actor.memberId,
+        from: input.from ?? null,
+        to: input.to ?? null,
+        reason: input.reason ?? null,
+        data,
+        occurredAt: this.now.toISOString(),
+      });
+      await this.db
+        .insertInto('outbox')
+        .values(
+          destinations.map((destination) => ({
+            id: newId('obx', this.now),
+            org_id: this.orgId,
+            event_id: id,
+            destination,
+            payload_json: payload,
+            run_at: this.now,
+          })),
+        )
+        .execute();
+    }
+    return id;
+  }
+
+  private async webhooks() {
+    this.#webhookCache ??= await this.db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'event_types_json'])
+      .where('org_id', '=', this.orgId)
+      .where('is_active', '=', true)
+      .execute();
+    return this.#webhookCache;
+  }
+
+  /**
+   * Writes `set` to a versioned row if it is still at `version`, bumping the version. A caller's
+   * stale expectedVersion was refused at load; a miss here means a concurrent writer won the
+   * race, and the whole command runs again against the new state.
+   */
+  async bump<T extends VersionedTable>(
+    table: T,
+    id: string,
+    version: number,
+    set: RowUpdate<T>,
+  ): Promise<void> {
+    const result = await this.db
+      .updateTable(table as VersionedTable)
+      // Kysely cannot type a column set for a table chosen by a generic; RowUpdate<T> is that set.
+      .set({ ...(set as RowUpdate<'candidates'>), version: version + 1, updated_at: this.now })
+      .where('id', '=', id)
+      .where('org_id', '=', this.orgId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new LostRace(`${table} ${id} changed concurrently`);
+  }
+}
+
+function subscribes(eventTypes: readonly string[], type: string): boolean {
+  const [family] = type.split('.');
+  return eventTypes.some((pattern) => pattern === '*' || pattern === type || pattern === `${family}.*`);
+}
+
+/** Refuses a stale expectedVersion before anything is written. */
+export function checkVersion(
+  entity: Entity,
+  row: { id: string; version: number },
+  expected: number | undefined,
+): void {
+  if (expected !== undefined && expected !== row.version)
+    fail(conflict(entity, row.id, expected, row.version));
+}
+
+export function required<T>(row: T | undefined, entity: Entity, id: string): T {
+  if (row === undefined) fail(notFound(entity, id));
+  return row;
+}
+
+export interface RunOptions {
+  /** Maps a unique violation to the failure or value the caller should see (after rollback). */
+  readonly onUniqueViolation?: (violation: UniqueViolation) => Promise<unknown> | unknown;
+  /** True for commands that only read. */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Runs `work` in one transaction as `actor`. A lost race or a database collision runs it again
+ * (the state it guards may have changed); any other failure rolls everything back.
+ */
+export async function run<T>(
+  deps: Deps,
+  actor: Actor,
+  work: (unit: Unit) => Promise<T>,
+  options: RunOptions = {},
+): Promise<T> {
+  const { db, dialect } = deps.store;
+  return pRetry(
+    async () => {
+      try {
+        return await db.transaction().execute(async (tx) => {
+          const unit = new Unit(tx, dialect, actor, deps.clock.now());
+          await authorise(unit, options.readOnly === true);
+          return work(unit);
+        });
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        const violation = uniqueViolation(error);
+        if (violation && options.onUniqueViolation) {
+          // The transaction rolled back; the handler reads the row that won, or throws a failure.
+          throw new AbortError(await settle(() => options.onUniqueViolation?.(violation)));
+        }
+        throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    { retries: 8, minTimeout: 5, maxTimeout: 100, randomize: true },
+  ).catch((error: unknown) => {
+    if (error instanceof Resolved) return error.value as T;
+    throw error;
+  });
+}
+
+/** Carries a value out of an AbortError: a unique violation that resolved to the existing row. */
+class Resolved extends Error {
+  constructor(readonly value: unknown) {
+    super('resolved');
+  }
+}
+
+async function settle(handler: () => unknown): Promise<Error> {
+  try {
+    return new Resolved(await handler());
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+async function authorise(unit: Unit, readOnly: boolean): Promise<void> {
+  const member = await unit.db
+    .selectFrom('members')
+    .select(['role'])
+    .where('id', '=', unit.actor.memberId)
+    .where('org_id', '=', unit.orgId)
+    .executeTakeFirst();
+  if (!member) fail(forbidden(`${unit.actor.memberId} is not a member of organization ${unit.orgId}`));
+  if (!readOnly && member.role === 'viewer')
+    fail(forbidden(`${unit.actor.memberId} has the viewer role and cannot make changes`));
+}

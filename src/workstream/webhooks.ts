@@ -1,0 +1,66 @@
+/** Webhook endpoints: where the worker delivers an org's events. The secret signs every delivery. */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { duplicate } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { toJson, violates } from '../store/dialect.js';
+import type { RegisterWebhook } from './inputs.js';
+import { type Actor, type Deps, fail, run } from './unit.js';
+
+export interface WebhookRegistered {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  /** Shown once: the receiver verifies the X-Workstream-Signature header with it. */
+  secret: string;
+}
+
+export async function registerWebhook(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof RegisterWebhook>,
+): Promise<WebhookRegistered> {
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const id = newId('whk', unit.now);
+      const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+      await unit.db
+        .insertInto('webhook_endpoints')
+        .values({
+          id,
+          org_id: unit.orgId,
+          url: input.url,
+          secret,
+          event_types_json: toJson(input.eventTypes),
+          description: input.description ?? null,
+          created_at: unit.now,
+          updated_at: unit.now,
+        })
+        .execute();
+      return { id, url: input.url, eventTypes: input.eventTypes, secret };
+    },
+    {
+      onUniqueViolation: async (violation) => {
+        if (
+          !violates(violation, 'webhook_endpoints_url_key', 'webhook_endpoints.org_id, webhook_endpoints.url')
+        )
+          throw new Error(`unexpected unique violation: ${violation.constraint}`);
+        const existing = await deps.store.db
+          .selectFrom('webhook_endpoints')
+          .select('id')
+          .where('org_id', '=', actor.orgId)
+          .where('url', '=', input.url)
+          .executeTakeFirst();
+        return fail(
+          duplicate(
+            'webhook',
+            existing?.id ?? input.url,
+            `A webhook for ${input.url} is registered already.`,
+          ),
+        );
+      },
+    },
+  );
+}
