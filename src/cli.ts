@@ -9,11 +9,14 @@ import { type Config, ConfigError, type EnvName, loadConfig } from './config.js'
 import { createLogger } from './log.js';
 import { ConnectError, connect } from './store/connect.js';
 import { MigrationError, migrate } from './store/migrator.js';
+import { UsageError } from './usage.js';
+import { outboxCommand, WORKER_USAGE, workerCommand } from './worker/commands.js';
 
 const USAGE = `usage: workstream <command> [flags]
 
 commands:
   migrate      apply pending database migrations and exit
+${WORKER_USAGE}
   help         show this text
 
 flags (each overrides its environment variable):
@@ -50,9 +53,32 @@ async function runMigrate(config: Config): Promise<void> {
   }
 }
 
+/** Splits a command line into the global flags (with their values) and the command's own arguments. */
+function splitGlobalFlags(args: string[]): { global: string[]; own: string[] } {
+  const global: string[] = [];
+  const own: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+    const isGlobal = arg.startsWith('-') && (name in GLOBAL_FLAGS || arg === '-h');
+    if (!isGlobal) own.push(arg);
+    else if (GLOBAL_FLAGS[name as keyof typeof GLOBAL_FLAGS]?.type === 'string' && !arg.includes('='))
+      global.push(arg, args[++i] ?? '');
+    else global.push(arg);
+  }
+  return { global, own };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: GLOBAL_FLAGS, strict: true, allowPositionals: false });
+  // Global flags are read here; the rest of the line belongs to the command.
+  const { global, own: commandArgs } = splitGlobalFlags(rest);
+  const { values } = parseArgs({
+    args: global,
+    options: GLOBAL_FLAGS,
+    strict: true,
+    allowPositionals: false,
+  });
   if (command === 'help' || values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -60,15 +86,21 @@ export async function main(argv: string[]): Promise<number> {
   const config = configFrom(values);
   switch (command) {
     case 'migrate':
+      if (commandArgs.length > 0)
+        throw new UsageError(`migrate takes no arguments; got ${commandArgs.join(' ')}`);
       await runMigrate(config);
       return 0;
+    case 'worker':
+      return workerCommand(config, commandArgs);
+    case 'outbox':
+      return outboxCommand(config, commandArgs);
     default:
       process.stderr.write(`workstream: unknown command '${command}'\n\n${USAGE}`);
       return 2;
   }
 }
 
-const EXPECTED = [ConfigError, ConnectError, MigrationError];
+const EXPECTED = [ConfigError, ConnectError, MigrationError, UsageError];
 
 main(process.argv.slice(2)).then(
   (code) => {

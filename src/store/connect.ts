@@ -28,6 +28,8 @@ export interface Store {
   readonly dialect: DialectName;
   /** The URL with its password masked, safe to log. */
   readonly url: string;
+  /** The URL as given, for opening a side connection (PostgreSQL LISTEN); never log it. */
+  readonly rawUrl: string;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,9 @@ function postgresDialect(url: URL, options: ConnectOptions): PostgresDialect {
   // An idle connection dropped by the server (restart, failover) must not end the process;
   // the pool replaces it and the next query reports any lasting failure.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection the server ends while checked out (between queries of a transaction) emits on
+  // the client, not the pool; the query that uses it next fails and the pool discards it.
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   return new PostgresDialect({ pool });
 }
 
@@ -213,5 +218,5 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     await db.destroy().catch(() => {});
     throw new ConnectError(`${masked}: ${advice(error, target)}`);
   }
-  return { db, dialect: target.dialect, url: masked, close: () => db.destroy() };
+  return { db, dialect: target.dialect, url: masked, rawUrl: url, close: () => db.destroy() };
 }

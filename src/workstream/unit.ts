@@ -2,7 +2,7 @@
  * The unit of work every command runs in: one transaction that loads with version, guards,
  * writes the state, appends the history event and writes the outbox rows, or writes nothing.
  */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
@@ -20,6 +20,9 @@ import { newId } from '../domain/ids.js';
 import type { Store } from '../store/connect.js';
 import { type DialectName, toJson, type UniqueViolation, uniqueViolation } from '../store/dialect.js';
 import type { Database, JsonObject, RowUpdate } from '../store/schema.js';
+
+/** The PostgreSQL NOTIFY channel that tells workers new outbox rows are committed. */
+export const OUTBOX_CHANNEL = 'workstream_outbox';
 
 type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
 
@@ -156,6 +159,8 @@ export class Unit {
           })),
         )
         .execute();
+      // Wakes idle PostgreSQL workers when this transaction commits (they poll on other databases).
+      if (this.dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(this.db);
     }
     return id;
   }
