@@ -1,3 +1,4 @@
+export * from './calendar.js';
 export * from './candidate.js';
 export * from './checklist.js';
 export * from './clock.js';
@@ -14,3 +15,4 @@ export * from './pursuit.js';
 export * from './pursuit-guards.js';
 export * from './reason.js';
 export * from './signal.js';
+export * from './sla.js';

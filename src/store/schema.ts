@@ -10,6 +10,7 @@ import type { Priority } from '../domain/priority.js';
 import type { ProposalVersionState } from '../domain/proposal.js';
 import type { PursuitState } from '../domain/pursuit.js';
 import type { SignalState } from '../domain/signal.js';
+import type { ClockState, SlaKind } from '../domain/sla.js';
 
 /** A column the database fills in when the insert leaves it out. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
@@ -222,8 +223,8 @@ export interface BusinessCalendarsTable {
   org_id: string;
   name: string;
   time_zone: string;
-  weekly_json: Json<unknown>;
-  holidays_json: DefaultedJson<unknown>;
+  weekly_json: Json<unknown[]>;
+  holidays_json: DefaultedJson<string[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   version: Defaulted<number>;
@@ -232,8 +233,8 @@ export interface BusinessCalendarsTable {
 export interface SlaPoliciesTable {
   id: string;
   org_id: string;
-  kind: string;
-  priority: Defaulted<string>;
+  kind: SlaKind;
+  priority: Defaulted<Priority | 'any'>;
   target_minutes: number;
   calendar_id: string | null;
   warn_percent: Defaulted<number>;
@@ -245,11 +246,11 @@ export interface SlaPoliciesTable {
 export interface SlaClocksTable {
   id: string;
   org_id: string;
-  kind: string;
-  entity_type: string;
+  kind: SlaKind;
+  entity_type: 'candidate' | 'pursuit';
   entity_id: string;
   policy_id: string | null;
-  state: Defaulted<string>;
+  state: Defaulted<ClockState>;
   started_at: Timestamp;
   due_at: Timestamp;
   warn_at: Timestamp;

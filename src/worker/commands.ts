@@ -7,7 +7,8 @@ import { OutboxStore } from './outbox-store.js';
 import { runWorkerProcess } from './run.js';
 
 export const WORKER_USAGE = `  worker       deliver the outbox: --loops N (1), --batch-size N (50), --max-attempts N (row's, 10),
-               --lease-seconds N (300), --drain-seconds N (10); SIGTERM/SIGINT drain and exit 0
+               --lease-seconds N (300), --drain-seconds N (10), --sla-sweep-seconds N (30);
+               SIGTERM/SIGINT drain and exit 0
   outbox       outbox maintenance: stats | dead-letters [--limit N] | replay ID… | replay --all`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -27,6 +28,7 @@ export async function workerCommand(config: Config, args: string[]): Promise<num
       'max-attempts': { type: 'string' },
       'lease-seconds': { type: 'string' },
       'drain-seconds': { type: 'string' },
+      'sla-sweep-seconds': { type: 'string' },
     },
     strict: true,
   });
@@ -35,12 +37,14 @@ export async function workerCommand(config: Config, args: string[]): Promise<num
   const loops = positiveInt('loops', values.loops);
   const batchSize = positiveInt('batch-size', values['batch-size']);
   const maxAttempts = positiveInt('max-attempts', values['max-attempts']);
+  const slaSweep = positiveInt('sla-sweep-seconds', values['sla-sweep-seconds']);
   await runWorkerProcess(config, {
     ...(loops ? { loops } : {}),
     ...(batchSize ? { batchSize } : {}),
     ...(maxAttempts ? { maxAttempts } : {}),
     ...(lease ? { leaseMs: lease * 1000 } : {}),
     ...(drain ? { drainMs: drain * 1000 } : {}),
+    ...(slaSweep ? { slaSweepMs: slaSweep * 1000 } : {}),
   });
   return 0;
 }

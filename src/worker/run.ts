@@ -1,7 +1,9 @@
 /** `workstream worker`: the outbox dispatcher as a process, with graceful shutdown on SIGTERM/SIGINT. */
 import type { Config } from '../config.js';
+import { systemClock } from '../domain/clock.js';
 import { createLogger, type Logger } from '../log.js';
 import { connect, type Store } from '../store/connect.js';
+import { sweepSlas } from '../workstream/sla-sweep.js';
 import { AlertsDestination, type Destination, WebhookDestination } from './destinations.js';
 import { listenForOutbox } from './listen.js';
 import { OutboxStore } from './outbox-store.js';
@@ -17,23 +19,58 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+export interface StartOptions extends WorkerOptions {
+  /** How often this worker sweeps SLA clocks for warnings and breaches (0: never). */
+  readonly slaSweepMs?: number;
+}
+
+/**
+ * Runs the SLA sweep on a jittered schedule. Several workers may sweep at once: each clock's
+ * warning and breach is still emitted once.
+ */
+function scheduleSlaSweep(store: Store, log: Logger, everyMs: number, wake: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = async () => {
+    try {
+      const result = await sweepSlas({ store, clock: systemClock });
+      if (result.warned + result.breached > 0) {
+        log.info(result, 'SLA sweep');
+        wake();
+      }
+    } catch (error) {
+      log.error({ err: error }, 'SLA sweep failed');
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs * (0.75 + Math.random() / 2));
+  };
+  timer = setTimeout(() => void tick(), everyMs * Math.random());
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 /** Starts a worker over an open store (the server's in-process worker uses this too). */
-export function startWorker(store: Store, log: Logger, options: WorkerOptions = {}): RunningWorker {
+export function startWorker(store: Store, log: Logger, options: StartOptions = {}): RunningWorker {
   const worker = new OutboxWorker(new OutboxStore(store), defaultDestinations(store, log), log, options);
   worker.start();
+  const slaSweepMs = options.slaSweepMs ?? 30_000;
+  const stopSweeping =
+    slaSweepMs > 0 ? scheduleSlaSweep(store, log, slaSweepMs, () => worker.wake()) : () => {};
   const listener =
     store.dialect === 'postgres' ? listenForOutbox(store.rawUrl, () => worker.wake(), log) : null;
   log.info({ worker: worker.id, db: store.url, ...options }, 'worker started');
   return {
     worker,
     async stop() {
+      stopSweeping();
       await worker.stop();
       await listener?.close();
     },
   };
 }
 
-export async function runWorkerProcess(config: Config, options: WorkerOptions): Promise<void> {
+export async function runWorkerProcess(config: Config, options: StartOptions): Promise<void> {
   const log = createLogger(config.logLevel, 'workstream-worker');
   const store = await connect(config.dbUrl, {
     onIdleError: (error) => log.warn({ err: error }, 'database connection dropped'),

@@ -21,6 +21,7 @@ import type {
   UpdateCandidate,
 } from './inputs.js';
 import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './read.js';
+import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
 import { changeTags, moveTags } from './tags.js';
 import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
 import type { CandidateView, PursuitView } from './views.js';
@@ -65,6 +66,7 @@ export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<
     })
     .execute();
   if (input.tags?.length) await changeTags(unit, 'candidate', id, { add: input.tags });
+  await startClock(unit, 'triage', 'candidate', id, input.priority ?? 'medium');
   await unit.event({
     entityType: 'candidate',
     entityId: id,
@@ -138,6 +140,7 @@ export async function updateCandidate(
     if (tagsChanged) changed.push('tags');
     if (changed.length === 0) return candidateViewOf(unit.db, unit.orgId, row);
     await unit.bump('candidates', row.id, row.version, set);
+    if (set.priority) await retargetClocks(unit, row.id, set.priority);
     await unit.event({
       entityType: 'candidate',
       entityId: row.id,
@@ -176,6 +179,7 @@ export async function logTouch(
       state: to,
       first_touch_at: row.first_touch_at ?? occurredAt,
     });
+    if (row.first_touch_at === null) await meetClock(unit, 'triage', row.id);
     await unit.event({
       entityType: 'candidate',
       entityId: row.id,
@@ -229,6 +233,7 @@ export async function disqualifyCandidate(
       disqualify_reason: moved.reason,
       disqualify_note: input.note ?? null,
     });
+    await cancelClocks(unit, ['triage'], row.id);
     await unit.event({
       entityType: 'candidate',
       entityId: row.id,
@@ -288,6 +293,7 @@ export async function mergeCandidates(
     checkVersion('candidate', row, input.expectedVersion);
     const moved = must(guardMerge({ candidate: row, into }));
     await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });
+    await cancelClocks(unit, ['triage'], row.id);
     await unit.bump('candidates', into.id, into.version, {});
     await unit.db
       .updateTable('activities')
@@ -374,6 +380,7 @@ export async function promoteCandidate(
         })
         .execute();
       await copyChecklists(unit, pursuitId);
+      await startClock(unit, 'proposal', 'pursuit', pursuitId, row.priority);
       await moveTagsCopy(unit, row.id, pursuitId);
       await unit.event({
         entityType: 'candidate',

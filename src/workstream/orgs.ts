@@ -1,10 +1,12 @@
 /** Organizations and their members: the tenants every other command is scoped to. */
 import { z } from 'zod';
+import { DEFAULT_BUSINESS_CALENDAR, validateCalendar } from '../domain/calendar.js';
 import { CHECKLIST_KINDS, DEFAULT_CHECKLIST_TEMPLATES, DEFAULT_GATES } from '../domain/checklist.js';
 import { duplicate } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toJson, uniqueViolation as uniqueViolationOf, violates } from '../store/dialect.js';
-import { type Deps, fail, parse } from './unit.js';
+import { DEFAULT_SLA_POLICIES } from './sla.js';
+import { type Deps, fail, must, parse } from './unit.js';
 
 export const CreateOrg = z.object({
   name: z.string().trim().min(1).max(400),
@@ -13,6 +15,13 @@ export const CreateOrg = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2–63 characters'),
   admin: z.object({ email: z.email().max(400), name: z.string().trim().min(1).max(400) }),
+  timeZone: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .default('UTC')
+    .describe('IANA time zone of the business calendar, e.g. Europe/Berlin.'),
 });
 
 export const AddMember = z.object({
@@ -30,7 +39,9 @@ export interface OrgCreated {
 
 /** A new organization with the default pink and red checklist templates, default gates and its first admin. */
 export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): Promise<OrgCreated> {
-  const { name, slug, admin } = parse(CreateOrg, input);
+  const { name, slug, admin, timeZone } = parse(CreateOrg, input);
+  // Mon–Fri 09:00–17:00 in the org's zone; an unknown zone is refused naming timeZone.
+  const calendar = must(validateCalendar({ timeZone, weekly: DEFAULT_BUSINESS_CALENDAR('UTC').weekly }));
   const now = deps.clock.now();
   const orgId = newId('org', now);
   const adminId = newId('mem', now);
@@ -57,6 +68,35 @@ export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): P
           role: 'admin',
           created_at: now,
         })
+        .execute();
+      const calendarId = newId('cal', now);
+      await db
+        .insertInto('business_calendars')
+        .values({
+          id: calendarId,
+          org_id: orgId,
+          name: 'business hours',
+          time_zone: calendar.timeZone,
+          weekly_json: toJson(calendar.weekly),
+          holidays_json: toJson(calendar.holidays),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await db
+        .insertInto('sla_policies')
+        .values(
+          DEFAULT_SLA_POLICIES.map((policy) => ({
+            id: newId('slap', now),
+            org_id: orgId,
+            kind: policy.kind,
+            priority: policy.priority,
+            target_minutes: policy.targetHours * 60,
+            calendar_id: calendarId,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
         .execute();
       for (const kind of CHECKLIST_KINDS) {
         const templateId = newId('tpl', now);

@@ -38,6 +38,7 @@ import {
   pursuitViewOf,
   resolveMember,
 } from './read.js';
+import { cancelClocks, meetClock, pauseClock, resumeClock, retargetClocks, startClock } from './sla.js';
 import { changeTags } from './tags.js';
 import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
 import type { PursuitView } from './views.js';
@@ -121,6 +122,7 @@ export const updatePursuit = pursuitCommand<Output<typeof UpdatePursuit>>(async 
   if (input.tags && (await changeTags(unit, 'pursuit', pursuit.id, input.tags))) changed.push('tags');
   if (changed.length === 0) return;
   await unit.bump('pursuits', pursuit.id, pursuit.version, set);
+  if (set.priority) await retargetClocks(unit, pursuit.id, set.priority);
   await unit.event({
     entityType: 'pursuit',
     entityId: pursuit.id,
@@ -136,6 +138,7 @@ export const decideBid = pursuitCommand<Output<typeof DecideBid>>(async (unit, p
     return;
   }
   const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
+  await cancelClocks(unit, ['proposal'], pursuit.id);
   await move(
     unit,
     pursuit,
@@ -149,11 +152,13 @@ export const decideBid = pursuitCommand<Output<typeof DecideBid>>(async (unit, p
 export const holdPursuit = pursuitCommand<Output<typeof HoldPursuit>>(async (unit, pursuit, input) => {
   const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
   const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
+  await pauseClock(unit, 'proposal', pursuit.id);
   await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
 });
 
 export const resumePursuit = pursuitCommand<Output<typeof ResumePursuit>>(async (unit, pursuit) => {
   const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
+  await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
   await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
 });
 
@@ -221,6 +226,8 @@ export const submitPursuit = pursuitCommand<Output<typeof SubmitPursuit>>(async 
   ]);
   const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
   await sendVersion(unit, pursuit, moved.versionId);
+  await meetClock(unit, 'proposal', pursuit.id);
+  await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
   await move(
     unit,
     pursuit,
@@ -237,6 +244,9 @@ export const sendProposalVersion = pursuitCommand<Output<typeof SendProposalVers
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const versionId = must(versionToSend(pursuit.id, versions));
     const superseded = await sendVersion(unit, pursuit, versionId);
+    // A new send restarts the response clock: the customer now answers this version.
+    await cancelClocks(unit, ['response'], pursuit.id);
+    await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
     await unit.bump('pursuits', pursuit.id, pursuit.version, {});
     await unit.event({
       entityType: 'pursuit',
@@ -266,6 +276,7 @@ export const logFollowUp = pursuitCommand<Output<typeof LogFollowUp> & { expecte
       })
       .execute();
     await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+    await meetClock(unit, 'response', pursuit.id);
     await unit.event({
       entityType: 'pursuit',
       entityId: pursuit.id,
@@ -285,6 +296,7 @@ async function gated(unit: Unit, pursuit: Row<'pursuits'>) {
 
 export const markWon = pursuitCommand<Output<typeof MarkWon>>(async (unit, pursuit, input) => {
   const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
+  await cancelClocks(unit, ['response'], pursuit.id);
   await move(
     unit,
     pursuit,
@@ -297,6 +309,7 @@ export const markWon = pursuitCommand<Output<typeof MarkWon>>(async (unit, pursu
 
 export const markLost = pursuitCommand<Output<typeof MarkLost>>(async (unit, pursuit, input) => {
   const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
+  await cancelClocks(unit, ['response'], pursuit.id);
   await move(
     unit,
     pursuit,
@@ -309,6 +322,7 @@ export const markLost = pursuitCommand<Output<typeof MarkLost>>(async (unit, pur
 
 export const cancelPursuit = pursuitCommand<Output<typeof CancelPursuit>>(async (unit, pursuit, input) => {
   const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
+  await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
   await move(
     unit,
     pursuit,

@@ -18,8 +18,14 @@ import {
 } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Store } from '../store/connect.js';
-import { type DialectName, toJson, type UniqueViolation, uniqueViolation } from '../store/dialect.js';
-import type { Database, JsonObject, RowUpdate } from '../store/schema.js';
+import {
+  type DialectName,
+  rowsPerInsert,
+  toJson,
+  type UniqueViolation,
+  uniqueViolation,
+} from '../store/dialect.js';
+import type { Database, JsonObject, NewRow, RowUpdate } from '../store/schema.js';
 
 /** The PostgreSQL NOTIFY channel that tells workers new outbox rows are committed. */
 export const OUTBOX_CHANNEL = 'workstream_outbox';
@@ -89,11 +95,13 @@ export interface EventInput {
   readonly to?: string | null;
   readonly reason?: string | null;
   readonly data?: JsonObject;
+  /** Destinations beyond the org's webhooks, e.g. `alerts` for SLA warnings and breaches. */
+  readonly alsoTo?: readonly string[];
 }
 
 /** What a command sees: the transaction, the caller, and the moment the command happens. */
 export class Unit {
-  #webhookCache: { id: string; event_types_json: string[] }[] | null = null;
+  #webhookCache: Webhook[] | null = null;
 
   constructor(
     readonly db: Db,
@@ -108,61 +116,16 @@ export class Unit {
 
   /**
    * Appends a history event and one outbox row per destination that wants it: every active
-   * webhook endpoint of the org subscribed to the event type.
+   * webhook endpoint of the org subscribed to the event type, and any named in `alsoTo`.
    */
   async event(input: EventInput): Promise<string> {
-    const id = newId('evt', this.now);
-    const data = input.data ?? {};
-    await this.db
-      .insertInto('events')
-      .values({
-        id,
-        org_id: this.orgId,
-        entity_type: input.entityType,
-        entity_id: input.entityId,
-        type: input.type,
-        actor_id: this.actor.memberId,
-        from_state: input.from ?? null,
-        to_state: input.to ?? null,
-        reason: input.reason ?? null,
-        data_json: toJson(data),
-        occurred_at: this.now,
-      })
-      .execute();
-    const destinations = (await this.webhooks())
-      .filter((hook) => subscribes(hook.event_types_json, input.type))
-      .map((hook) => `webhook:${hook.id}`);
-    if (destinations.length > 0) {
-      const payload = toJson({
-        eventId: id,
-        type: input.type,
-        orgId: this.orgId,
-        entityType: input.entityType,
-        entityId: input.entityId,
-        actorId: this.actor.memberId,
-        from: input.from ?? null,
-        to: input.to ?? null,
-        reason: input.reason ?? null,
-        data,
-        occurredAt: this.now.toISOString(),
-      });
-      await this.db
-        .insertInto('outbox')
-        .values(
-          destinations.map((destination) => ({
-            id: newId('obx', this.now),
-            org_id: this.orgId,
-            event_id: id,
-            destination,
-            payload_json: payload,
-            run_at: this.now,
-          })),
-        )
-        .execute();
-      // Wakes idle PostgreSQL workers when this transaction commits (they poll on other databases).
-      if (this.dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(this.db);
-    }
-    return id;
+    const [id] = await appendEvents(
+      this.db,
+      this.dialect,
+      [{ ...input, orgId: this.orgId, actorId: this.actor.memberId, occurredAt: this.now }],
+      () => this.webhooks(),
+    );
+    return id ?? '';
   }
 
   private async webhooks() {
@@ -196,6 +159,85 @@ export class Unit {
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new LostRace(`${table} ${id} changed concurrently`);
   }
+}
+
+export interface EventRecord extends EventInput {
+  readonly orgId: string;
+  readonly actorId: string;
+  readonly occurredAt: Date;
+}
+
+export type Webhook = { id: string; event_types_json: string[] };
+
+/**
+ * Writes events and their outbox rows in as few statements as the dialect allows: the SLA sweep
+ * appends thousands at once. `webhooksOf` answers an org's active endpoints (cached by callers).
+ */
+export async function appendEvents(
+  db: Db,
+  dialect: DialectName,
+  events: readonly EventRecord[],
+  webhooksOf: (orgId: string) => Promise<Webhook[]>,
+): Promise<string[]> {
+  const rows = events.map((event) => ({ event, id: newId('evt', event.occurredAt) }));
+  const outbox: NewRow<'outbox'>[] = [];
+  for (const { event, id } of rows) {
+    const hooks = (await webhooksOf(event.orgId)).filter((hook) =>
+      subscribes(hook.event_types_json, event.type),
+    );
+    const destinations = [...(event.alsoTo ?? []), ...hooks.map((hook) => `webhook:${hook.id}`)];
+    if (destinations.length === 0) continue;
+    const payload = toJson({
+      eventId: id,
+      type: event.type,
+      orgId: event.orgId,
+      entityType: event.entityType,
+      entityId: event.entityId,
+      actorId: event.actorId,
+      from: event.from ?? null,
+      to: event.to ?? null,
+      reason: event.reason ?? null,
+      data: event.data ?? {},
+      occurredAt: event.occurredAt.toISOString(),
+    });
+    for (const destination of destinations) {
+      outbox.push({
+        id: newId('obx', event.occurredAt),
+        org_id: event.orgId,
+        event_id: id,
+        destination,
+        payload_json: payload,
+        run_at: event.occurredAt,
+      });
+    }
+  }
+  const eventRows: NewRow<'events'>[] = rows.map(({ event, id }) => ({
+    id,
+    org_id: event.orgId,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    type: event.type,
+    actor_id: event.actorId,
+    from_state: event.from ?? null,
+    to_state: event.to ?? null,
+    reason: event.reason ?? null,
+    data_json: toJson(event.data ?? {}),
+    occurred_at: event.occurredAt,
+  }));
+  for (const chunk of chunks(eventRows, rowsPerInsert(dialect, 11)))
+    await db.insertInto('events').values(chunk).execute();
+  for (const chunk of chunks(outbox, rowsPerInsert(dialect, 6)))
+    await db.insertInto('outbox').values(chunk).execute();
+  // Wakes idle PostgreSQL workers when this transaction commits (they poll on other databases).
+  if (outbox.length > 0 && dialect === 'postgres')
+    await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
+  return rows.map(({ id }) => id);
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function subscribes(eventTypes: readonly string[], type: string): boolean {

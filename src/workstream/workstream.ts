@@ -11,6 +11,10 @@ import * as orgs from './orgs.js';
 import * as pursuits from './pursuits.js';
 import * as queries from './queries.js';
 import * as signals from './signals.js';
+import * as slaAdmin from './sla-admin.js';
+import { sweepSlas } from './sla-sweep.js';
+import * as slaViews from './sla-views.js';
+import * as today from './today.js';
 import { type Actor, type Deps, parse } from './unit.js';
 import * as webhooks from './webhooks.js';
 
@@ -98,4 +102,21 @@ export class Workstream {
     queries.listPursuits(this.deps, actor, parse(inputs.ListPursuits, input));
   history = async (actor: Actor, input: unknown) =>
     queries.history(this.deps, actor, parse(inputs.GetHistory, input));
+  todayPanel = async (actor: Actor, input: unknown = {}) =>
+    today.todayPanel(this.deps, actor, parse(today.TodayPanelInput, input));
+  slaClocks = async (actor: Actor, input: unknown) =>
+    today.openClocks(this.deps, actor, parse(today.GetSlaClocks, input));
+
+  // SLAs
+  getSlaPolicies = async (actor: Actor) => slaAdmin.getSlaPolicies(this.deps, actor);
+  setSlaPolicy = async (actor: Actor, input: unknown) =>
+    slaAdmin.setSlaPolicy(this.deps, actor, parse(slaAdmin.SetSlaPolicy, input));
+  setBusinessCalendar = async (actor: Actor, input: unknown) =>
+    slaAdmin.setBusinessCalendar(this.deps, actor, parse(slaAdmin.SetBusinessCalendar, input));
+  listSlaBreaches = async (actor: Actor, input: unknown = {}) =>
+    slaViews.listSlaBreaches(this.deps, actor, parse(slaViews.ListSlaBreaches, input));
+  slaCompliance = async (actor: Actor, input: unknown = {}) =>
+    slaViews.slaCompliance(this.deps, actor, parse(slaViews.SlaCompliance, input));
+  /** The worker's duty: warnings and breaches whose time has come, each emitted once. */
+  sweepSlas = async (batchSize?: number) => sweepSlas(this.deps, batchSize);
 }

@@ -17,10 +17,12 @@ import {
   claimOutboxSql,
   insertReturning,
   limitRows,
+  markDueClocksSql,
   migrationLockSql,
   migrationsTableSql,
   nowPlusSql,
   nowSql,
+  rowsPerInsert,
   updateReturning,
 } from '../../src/store/dialect.js';
 import type { Database } from '../../src/store/schema.js';
@@ -48,6 +50,23 @@ describe('SQL Server statements', () => {
         'updated_at = sysutcdatetime() output inserted.*',
     );
     expect(compiled.parameters).toEqual([50, 'w1']);
+  });
+
+  it('marks due SLA clocks through a READPAST/UPDLOCK CTE with OUTPUT of the marked clocks', () => {
+    const now = new Date('2026-03-02T09:00:00.000Z');
+    const compiled = markDueClocksSql('mssql', 'breached_at', now, 500).compile(mssql);
+    expect(compiled.sql.replace(/\s+/g, ' ').trim()).toBe(
+      'with next as ( select top (@1) * from sla_clocks with (rowlock, updlock, readpast) ' +
+        'where state = \'running\' and "breached_at" is null and "due_at" <= @2 order by "due_at" ) ' +
+        'update next set "breached_at" = @3, updated_at = @4 output inserted.id, inserted.org_id, inserted.kind, ' +
+        'inserted.entity_type, inserted.entity_id, inserted.started_at, inserted.warn_at, inserted.due_at',
+    );
+    expect(compiled.parameters).toEqual([500, now, now, now]);
+  });
+
+  it('inserts at most 2,000 parameters a statement', () => {
+    expect(rowsPerInsert('mssql', 11)).toBe(181);
+    expect(rowsPerInsert('postgres', 11)).toBe(1000);
   });
 
   it('reads the clock with sysutcdatetime()', () => {

@@ -1,8 +1,8 @@
-import type { CandidateState } from '../../src/domain/candidate.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { CandidateState } from '../../src/domain/candidate.js';
 import { DIALECTS, type DialectName, toJson, uniqueViolation } from '../../src/store/dialect.js';
 import { loadMigrations, MigrationError, migrate, migrationsFolder } from '../../src/store/migrator.js';
 import { runCli } from '../support/cli.js';

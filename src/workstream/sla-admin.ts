@@ -1,0 +1,199 @@
+/** SLA policies and the business calendar: read by anyone, changed by an org's admins. */
+import { z } from 'zod';
+import { validateCalendar, WEEKDAYS } from '../domain/calendar.js';
+import { forbidden } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { PRIORITIES } from '../domain/priority.js';
+import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
+import { toJson } from '../store/dialect.js';
+import { retargetClocks } from './sla.js';
+import { type Actor, type Deps, fail, must, run, type Unit } from './unit.js';
+
+export const SetSlaPolicy = z.object({
+  kind: z
+    .enum(SLA_KINDS)
+    .describe(
+      'triage (first touch), proposal (submit after promotion) or response (follow-up after sending).',
+    ),
+  priority: z
+    .enum([...PRIORITIES, 'any'])
+    .default('any')
+    .describe('The priority it applies to; "any" is the fallback.'),
+  targetHours: z
+    .number()
+    .min(0)
+    .max(10_000)
+    .describe('The target, in working hours of the calendar (or plain hours).'),
+  businessHours: z
+    .boolean()
+    .default(true)
+    .describe("Count only the business calendar's working time (false: calendar time, 24×7)."),
+  warnPercent: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(75)
+    .describe('Warn when this share of the target has elapsed.'),
+});
+
+export const SetBusinessCalendar = z.object({
+  timeZone: z.string().trim().min(1).max(100).describe('IANA time zone, e.g. America/New_York.'),
+  weekly: z
+    .array(z.object({ day: z.enum(WEEKDAYS), start: z.string().max(5), end: z.string().max(5) }))
+    .max(50)
+    .describe('Weekly working intervals in local time, e.g. {day:"mon", start:"09:00", end:"17:00"}.'),
+  holidays: z
+    .array(z.string().max(10))
+    .max(400)
+    .default([])
+    .describe('Local dates with no working time, YYYY-MM-DD.'),
+});
+
+export interface SlaPoliciesView {
+  calendar: { timeZone: string; weekly: unknown[]; holidays: string[] } | null;
+  policies: {
+    kind: string;
+    priority: string;
+    targetHours: number;
+    businessHours: boolean;
+    warnPercent: number;
+  }[];
+}
+
+async function requireAdmin(unit: Unit): Promise<void> {
+  const member = await unit.db
+    .selectFrom('members')
+    .select('role')
+    .where('id', '=', unit.actor.memberId)
+    .executeTakeFirst();
+  if (member?.role !== 'admin') fail(forbidden('changing SLA policies and calendars needs the admin role'));
+}
+
+async function orgCalendar(unit: Unit) {
+  return unit.db
+    .selectFrom('business_calendars')
+    .selectAll()
+    .where('org_id', '=', unit.orgId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+/** Re-targets every open clock of the org (the rules changed), by each entity's current priority. */
+async function retargetAll(unit: Unit, kind?: SlaKind): Promise<void> {
+  let query = unit.db
+    .selectFrom('sla_clocks as k')
+    .leftJoin('candidates as c', 'c.id', 'k.entity_id')
+    .leftJoin('pursuits as p', 'p.id', 'k.entity_id')
+    .select(['k.entity_id', 'c.priority as candidate_priority', 'p.priority as pursuit_priority'])
+    .where('k.org_id', '=', unit.orgId)
+    .where('k.state', 'in', ['running', 'paused']);
+  if (kind) query = query.where('k.kind', '=', kind);
+  const open = await query.execute();
+  for (const entityId of new Set(open.map((row) => row.entity_id))) {
+    const row = open.find((r) => r.entity_id === entityId);
+    await retargetClocks(unit, entityId, row?.candidate_priority ?? row?.pursuit_priority ?? 'medium');
+  }
+}
+
+export async function getSlaPolicies(deps: Deps, actor: Actor): Promise<SlaPoliciesView> {
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const calendar = await orgCalendar(unit);
+      const policies = await unit.db
+        .selectFrom('sla_policies')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .orderBy('kind')
+        .orderBy('priority')
+        .execute();
+      return {
+        calendar: calendar
+          ? { timeZone: calendar.time_zone, weekly: calendar.weekly_json, holidays: calendar.holidays_json }
+          : null,
+        policies: policies.map((p) => ({
+          kind: p.kind,
+          priority: p.priority,
+          targetHours: p.target_minutes / 60,
+          businessHours: p.calendar_id !== null,
+          warnPercent: p.warn_percent,
+        })),
+      };
+    },
+    { readOnly: true },
+  );
+}
+
+export async function setSlaPolicy(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof SetSlaPolicy>,
+): Promise<SlaPoliciesView> {
+  await run(deps, actor, async (unit) => {
+    await requireAdmin(unit);
+    const calendarId = input.businessHours ? ((await orgCalendar(unit))?.id ?? null) : null;
+    const values = {
+      target_minutes: Math.round(input.targetHours * 60),
+      calendar_id: calendarId,
+      warn_percent: input.warnPercent,
+      updated_at: unit.now,
+    };
+    const updated = await unit.db
+      .updateTable('sla_policies')
+      .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
+      .where('org_id', '=', unit.orgId)
+      .where('kind', '=', input.kind)
+      .where('priority', '=', input.priority)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) {
+      await unit.db
+        .insertInto('sla_policies')
+        .values({
+          id: newId('slap', unit.now),
+          org_id: unit.orgId,
+          kind: input.kind,
+          priority: input.priority,
+          ...values,
+          created_at: unit.now,
+        })
+        .execute();
+    }
+    await retargetAll(unit, input.kind);
+  });
+  return getSlaPolicies(deps, actor);
+}
+
+export async function setBusinessCalendar(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof SetBusinessCalendar>,
+): Promise<SlaPoliciesView> {
+  const calendar = must(validateCalendar(input));
+  await run(deps, actor, async (unit) => {
+    await requireAdmin(unit);
+    const values = {
+      time_zone: calendar.timeZone,
+      weekly_json: toJson(calendar.weekly),
+      holidays_json: toJson(calendar.holidays),
+      updated_at: unit.now,
+    };
+    const existing = await orgCalendar(unit);
+    if (existing)
+      await unit.db.updateTable('business_calendars').set(values).where('id', '=', existing.id).execute();
+    else
+      await unit.db
+        .insertInto('business_calendars')
+        .values({
+          id: newId('cal', unit.now),
+          org_id: unit.orgId,
+          name: 'business hours',
+          ...values,
+          created_at: unit.now,
+        })
+        .execute();
+    await retargetAll(unit);
+  });
+  return getSlaPolicies(deps, actor);
+}

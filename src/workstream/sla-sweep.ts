@@ -1,0 +1,79 @@
+/**
+ * The SLA sweep, a worker duty: marks every running clock whose warning or due time has passed,
+ * and in the same transaction appends the `sla.warning` / `sla.breached` event and its `alerts`
+ * (and webhook) outbox rows. Safe with several sweeps at once: each clock is marked once.
+ */
+import { type ClockMark, type MarkedClock, markDueClocksSql } from '../store/dialect.js';
+import { appendEvents, type Deps, type EventRecord, type Webhook } from './unit.js';
+
+/** The actor named on events the sweep writes. */
+export const SWEEPER = 'system:sla-sweeper';
+
+export interface SweepResult {
+  warned: number;
+  breached: number;
+}
+
+const EVENT_OF: Record<ClockMark, string> = { warned_at: 'sla.warning', breached_at: 'sla.breached' };
+
+export async function sweepSlas(deps: Deps, batchSize = 2_000): Promise<SweepResult> {
+  const result: SweepResult = { warned: 0, breached: 0 };
+  const now = deps.clock.now();
+  for (const mark of ['warned_at', 'breached_at'] as const) {
+    for (;;) {
+      const marked = await markBatch(deps, mark, now, batchSize);
+      if (mark === 'warned_at') result.warned += marked;
+      else result.breached += marked;
+      if (marked < batchSize) break;
+    }
+  }
+  return result;
+}
+
+async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number): Promise<number> {
+  const { db, dialect } = deps.store;
+  return db.transaction().execute(async (tx) => {
+    const clocks = (await markDueClocksSql(dialect, mark, now, limit).execute(tx)).rows;
+    if (clocks.length === 0) return 0;
+    const hooks = new Map<string, Promise<Webhook[]>>();
+    const webhooksOf = (orgId: string) => {
+      let found = hooks.get(orgId);
+      if (!found) {
+        found = tx
+          .selectFrom('webhook_endpoints')
+          .select(['id', 'event_types_json'])
+          .where('org_id', '=', orgId)
+          .where('is_active', '=', true)
+          .execute();
+        hooks.set(orgId, found);
+      }
+      return found;
+    };
+    await appendEvents(
+      tx,
+      dialect,
+      clocks.map((clock) => eventFor(clock, mark, now)),
+      webhooksOf,
+    );
+    return clocks.length;
+  });
+}
+
+function eventFor(clock: MarkedClock, mark: ClockMark, now: Date): EventRecord {
+  return {
+    orgId: clock.org_id,
+    actorId: SWEEPER,
+    occurredAt: now,
+    entityType: clock.entity_type,
+    entityId: clock.entity_id,
+    type: EVENT_OF[mark],
+    alsoTo: ['alerts'],
+    data: {
+      clockId: clock.id,
+      kind: clock.kind,
+      startedAt: clock.started_at.toISOString(),
+      warnAt: clock.warn_at.toISOString(),
+      dueAt: clock.due_at.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,336 @@
+/**
+ * The Today Panel: one member's open candidates and pursuits with their open SLA clocks, in the
+ * order work should be done (src/domain/priority.ts: priority, then effective due, then age),
+ * and the open SLA clocks of one record.
+ *
+ * An assignee's open work is small, so each kind is one indexed query (candidates_today,
+ * pursuits_today) and the sort happens here, in memory, with the domain's comparator.
+ * Pages are cut by keyset on the sort key: the cursor carries the last item's (priority,
+ * effective due, created, id) and the next page starts strictly after it. Unlike an offset,
+ * that neither repeats nor skips an item when work is closed or added between two pages.
+ *
+ * Clock flags: a running clock is breached once its due time has passed (or the sweeper
+ * recorded breached_at) and at risk once its warning time has passed (or warned_at is set).
+ * A paused clock's times move when it resumes, so only what was recorded counts for it, and
+ * it does not count towards the item's effective due time.
+ */
+import { z } from 'zod';
+import { validation } from '../domain/errors.js';
+import {
+  compareTodayItems,
+  effectiveDue,
+  PRIORITIES,
+  type Priority,
+  priorityRank,
+} from '../domain/priority.js';
+import type { Row } from '../store/schema.js';
+import { Cursor, Limit, Tag } from './inputs.js';
+import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './read.js';
+import { type Actor, type Deps, fail, run, type Unit } from './unit.js';
+import { candidateView, pursuitView } from './views.js';
+
+/** Candidates still being worked; promoted ones live on as their pursuit. */
+export const OPEN_CANDIDATE_WORK = ['new', 'contacted', 'qualified'] as const;
+/** Pursuits still being worked. */
+export const OPEN_PURSUIT_WORK = ['capture', 'proposal', 'submitted', 'on_hold'] as const;
+const OPEN_CLOCK_STATES = ['running', 'paused'] as const;
+
+export const TodayPanelInput = z.object({
+  assignee: z
+    .string()
+    .trim()
+    .min(1)
+    .max(400)
+    .optional()
+    .describe('Whose work: a member id (mem_…) or e-mail; defaults to you.'),
+  tags: z
+    .array(Tag)
+    .max(30)
+    .optional()
+    .describe('Only items carrying these tags: all of them, or any of them with tagMatch "any".'),
+  tagMatch: z.enum(['all', 'any']).default('all').describe('How tags combine: "all" (default) or "any".'),
+  kind: z
+    .enum(['candidate', 'pursuit'])
+    .optional()
+    .describe('Only candidates or only pursuits; both by default.'),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+
+export const GetSlaClocks = z.object({
+  id: z
+    .string()
+    .regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id')
+    .describe('A candidate (cand_…) or pursuit (pur_…) id.'),
+});
+
+export interface SlaClockView {
+  id: string;
+  kind: string;
+  state: string;
+  startedAt: string;
+  dueAt: string;
+  warnAt: string;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  /** Due time passed (running) or a breach was recorded. */
+  breached: boolean;
+  /** Warning time passed (running) or a warning was recorded. */
+  atRisk: boolean;
+}
+
+export interface TodayItem {
+  kind: 'candidate' | 'pursuit';
+  id: string;
+  title: string;
+  accountName: string;
+  state: string;
+  priority: Priority;
+  assigneeId: string | null;
+  /** The item's own due date. */
+  dueAt: string | null;
+  /** The earliest of its own due date and its running SLA clocks' due times. */
+  effectiveDueAt: string | null;
+  createdAt: string;
+  tags: string[];
+  clocks: SlaClockView[];
+  overdue: boolean;
+  breached: boolean;
+  atRisk: boolean;
+  version: number;
+  allowedActions: string[];
+}
+
+export interface TodayPanel {
+  assigneeId: string;
+  /** The moment the flags were computed. */
+  asOf: string;
+  /** Items matching the filters, over all pages. */
+  total: number;
+  items: TodayItem[];
+  nextCursor: string | null;
+}
+
+export interface SlaClocks {
+  entityId: string;
+  clocks: SlaClockView[];
+}
+
+type Input = z.output<typeof TodayPanelInput>;
+type WorkRow = { kind: 'candidate'; row: Row<'candidates'> } | { kind: 'pursuit'; row: Row<'pursuits'> };
+
+interface Sortable {
+  work: WorkRow;
+  clocks: SlaClockView[];
+  effectiveDueAt: Date | null;
+  order: { priority: Priority; effectiveDueAt: Date | null; createdAt: Date; id: string };
+}
+
+export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
+  const running = row.state === 'running';
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    startedAt: row.started_at.toISOString(),
+    dueAt: row.due_at.toISOString(),
+    warnAt: row.warn_at.toISOString(),
+    warnedAt: row.warned_at?.toISOString() ?? null,
+    breachedAt: row.breached_at?.toISOString() ?? null,
+    breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
+    atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
+  };
+}
+
+/** The open work of one member in Today Panel order, one page at a time. */
+export async function todayPanel(deps: Deps, actor: Actor, input: Input): Promise<TodayPanel> {
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
+      const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
+      const work = [
+        ...(input.kind === 'pursuit' ? [] : await openWork(unit, 'candidate', assigneeId, input)),
+        ...(input.kind === 'candidate' ? [] : await openWork(unit, 'pursuit', assigneeId, input)),
+      ];
+      const sorted = work.sort((a, b) => compareTodayItems(a.order, b.order));
+      const rest =
+        after === null ? sorted : sorted.filter((item) => compareTodayItems(item.order, after) > 0);
+      const page = rest.slice(0, input.limit);
+      const last = page.at(-1);
+      return {
+        assigneeId,
+        asOf: unit.now.toISOString(),
+        total: sorted.length,
+        items: await todayItems(unit, page),
+        nextCursor: rest.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+      };
+    },
+    { readOnly: true },
+  );
+}
+
+/** The open SLA clocks (running or paused) of a candidate or pursuit. */
+export async function openClocks(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof GetSlaClocks>,
+): Promise<SlaClocks> {
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const entityType = input.id.startsWith('cand_') ? 'candidate' : 'pursuit';
+      if (entityType === 'candidate') await loadCandidate(unit.db, unit.orgId, input.id);
+      else await loadPursuit(unit.db, unit.orgId, input.id);
+      const rows = await unit.db
+        .selectFrom('sla_clocks')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .where('entity_type', '=', entityType)
+        .where('entity_id', '=', input.id)
+        .where('state', 'in', OPEN_CLOCK_STATES)
+        .orderBy('due_at')
+        .execute();
+      return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
+    },
+    { readOnly: true },
+  );
+}
+
+async function openWork(
+  unit: Unit,
+  kind: 'candidate' | 'pursuit',
+  assigneeId: string,
+  input: Input,
+): Promise<Sortable[]> {
+  const table = kind === 'candidate' ? 'candidates' : 'pursuits';
+  const states: readonly string[] = kind === 'candidate' ? OPEN_CANDIDATE_WORK : OPEN_PURSUIT_WORK;
+  // One query shape for both tables: Kysely cannot type a builder over a table chosen at run
+  // time, so the candidates builder stands for both (their filtered columns are the same).
+  let ids = unit.db
+    .selectFrom(table as 'candidates')
+    .where('org_id', '=', unit.orgId)
+    .where('assignee_id', '=', assigneeId)
+    .where('state', 'in', states as (typeof OPEN_CANDIDATE_WORK)[number][]);
+  const tags = [...new Set(input.tags ?? [])];
+  if (tags.length > 0) {
+    const tagged = (only: string[]) =>
+      unit.db
+        .selectFrom('tags')
+        .select('tags.entity_id')
+        .where('tags.org_id', '=', unit.orgId)
+        .where('tags.entity_type', '=', kind)
+        .where('tags.tag', 'in', only);
+    if (input.tagMatch === 'any') ids = ids.where('id', 'in', tagged(tags));
+    else for (const tag of tags) ids = ids.where('id', 'in', tagged([tag]));
+  }
+  const [rows, clockRows] = await Promise.all([
+    ids.selectAll().execute(),
+    unit.db
+      .selectFrom('sla_clocks')
+      .selectAll()
+      .where('org_id', '=', unit.orgId)
+      .where('entity_type', '=', kind)
+      .where('state', 'in', OPEN_CLOCK_STATES)
+      .where('entity_id', 'in', ids.select('id'))
+      .execute(),
+  ]);
+  const clocksOf = new Map<string, Row<'sla_clocks'>[]>();
+  for (const clock of clockRows)
+    clocksOf.set(clock.entity_id, [...(clocksOf.get(clock.entity_id) ?? []), clock]);
+  return rows.map((row) => {
+    const open = (clocksOf.get(row.id) ?? []).sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
+    const running = open.filter((clock) => clock.state === 'running').map((clock) => clock.due_at);
+    const due = effectiveDue(row.due_at, running);
+    const work: WorkRow =
+      kind === 'candidate' ? { kind, row } : { kind, row: row as unknown as Row<'pursuits'> };
+    return {
+      work,
+      clocks: open.map((clock) => clockView(clock, unit.now)),
+      effectiveDueAt: due,
+      order: { priority: row.priority, effectiveDueAt: due, createdAt: row.created_at, id: row.id },
+    };
+  });
+}
+
+async function todayItems(unit: Unit, page: Sortable[]): Promise<TodayItem[]> {
+  const ids = (kind: WorkRow['kind']) =>
+    page.filter((item) => item.work.kind === kind).map((item) => item.work.row.id);
+  const [candidateTags, pursuitTags] = await Promise.all([
+    tagsOf(unit.db, unit.orgId, 'candidate', ids('candidate')),
+    tagsOf(unit.db, unit.orgId, 'pursuit', ids('pursuit')),
+  ]);
+  const now = unit.now.getTime();
+  return page.map(({ work, clocks, effectiveDueAt }) => {
+    const row = work.row;
+    const tags = (work.kind === 'candidate' ? candidateTags : pursuitTags).get(row.id) ?? [];
+    // The views own the rule of which actions a state allows; the panel reuses it.
+    const allowedActions =
+      work.kind === 'candidate'
+        ? candidateView(work.row, tags, null).allowedActions
+        : pursuitView(work.row, { tags, checklists: [], proposalVersions: [] }).allowedActions;
+    return {
+      kind: work.kind,
+      id: row.id,
+      title: row.title,
+      accountName: row.account_name,
+      state: row.state,
+      priority: row.priority,
+      assigneeId: row.assignee_id,
+      dueAt: row.due_at?.toISOString() ?? null,
+      effectiveDueAt: effectiveDueAt?.toISOString() ?? null,
+      createdAt: row.created_at.toISOString(),
+      tags,
+      clocks,
+      overdue: effectiveDueAt !== null && effectiveDueAt.getTime() <= now,
+      breached: clocks.some((clock) => clock.breached),
+      atRisk: clocks.some((clock) => clock.atRisk),
+      version: row.version,
+      allowedActions,
+    };
+  });
+}
+
+type CursorKey = [rank: number, due: number | null, created: number, id: string];
+
+function encodeTodayCursor(order: Sortable['order']): string {
+  const key: CursorKey = [
+    priorityRank(order.priority),
+    order.effectiveDueAt?.getTime() ?? null,
+    order.createdAt.getTime(),
+    order.id,
+  ];
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeTodayCursor(cursor: string): Sortable['order'] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 4) {
+      const [rank, due, created, id] = key;
+      const priority = PRIORITIES[Number(rank)];
+      if (
+        priority !== undefined &&
+        (due === null || Number.isFinite(due)) &&
+        Number.isFinite(created) &&
+        typeof id === 'string'
+      ) {
+        return {
+          priority,
+          effectiveDueAt: due === null ? null : new Date(due),
+          createdAt: new Date(created),
+          id,
+        };
+      }
+    }
+  } catch {
+    // Falls through to the refusal below.
+  }
+  return fail(
+    validation('cursor', 'cursor is not one this server handed out.', {
+      nextStep: 'Call get_today_panel again without cursor to start from the first page.',
+    }),
+  );
+}
