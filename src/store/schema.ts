@@ -301,7 +301,7 @@ export interface EnrichmentsTable {
   candidate_id: string;
   provider: string;
   tool: string;
-  state: Defaulted<string>;
+  state: Defaulted<'pending' | 'ok' | 'failed'>;
   fields_json: DefaultedJson<JsonObject>;
   raw_json: Json<unknown> | null;
   last_error: string | null;

@@ -10,6 +10,7 @@ import { candidateNaturalKey } from '../domain/natural-key.js';
 import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
+import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
 import type {
   CreateCandidate,
   DisqualifyCandidate,
@@ -67,12 +68,14 @@ export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<
     .execute();
   if (input.tags?.length) await changeTags(unit, 'candidate', id, { add: input.tags });
   await startClock(unit, 'triage', 'candidate', id, input.priority ?? 'medium');
+  await markEnrichmentPending(unit, id, unit.enrichmentProviders);
   await unit.event({
     entityType: 'candidate',
     entityId: id,
     type: 'candidate.created',
     to: 'new',
     data: { naturalKey, ...(input.signalId ? { signalId: input.signalId } : {}) },
+    alsoTo: enrichmentDestinations(unit.enrichmentProviders),
   });
   return loadCandidate(unit.db, unit.orgId, id);
 }

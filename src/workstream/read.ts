@@ -4,6 +4,7 @@ import type { CandidateState } from '../domain/candidate.js';
 import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';
+import { enrichmentView } from './enrichment.js';
 import { type Actor, fail, required } from './unit.js';
 import {
   type CandidateView,
@@ -84,7 +85,23 @@ export async function candidateViews(
           .where('candidate_id', 'in', ids)
           .execute();
   const pursuitOf = new Map(pursuits.map((p) => [p.candidate_id, p.id]));
-  return rows.map((row) => candidateView(row, tags.get(row.id) ?? [], pursuitOf.get(row.id) ?? null));
+  const enrichments =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('enrichments')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .where('candidate_id', 'in', ids)
+          .orderBy('provider')
+          .execute();
+  return rows.map((row) =>
+    candidateView(row, {
+      tags: tags.get(row.id) ?? [],
+      pursuitId: pursuitOf.get(row.id) ?? null,
+      enrichment: enrichments.filter((e) => e.candidate_id === row.id).map(enrichmentView),
+    }),
+  );
 }
 
 export async function candidateViewOf(

@@ -269,7 +269,7 @@ async function todayItems(unit: Unit, page: Sortable[]): Promise<TodayItem[]> {
     // The views own the rule of which actions a state allows; the panel reuses it.
     const allowedActions =
       work.kind === 'candidate'
-        ? candidateView(work.row, tags, null).allowedActions
+        ? candidateView(work.row, { tags, pursuitId: null, enrichment: [] }).allowedActions
         : pursuitView(work.row, { tags, checklists: [], proposalVersions: [] }).allowedActions;
     return {
       kind: work.kind,

@@ -38,9 +38,17 @@ export interface Actor {
   readonly memberId: string;
 }
 
+/** An enrichment provider as the lifecycle needs to know it: by name, and the tool it calls. */
+export interface EnrichmentProviderRef {
+  readonly name: string;
+  readonly tool: string;
+}
+
 export interface Deps {
   readonly store: Store;
   readonly clock: Clock;
+  /** Providers that enrich every new candidate (the worker calls them); none by default. */
+  readonly enrichmentProviders?: readonly EnrichmentProviderRef[];
 }
 
 export type Db = Transaction<Database>;
@@ -108,6 +116,7 @@ export class Unit {
     readonly dialect: DialectName,
     readonly actor: Actor,
     readonly now: Date,
+    readonly enrichmentProviders: readonly EnrichmentProviderRef[] = [],
   ) {}
 
   get orgId(): string {
@@ -282,7 +291,7 @@ export async function run<T>(
     async () => {
       try {
         return await db.transaction().execute(async (tx) => {
-          const unit = new Unit(tx, dialect, actor, deps.clock.now());
+          const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
           await authorise(unit, options.readOnly === true);
           return work(unit);
         });

@@ -11,6 +11,7 @@ import type { ProposalVersionState } from '../domain/proposal.js';
 import { PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
 import { SIGNAL_MACHINE, type SignalState } from '../domain/signal.js';
 import type { JsonObject, Row } from '../store/schema.js';
+import type { EnrichmentView } from './enrichment.js';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -79,6 +80,8 @@ export interface CandidateView {
   mergedIntoId: string | null;
   firstTouchAt: string | null;
   pursuitId: string | null;
+  /** What enrichment providers found, per provider, with their status. */
+  enrichment: EnrichmentView[];
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -87,10 +90,15 @@ export interface CandidateView {
 
 const TOUCHABLE: readonly CandidateState[] = ['contacted', 'qualified'];
 
+export interface CandidateParts {
+  tags: string[];
+  pursuitId: string | null;
+  enrichment: EnrichmentView[];
+}
+
 export function candidateView(
   row: Row<'candidates'>,
-  tags: string[],
-  pursuitId: string | null,
+  { tags, pursuitId, enrichment }: CandidateParts,
 ): CandidateView {
   const state = row.state;
   const actions: string[] = allowedActions(CANDIDATE_MACHINE, state);
@@ -114,6 +122,7 @@ export function candidateView(
     mergedIntoId: row.merged_into_id,
     firstTouchAt: iso(row.first_touch_at),
     pursuitId,
+    enrichment,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     version: row.version,

@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Store } from '../store/connect.js';
 import * as candidates from './candidates.js';
+import * as enrichment from './enrichment.js';
 import * as inputs from './inputs.js';
 import * as orgs from './orgs.js';
 import * as pursuits from './pursuits.js';
@@ -15,7 +16,7 @@ import * as slaAdmin from './sla-admin.js';
 import { sweepSlas } from './sla-sweep.js';
 import * as slaViews from './sla-views.js';
 import * as today from './today.js';
-import { type Actor, type Deps, parse } from './unit.js';
+import { type Actor, type Deps, type EnrichmentProviderRef, parse } from './unit.js';
 import * as webhooks from './webhooks.js';
 
 export type { Actor } from './unit.js';
@@ -23,8 +24,12 @@ export type { Actor } from './unit.js';
 export class Workstream {
   readonly deps: Deps;
 
-  constructor(store: Store, clock: Clock = systemClock) {
-    this.deps = { store, clock };
+  constructor(
+    store: Store,
+    clock: Clock = systemClock,
+    options: { enrichmentProviders?: readonly EnrichmentProviderRef[] } = {},
+  ) {
+    this.deps = { store, clock, enrichmentProviders: options.enrichmentProviders ?? [] };
   }
 
   // Organizations (administration, not scoped to a caller)
@@ -119,4 +124,10 @@ export class Workstream {
     slaViews.slaCompliance(this.deps, actor, parse(slaViews.SlaCompliance, input));
   /** The worker's duty: warnings and breaches whose time has come, each emitted once. */
   sweepSlas = async (batchSize?: number) => sweepSlas(this.deps, batchSize);
+
+  // Enrichment
+  enrichCandidate = async (actor: Actor, input: unknown) =>
+    enrichment.enrichCandidate(this.deps, actor, parse(enrichment.EnrichCandidate, input));
+  getEnrichment = async (actor: Actor, input: unknown) =>
+    enrichment.getEnrichment(this.deps, actor, parse(inputs.GetCandidate, input).candidateId);
 }
