@@ -1,5 +1,6 @@
 /** Loading rows and assembling views; shared by commands (inside their transaction) and queries. */
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { CandidateState } from '../domain/candidate.js';
 import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
@@ -166,12 +167,17 @@ export async function pursuitViewOf(db: Reader, orgId: string, row: Row<'pursuit
   });
 }
 
-/** The org's gate configuration, defaults filled in. */
+const GatedKinds = z.array(z.enum(CHECKLIST_KINDS));
+/** Gates an org configures in its settings; any gate it leaves out keeps its default. */
+const GateSettings = z.object({
+  gates: z.object({ submit: GatedKinds, won: GatedKinds, lost: GatedKinds }).partial(),
+});
+
+/** The org's gate configuration, defaults filled in for any gate it does not set. */
 export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
   const org = await db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst();
-  const configured = org?.settings_json.gates;
-  if (typeof configured !== 'object' || configured === null) return DEFAULT_GATES;
-  return { ...DEFAULT_GATES, ...(configured as Partial<Gates>) };
+  const parsed = GateSettings.safeParse(org?.settings_json);
+  return parsed.success ? { ...DEFAULT_GATES, ...parsed.data.gates } : DEFAULT_GATES;
 }
 
 /** A member by id or e-mail ("me" is the caller); refuses anyone outside the org, naming the field. */
