@@ -4,6 +4,7 @@
  * in one process or many; the claim statement keeps them from ever sharing a row.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.js';
@@ -42,14 +43,22 @@ const DEFAULTS = {
   statsEveryMs: 60_000,
 } as const;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+/**
+ * Waits `ms`, or less if `signal` aborts or the wake function handed to `onWake` is called.
+ * Listeners are removed when the wait ends: a worker idles millions of times in its life.
+ */
+function sleep(ms: number, signal?: AbortSignal, onWake?: (wake: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    onWake?.(done);
   });
+}
 
 export class OutboxWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -69,6 +78,9 @@ export class OutboxWorker {
     private readonly events: WorkerEvents = {},
   ) {
     this.#options = { ...DEFAULTS, ...options, maxAttempts: options.maxAttempts };
+    // Every row in flight listens for abandonment (and its destination may too): that is the
+    // batch times the loops, legitimately more than Node's default warning threshold of 10.
+    setMaxListeners(2 * this.#options.batchSize * this.#options.loops + 10, this.#abandon.signal);
   }
 
   get stopping(): boolean {
@@ -99,8 +111,12 @@ export class OutboxWorker {
     if (!this.stopping) this.#stopping.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     this.wake();
-    const drained = Promise.all(this.#loops).then(() => true);
-    const timedOut = sleep(this.#options.drainMs).then(() => false);
+    const finished = new AbortController();
+    const drained = Promise.all(this.#loops).then(() => {
+      finished.abort(); // ends the drain timer, which would otherwise hold the process open
+      return true;
+    });
+    const timedOut = sleep(this.#options.drainMs, finished.signal).then(() => false);
     if (!(await Promise.race([drained, timedOut]))) {
       this.#abandon.abort();
       await Promise.all(this.#loops);
@@ -135,15 +151,8 @@ export class OutboxWorker {
   }
 
   #idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const onStop = () => done();
-      this.#stopping.signal.addEventListener('abort', onStop, { once: true });
-      this.#wake = done;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
+    return sleep(ms, this.#stopping.signal, (wake) => {
+      this.#wake = wake;
     }).finally(() => {
       this.#wake = null;
     });
@@ -208,14 +217,19 @@ export class OutboxWorker {
     const destination = this.destinations.find((candidate) => candidate.handles(row.destination));
     if (!destination)
       return { ok: false, permanent: true, error: `no destination handles '${row.destination}'` };
+    const signal = this.#abandon.signal;
+    let onAbandon = () => {};
     const abandoned = new Promise<'abandoned'>((resolve) => {
-      if (this.#abandon.signal.aborted) resolve('abandoned');
-      this.#abandon.signal.addEventListener('abort', () => resolve('abandoned'), { once: true });
+      onAbandon = () => resolve('abandoned');
+      if (signal.aborted) onAbandon();
+      signal.addEventListener('abort', onAbandon, { once: true });
     });
     try {
-      return await Promise.race([destination.deliver(row, this.#abandon.signal), abandoned]);
+      return await Promise.race([destination.deliver(row, signal), abandoned]);
     } catch (error) {
       return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      signal.removeEventListener('abort', onAbandon);
     }
   }
 
