@@ -1,6 +1,8 @@
 /** `workstream worker`: the outbox dispatcher as a process, with graceful shutdown on SIGTERM/SIGINT. */
 import type { Config } from '../config.js';
 import { systemClock } from '../domain/clock.js';
+import type { EnrichmentConfig } from '../enrichment/config.js';
+import { EnrichmentDestination, enrichmentDestination } from '../enrichment/destination.js';
 import { createLogger, type Logger } from '../log.js';
 import { connect, type Store } from '../store/connect.js';
 import { sweepSlas } from '../workstream/sla-sweep.js';
@@ -9,8 +11,31 @@ import { listenForOutbox } from './listen.js';
 import { OutboxStore } from './outbox-store.js';
 import { OutboxWorker, type WorkerOptions } from './outbox-worker.js';
 
-export function defaultDestinations(store: Store, log: Logger): Destination[] {
-  return [new WebhookDestination(store.db), new AlertsDestination(log)];
+export interface DestinationOptions {
+  /** Enrichment providers to deliver `enrichment:<name>` rows to (none: such rows dead-letter). */
+  readonly enrichment?: EnrichmentConfig | undefined;
+  /** The worker's --max-attempts, so enrichment knows which attempt is the last. */
+  readonly maxAttempts?: number | undefined;
+}
+
+export function defaultDestinations(
+  store: Store,
+  log: Logger,
+  options: DestinationOptions = {},
+): Destination[] {
+  const { enrichment, maxAttempts } = options;
+  return [
+    new WebhookDestination(store.db),
+    new AlertsDestination(log),
+    ...(enrichment
+      ? [enrichmentDestination(store, log, enrichment, maxAttempts ? { maxAttempts } : {})]
+      : []),
+  ];
+}
+
+/** Destinations holding connections (enrichment providers) let go of them on shutdown. */
+async function closeDestinations(destinations: readonly Destination[]): Promise<void> {
+  await Promise.all(destinations.map((d) => (d instanceof EnrichmentDestination ? d.close() : undefined)));
 }
 
 export interface RunningWorker {
@@ -22,6 +47,8 @@ export interface RunningWorker {
 export interface StartOptions extends WorkerOptions {
   /** How often this worker sweeps SLA clocks for warnings and breaches (0: never). */
   readonly slaSweepMs?: number;
+  /** Enrichment providers this worker calls (WORKSTREAM_ENRICHMENT_CONFIG). */
+  readonly enrichment?: EnrichmentConfig | undefined;
 }
 
 /**
@@ -52,19 +79,30 @@ function scheduleSlaSweep(store: Store, log: Logger, everyMs: number, wake: () =
 
 /** Starts a worker over an open store (the server's in-process worker uses this too). */
 export function startWorker(store: Store, log: Logger, options: StartOptions = {}): RunningWorker {
-  const worker = new OutboxWorker(new OutboxStore(store), defaultDestinations(store, log), log, options);
+  const { enrichment, ...workerOptions } = options;
+  const destinations = defaultDestinations(store, log, { enrichment, maxAttempts: options.maxAttempts });
+  const worker = new OutboxWorker(new OutboxStore(store), destinations, log, workerOptions);
   worker.start();
   const slaSweepMs = options.slaSweepMs ?? 30_000;
   const stopSweeping =
     slaSweepMs > 0 ? scheduleSlaSweep(store, log, slaSweepMs, () => worker.wake()) : () => {};
   const listener =
     store.dialect === 'postgres' ? listenForOutbox(store.rawUrl, () => worker.wake(), log) : null;
-  log.info({ worker: worker.id, db: store.url, ...options }, 'worker started');
+  log.info(
+    {
+      worker: worker.id,
+      db: store.url,
+      ...workerOptions,
+      enrichment: enrichment?.providers.map((p) => p.name),
+    },
+    'worker started',
+  );
   return {
     worker,
     async stop() {
       stopSweeping();
       await worker.stop();
+      await closeDestinations(destinations);
       await listener?.close();
     },
   };
