@@ -5,42 +5,16 @@
  * stack trace.
  */
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, type EnvName, loadConfig } from './config.js';
+import { type Config, ConfigError, type EnvName, loadConfig, SETTINGS } from './config.js';
 import { createLogger } from './log.js';
 import { ConnectError, connect } from './store/connect.js';
 import { MigrationError, migrate } from './store/migrator.js';
 import { UsageError } from './usage.js';
-import { outboxCommand, WORKER_USAGE, workerCommand } from './worker/commands.js';
 
-const USAGE = `usage: workstream <command> [flags]
+type Command = (config: Config, args: string[]) => Promise<number>;
 
-commands:
-  migrate      apply pending database migrations and exit
-${WORKER_USAGE}
-  help         show this text
-
-flags (each overrides its environment variable):
-  --db URL          WORKSTREAM_DB_URL     sqlite:PATH | postgres://… | mssql://…
-  --data-dir DIR    WORKSTREAM_DATA_DIR   folder of the embedded database
-  --log-level LVL   WORKSTREAM_LOG_LEVEL  fatal|error|warn|info|debug|trace|silent
-`;
-
-const GLOBAL_FLAGS = {
-  db: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function configFrom(values: { db?: string; 'data-dir'?: string; 'log-level'?: string }): Config {
-  const flags: Partial<Record<EnvName, string>> = {};
-  if (values.db !== undefined) flags.WORKSTREAM_DB_URL = values.db;
-  if (values['data-dir'] !== undefined) flags.WORKSTREAM_DATA_DIR = values['data-dir'];
-  if (values['log-level'] !== undefined) flags.WORKSTREAM_LOG_LEVEL = values['log-level'];
-  return loadConfig(process.env, flags);
-}
-
-async function runMigrate(config: Config): Promise<void> {
+async function runMigrate(config: Config, args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`migrate takes no arguments; got ${args.join(' ')}`);
   const log = createLogger(config.logLevel);
   const store = await connect(config.dbUrl);
   try {
@@ -51,6 +25,66 @@ async function runMigrate(config: Config): Promise<void> {
   } finally {
     await store.close();
   }
+  return 0;
+}
+
+const server = () => import('./server/commands.js');
+const worker = () => import('./worker/commands.js');
+
+/**
+ * Every command, one entry each. Modules load when their command runs, so a stdio server
+ * does not pay for the worker's or the HTTP server's imports at start.
+ */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  migrate: runMigrate,
+  serve: async (config, args) => (await server()).serveCommand(config, args),
+  start: async (config, args) => (await server()).startCommand(config, args),
+  demo: async (config, args) => (await server()).demoCommand(config, args),
+  token: async (config, args) => (await server()).tokenCommand(config, args),
+  org: async (config, args) => (await server()).orgCommand(config, args),
+  member: async (config, args) => (await server()).memberCommand(config, args),
+  worker: async (config, args) => (await worker()).workerCommand(config, args),
+  outbox: async (config, args) => (await worker()).outboxCommand(config, args),
+};
+
+/** The settings' flags (--db, --port, --read-only …) are global: any command reads them. */
+const GLOBAL_FLAGS: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  ...Object.fromEntries(
+    SETTINGS.map((setting) => [
+      setting.flag.slice(2),
+      { type: setting.boolean ? 'boolean' : 'string' } as const,
+    ]),
+  ),
+  help: { type: 'boolean', short: 'h' },
+};
+
+const FLAG_LINES = SETTINGS.map(
+  (setting) => `  ${`${setting.flag}${setting.boolean ? '' : ' VALUE'}`.padEnd(24)}${setting.env}`,
+).join('\n');
+
+/** The help text; it reads each command module's usage lines, so it loads them all. */
+async function usage(): Promise<string> {
+  const [{ SERVER_USAGE }, { WORKER_USAGE }] = await Promise.all([server(), worker()]);
+  return `usage: workstream <command> [flags]
+
+commands:
+  migrate      apply pending database migrations and exit
+${SERVER_USAGE}
+${WORKER_USAGE}
+  help         show this text
+
+flags (each overrides its environment variable; see the README's configuration table):
+${FLAG_LINES}
+`;
+}
+
+function configFrom(values: Record<string, string | boolean | undefined>): Config {
+  const flags: Partial<Record<EnvName, string>> = {};
+  for (const setting of SETTINGS) {
+    const value = values[setting.flag.slice(2)];
+    if (value !== undefined) flags[setting.env] = String(value);
+  }
+  return loadConfig(process.env, flags);
 }
 
 /** Splits a command line into the global flags (with their values) and the command's own arguments. */
@@ -62,8 +96,7 @@ function splitGlobalFlags(args: string[]): { global: string[]; own: string[] } {
     const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
     const isGlobal = arg.startsWith('-') && (name in GLOBAL_FLAGS || arg === '-h');
     if (!isGlobal) own.push(arg);
-    else if (GLOBAL_FLAGS[name as keyof typeof GLOBAL_FLAGS]?.type === 'string' && !arg.includes('='))
-      global.push(arg, args[++i] ?? '');
+    else if (GLOBAL_FLAGS[name]?.type === 'string' && !arg.includes('=')) global.push(arg, args[++i] ?? '');
     else global.push(arg);
   }
   return { global, own };
@@ -80,24 +113,15 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: false,
   });
   if (command === 'help' || values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(await usage());
     return 0;
   }
-  const config = configFrom(values);
-  switch (command) {
-    case 'migrate':
-      if (commandArgs.length > 0)
-        throw new UsageError(`migrate takes no arguments; got ${commandArgs.join(' ')}`);
-      await runMigrate(config);
-      return 0;
-    case 'worker':
-      return workerCommand(config, commandArgs);
-    case 'outbox':
-      return outboxCommand(config, commandArgs);
-    default:
-      process.stderr.write(`workstream: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`workstream: unknown command '${command}'\n\n${await usage()}`);
+    return 2;
   }
+  return run(configFrom(values), commandArgs);
 }
 
 const EXPECTED = [ConfigError, ConnectError, MigrationError, UsageError];

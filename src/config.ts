@@ -5,21 +5,54 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { TOOLSETS, type Toolset } from './tools/toolsets.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const DB_URL = /^(sqlite:|postgres(ql)?:\/\/|mssql:\/\/|sqlserver:\/\/)/;
 
+/** A comma-separated list, blanks dropped. */
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
 const EnvSchema = z.object({
   WORKSTREAM_DATA_DIR: z.string().min(1).default('./.workstream'),
   WORKSTREAM_DB_URL: z.string().regex(DB_URL, 'must start with sqlite:, postgres:// or mssql://').optional(),
   WORKSTREAM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  WORKSTREAM_ORG: z.string().trim().min(1).optional(),
+  WORKSTREAM_ACTOR: z.string().trim().min(1).optional(),
+  WORKSTREAM_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  WORKSTREAM_HTTP_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be 0–65535')
+    .max(65535, 'must be 0–65535')
+    .default(8787),
+  WORKSTREAM_ALLOWED_HOSTS: list.optional(),
+  WORKSTREAM_TOOLSETS: list
+    .pipe(z.array(z.enum(TOOLSETS, { error: `each must be one of ${TOOLSETS.join(', ')}` })).min(1))
+    .optional(),
+  WORKSTREAM_READ_ONLY: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
 });
 
 export type EnvName = keyof z.input<typeof EnvSchema>;
 
 /** The README's configuration table: variable, flag, default, meaning. */
-export const SETTINGS: readonly { env: EnvName; flag: string; fallback: string; doc: string }[] = [
+export const SETTINGS: readonly {
+  env: EnvName;
+  flag: string;
+  fallback: string;
+  doc: string;
+  /** A flag without a value (`--read-only`) that sets the variable to true. */
+  boolean?: true;
+}[] = [
   {
     env: 'WORKSTREAM_DATA_DIR',
     flag: '--data-dir',
@@ -38,12 +71,66 @@ export const SETTINGS: readonly { env: EnvName; flag: string; fallback: string; 
     fallback: '`info`',
     doc: `JSON logs on stderr at this level: ${LOG_LEVELS.join(', ')}.`,
   },
+  {
+    env: 'WORKSTREAM_ORG',
+    flag: '--org',
+    fallback: '—',
+    doc: 'Organization slug that `serve` (stdio) acts in, and that `token create` issues for.',
+  },
+  {
+    env: 'WORKSTREAM_ACTOR',
+    flag: '--actor',
+    fallback: '—',
+    doc: 'E-mail of the member that `serve` (stdio) acts as. Over HTTP the bearer token names the member.',
+  },
+  {
+    env: 'WORKSTREAM_HTTP_HOST',
+    flag: '--host',
+    fallback: '`127.0.0.1`',
+    doc: 'Interface `serve --http` listens on. On loopback, Host and Origin must be local too.',
+  },
+  {
+    env: 'WORKSTREAM_HTTP_PORT',
+    flag: '--port',
+    fallback: '`8787`',
+    doc: 'Port `serve --http` listens on; 0 picks a free one (the URL printed names it).',
+  },
+  {
+    env: 'WORKSTREAM_ALLOWED_HOSTS',
+    flag: '--allowed-hosts',
+    fallback: 'loopback names',
+    doc: 'Comma-separated host names accepted in the Host and Origin headers, e.g. behind a proxy.',
+  },
+  {
+    env: 'WORKSTREAM_TOOLSETS',
+    flag: '--toolsets',
+    fallback: 'all',
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}.`,
+  },
+  {
+    env: 'WORKSTREAM_READ_ONLY',
+    flag: '--read-only',
+    fallback: '`false`',
+    doc: 'Expose only tools that change nothing.',
+    boolean: true,
+  },
 ];
 
 export interface Config {
   readonly dataDir: string;
   readonly dbUrl: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Organization slug for stdio serving and token issuing. */
+  readonly org: string | undefined;
+  /** Member e-mail for stdio serving. */
+  readonly actor: string | undefined;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly allowedHosts: readonly string[] | undefined;
+  };
+  readonly toolsets: readonly Toolset[];
+  readonly readOnly: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +167,15 @@ export function loadConfig(
     dataDir,
     dbUrl: parsed.data.WORKSTREAM_DB_URL ?? `sqlite:${join(dataDir, 'workstream.db')}`,
     logLevel: parsed.data.WORKSTREAM_LOG_LEVEL,
+    org: parsed.data.WORKSTREAM_ORG,
+    actor: parsed.data.WORKSTREAM_ACTOR,
+    http: {
+      host: parsed.data.WORKSTREAM_HTTP_HOST,
+      port: parsed.data.WORKSTREAM_HTTP_PORT,
+      allowedHosts: parsed.data.WORKSTREAM_ALLOWED_HOSTS,
+    },
+    toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
+    readOnly: parsed.data.WORKSTREAM_READ_ONLY,
   };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * MCP resources: the Today Panel and one record each by URI template.
+ *
+ * `workstream://today{?assignee,tags}` is advertised in its RFC 6570 form, but the SDK matches
+ * query templates strictly (every variable, in order, nothing else), so the panel is also
+ * registered as the bare URI and under a catch-all `workstream://today{+query}`; all three read
+ * the query with URLSearchParams, so parameters are optional, in any order and percent-decoded.
+ * Besides assignee and tags (comma-separated) the panel takes tagMatch, kind, cursor and limit.
+ */
+import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import type { Caller } from '../server/context.js';
+import { protocolErrorOf } from '../server/results.js';
+
+const JSON_TYPE = 'application/json';
+
+function json(uri: URL, value: unknown) {
+  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) }] };
+}
+
+/** The Today Panel's arguments from a workstream://today URI. */
+export function todayArguments(uri: URL): Record<string, unknown> {
+  const query = uri.searchParams;
+  const args: Record<string, unknown> = {};
+  for (const name of ['assignee', 'tagMatch', 'kind', 'cursor'] as const) {
+    const value = query.get(name);
+    if (value !== null && value !== '') args[name] = value;
+  }
+  const tags = query.get('tags');
+  if (tags)
+    args.tags = tags
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+  const limit = query.get('limit');
+  if (limit) args.limit = Number(limit);
+  return args;
+}
+
+export function registerResources(server: McpServer, caller: Caller): void {
+  const { workstream, actor, log } = caller;
+
+  const readToday = async (uri: URL) => {
+    // The catch-all template also matches workstream://todayX and workstream://today/x.
+    if (uri.host !== 'today' || (uri.pathname !== '' && uri.pathname !== '/'))
+      throw new ResourceNotFoundError(uri.href);
+    try {
+      return json(uri, await workstream.todayPanel(actor, todayArguments(uri)));
+    } catch (error) {
+      throw protocolErrorOf(error, log, { uri: uri.href });
+    }
+  };
+  const today = {
+    title: 'Today Panel',
+    description:
+      'Your open candidates and pursuits with their open SLA clocks, most urgent first, flagged overdue / breached / atRisk. ' +
+      'Query: assignee (member id or e-mail), tags (comma-separated), tagMatch (all|any), kind (candidate|pursuit), cursor, limit.',
+    mimeType: JSON_TYPE,
+  };
+  server.registerResource('today', 'workstream://today', today, readToday);
+  server.registerResource(
+    'today-filtered',
+    new ResourceTemplate('workstream://today{?assignee,tags}', { list: undefined }),
+    today,
+    readToday,
+  );
+  server.registerResource(
+    'today-query',
+    new ResourceTemplate('workstream://today{+query}', { list: undefined }),
+    { ...today, title: 'Today Panel (any query)' },
+    readToday,
+  );
+
+  const entity = (
+    name: string,
+    template: string,
+    description: string,
+    read: (id: string) => Promise<unknown>,
+  ) =>
+    server.registerResource(
+      name,
+      new ResourceTemplate(template, { list: undefined }),
+      { title: description.split(':')[0], description, mimeType: JSON_TYPE },
+      async (uri, variables) => {
+        const id = decodeURIComponent(String(variables.id));
+        try {
+          return json(uri, await read(id));
+        } catch (error) {
+          throw protocolErrorOf(error, log, { uri: uri.href });
+        }
+      },
+    );
+
+  entity('signal', 'workstream://signals/{id}', 'Signal: one signal by id (sig_…).', async (signalId) => ({
+    signal: await workstream.getSignal(actor, { signalId }),
+  }));
+  entity(
+    'candidate',
+    'workstream://candidates/{id}',
+    'Candidate: one candidate by id (cand_…) with its open SLA clocks.',
+    async (candidateId) => ({
+      candidate: await workstream.getCandidate(actor, { candidateId }),
+      slaClocks: (await workstream.slaClocks(actor, { id: candidateId })).clocks,
+    }),
+  );
+  entity(
+    'pursuit',
+    'workstream://pursuits/{id}',
+    'Pursuit: one pursuit by id (pur_…) with its checklists, proposal versions and open SLA clocks.',
+    async (pursuitId) => ({
+      pursuit: await workstream.getPursuit(actor, { pursuitId }),
+      slaClocks: (await workstream.slaClocks(actor, { id: pursuitId })).clocks,
+    }),
+  );
+}

@@ -1,0 +1,279 @@
+/**
+ * The server's commands: `serve` (stdio or HTTP), `start` (the two-command start), `demo`,
+ * `token`, `org` and `member`. Each reads the one configuration; bad input is a UsageError or
+ * ConfigError (one line, exit 2). Only `serve` over stdio is silent on stdout: it is the protocol.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Config, ConfigError } from '../config.js';
+import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo.js';
+import { createLogger, type Logger } from '../log.js';
+import { connect, type Store } from '../store/connect.js';
+import { migrate } from '../store/migrator.js';
+import { UsageError } from '../usage.js';
+import { findOrgBySlug } from '../workstream/orgs.js';
+import { Workstream } from '../workstream/workstream.js';
+import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from './auth.js';
+import type { HttpOptions } from './http.js';
+import { serveOverStdio } from './stdio.js';
+
+export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
+  start        embedded database + demo data + a token + the HTTP server; prints client configurations
+  demo         load the demo organization (slug demo) with sample data; does nothing if it exists
+  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] | revoke TOKEN_ID
+  org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
+  member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`;
+
+/** The HTTP server and its metrics load only when asked for: a stdio server does without them. */
+async function httpServer(options: Omit<HttpOptions, 'metrics'>) {
+  const [{ startHttpServer }, { Metrics }] = await Promise.all([import('./http.js'), import('./metrics.js')]);
+  return startHttpServer({ ...options, metrics: new Metrics({ process: true }) });
+}
+
+async function withStore<T>(config: Config, log: Logger, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await connect(config.dbUrl, {
+    onIdleError: (error) =>
+      log.warn({ err: error }, 'database dropped an idle connection; the pool replaces it'),
+  });
+  try {
+    const { applied } = await migrate(store);
+    if (applied.length > 0) log.info({ db: store.url, applied }, 'migrations applied');
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function untilStopped(log: Logger): Promise<void> {
+  return new Promise((resolveStop) => {
+    const stop = (signal: string) => () => {
+      log.info({ signal }, 'stopping');
+      resolveStop();
+    };
+    process.once('SIGTERM', stop('SIGTERM'));
+    process.once('SIGINT', stop('SIGINT'));
+  });
+}
+
+export async function serveCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { http: { type: 'boolean' } }, strict: true });
+  const log = createLogger(config.logLevel);
+  const selection = { toolsets: config.toolsets, readOnly: config.readOnly };
+  if (!values.http && (!config.org || !config.actor)) {
+    throw new ConfigError(
+      'serve over stdio acts as one member: set WORKSTREAM_ORG (organization slug) and WORKSTREAM_ACTOR (member e-mail), or pass --org and --actor; for HTTP pass --http',
+    );
+  }
+  return withStore(config, log, async (store) => {
+    const workstream = new Workstream(store);
+    if (values.http) {
+      const server = await httpServer({ store, workstream, log, ...config.http, ...selection });
+      // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
+      const stopped = untilStopped(log);
+      process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
+      log.info({ url: server.url, db: store.url }, 'serving MCP over HTTP');
+      await stopped;
+      await server.close();
+      return 0;
+    }
+    const actor = await resolveActor(store, config.org ?? '', config.actor ?? '').catch((error: unknown) => {
+      if (error instanceof ActorError)
+        throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
+      throw error;
+    });
+    await serveOverStdio({ workstream, actor, log, ...selection });
+    return 0;
+  });
+}
+
+export async function demoCommand(config: Config, args: string[]): Promise<number> {
+  parseArgs({ args, options: {}, strict: true });
+  const log = createLogger(config.logLevel);
+  return withStore(config, log, async (store) => {
+    const demo = await loadDemo(store);
+    const { signals, candidates, pursuits } = demo.counts;
+    process.stdout.write(
+      `${demo.created ? 'loaded' : 'already loaded'}: organization '${demo.slug}' in ${store.url} with ${signals} signals, ${candidates} candidates, ${pursuits} pursuits; act as ${demo.actorEmail}\n`,
+    );
+    return 0;
+  });
+}
+
+export async function tokenCommand(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { member: { type: 'string' }, name: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const log = createLogger(config.logLevel);
+  if (action === 'create') {
+    if (!config.org || !values.member)
+      throw new UsageError('token create needs --org SLUG and --member EMAIL');
+    const org = config.org;
+    const email = values.member;
+    return withStore(config, log, async (store) => {
+      const issued = await issueToken(store, {
+        orgSlug: org,
+        email,
+        name: values.name ?? `${email} (cli)`,
+      }).catch((error: unknown) => {
+        throw error instanceof ActorError ? new UsageError(error.message) : error;
+      });
+      process.stderr.write(`token ${issued.id} for ${email} in '${org}'; shown once, store it now:\n`);
+      process.stdout.write(`${issued.token}\n`);
+      return 0;
+    });
+  }
+  if (action === 'revoke') {
+    const [id] = positionals;
+    if (!id) throw new UsageError('token revoke needs the token id (tok_…)');
+    return withStore(config, log, async (store) => {
+      const revoked = await revokeToken(store, id);
+      process.stdout.write(revoked ? `revoked ${id}\n` : '');
+      if (!revoked) process.stderr.write(`workstream: no live token with id ${id}\n`);
+      return revoked ? 0 : 1;
+    });
+  }
+  throw new UsageError(
+    'token: use `token create --org SLUG --member EMAIL [--name NAME]` or `token revoke TOKEN_ID`',
+  );
+}
+
+export async function orgCommand(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, admin: { type: 'string' }, 'admin-name': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [slug] = positionals;
+  if (action !== 'create' || !slug || !values.name || !values.admin)
+    throw new UsageError('org: use `org create SLUG --name NAME --admin EMAIL [--admin-name NAME]`');
+  const admin = { email: values.admin, name: values['admin-name'] ?? values.admin };
+  const name = values.name;
+  return withStore(config, createLogger(config.logLevel), async (store) => {
+    const created = await new Workstream(store).createOrg({ name, slug, admin });
+    process.stdout.write(
+      `created organization '${slug}' (${created.orgId}); admin ${admin.email} (${created.adminId})\n`,
+    );
+    return 0;
+  });
+}
+
+export async function memberCommand(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+    strict: true,
+  });
+  const { email, name } = values;
+  if (action !== 'add' || !config.org || !email || !name)
+    throw new UsageError(
+      'member: use `member add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`',
+    );
+  const slug = config.org;
+  return withStore(config, createLogger(config.logLevel), async (store) => {
+    const workstream = new Workstream(store);
+    const org = await findOrgBySlug(workstream.deps, slug);
+    if (!org) throw new UsageError(`no organization with slug '${slug}'`);
+    const { memberId } = await workstream.addMember({
+      orgId: org.id,
+      email,
+      name,
+      ...(values.role ? { role: values.role } : {}),
+    });
+    process.stdout.write(`added ${email} to '${slug}' (${memberId})\n`);
+    return 0;
+  });
+}
+
+/** The token `start` hands out, kept in the data folder so client configurations survive restarts. */
+async function demoToken(store: Store, dataDir: string): Promise<string> {
+  const file = join(dataDir, 'demo-token');
+  try {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (saved && (await authenticate(store, saved))) return saved;
+  } catch {
+    // No token saved yet (or unreadable): issue one below.
+  }
+  const { token } = await issueToken(store, {
+    orgSlug: DEMO_SLUG,
+    email: DEMO_ACTOR,
+    name: 'npm start (demo)',
+  });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+/** The command a desktop client runs for stdio: this Node and the built CLI, both absolute. */
+function stdioCommand(): { command: string; args: string[] } {
+  const script = resolve(process.argv[1] ?? 'dist/src/cli.js');
+  const built = script.endsWith('.ts')
+    ? script.replace(/src[/\\]cli\.ts$/, join('dist', 'src', 'cli.js'))
+    : script;
+  return { command: process.execPath, args: [built, 'serve'] };
+}
+
+export function clientConfigurations(url: string, token: string, dbUrl: string): string {
+  const stdio = stdioCommand();
+  const env = { WORKSTREAM_DB_URL: dbUrl, WORKSTREAM_ORG: DEMO_SLUG, WORKSTREAM_ACTOR: DEMO_ACTOR };
+  const desktop = { mcpServers: { workstream: { command: stdio.command, args: stdio.args, env } } };
+  const envFlags = Object.entries(env)
+    .map(([key, value]) => `--env ${key}=${value}`)
+    .join(' ');
+  return `Claude Code, over HTTP:
+  claude mcp add --transport http workstream ${url} --header "Authorization: Bearer ${token}"
+
+Claude Code, over stdio:
+  claude mcp add workstream ${envFlags} -- ${stdio.command} ${stdio.args.join(' ')}
+
+Claude Desktop (claude_desktop_config.json), over stdio:
+${JSON.stringify(desktop, null, 2)}
+
+Any MCP client over Streamable HTTP: ${url} with the header "Authorization: Bearer ${token}"
+`;
+}
+
+export async function startCommand(config: Config, args: string[]): Promise<number> {
+  parseArgs({ args, options: {}, strict: true });
+  const log = createLogger(config.logLevel);
+  return withStore(config, log, async (store) => {
+    const demo = await loadDemo(store);
+    const token = await demoToken(store, config.dataDir);
+    const server = await httpServer({
+      store,
+      workstream: new Workstream(store),
+      log,
+      ...config.http,
+      toolsets: config.toolsets,
+      readOnly: config.readOnly,
+    });
+    const stopped = untilStopped(log);
+    const base = server.url.replace(/\/mcp$/, '');
+    const { signals, candidates, pursuits } = demo.counts;
+    // The stdio configuration needs the real URL; a server database's password stays out of the banner.
+    const dbForClients = store.dialect === 'sqlite' ? config.dbUrl : '<your WORKSTREAM_DB_URL>';
+    process.stdout.write(`
+Workstream MCP server is running.
+
+  MCP endpoint  ${server.url}
+  Database      ${store.url}
+  Organization  ${demo.slug} (${signals} signals, ${candidates} candidates, ${pursuits} pursuits), acting as ${demo.actorEmail}
+  Bearer token  ${token}
+  Health        ${base}/api/health    Metrics ${base}/metrics
+
+${clientConfigurations(server.url, token, dbForClients)}
+Stop with Ctrl-C.
+`);
+    await stopped;
+    await server.close();
+    return 0;
+  });
+}

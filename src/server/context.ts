@@ -1,0 +1,9 @@
+import type { Logger } from '../log.js';
+import type { Actor, Workstream } from '../workstream/workstream.js';
+
+/** What one MCP server instance serves: the workstream, for one caller. */
+export interface Caller {
+  readonly workstream: Workstream;
+  readonly actor: Actor;
+  readonly log: Logger;
+}

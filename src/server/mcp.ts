@@ -1,0 +1,83 @@
+/**
+ * The McpServer factory: one instance per connection (stdio) or per request (HTTP), serving
+ * the selected tools, the resources and the prompts to one caller. Every tool call runs the
+ * same way: parse the arguments with the tool's schema, call its one Workstream method, check
+ * the result against the output schema, and answer with structuredContent plus a short text;
+ * refusals and defects become isError results (./results.ts). A bad call never escapes.
+ */
+import { McpServer } from '@modelcontextprotocol/server';
+import { WorkstreamError } from '../domain/errors.js';
+import { registerPrompts } from '../prompts/index.js';
+import { registerResources } from '../resources/index.js';
+import { published, type Tool } from '../tools/define.js';
+import { selectTools, type ToolSelection } from '../tools/index.js';
+import { VERSION } from '../version.js';
+import { parse } from '../workstream/unit.js';
+import type { Caller } from './context.js';
+import type { Metrics } from './metrics.js';
+import { internalResult, newErrorId, refusedResult } from './results.js';
+
+export interface ServerOptions extends Caller, ToolSelection {
+  readonly metrics?: Metrics;
+}
+
+export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
+Start with get_today_panel for what needs attention now. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
+Every record lists allowedActions: the tools its state allows next. Pass its version as expectedVersion when changing it.
+A refused call is an isError result whose structuredContent.error has code, message and nextStep: follow nextStep.`;
+
+export function createServer(options: ServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'workstream', title: 'Workstream', version: VERSION },
+    { instructions: INSTRUCTIONS },
+  );
+  for (const tool of selectTools(options)) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: published(tool.input),
+        outputSchema: published(tool.output),
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      (args: unknown) => callTool(tool, args, options),
+    );
+  }
+  registerResources(server, options);
+  registerPrompts(server, options);
+  return server;
+}
+
+async function callTool(tool: Tool, args: unknown, options: ServerOptions) {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const input = parse(tool.input, args);
+    const answer: unknown = await options.workstream[tool.method](
+      options.actor,
+      tool.toInput ? tool.toInput(input) : input,
+    );
+    const result = tool.toOutput ? tool.toOutput(answer, input) : answer;
+    // The schemas are proven equal to the views at compile time; this catches what types
+    // cannot see (a driver returning a string for a number) as a logged defect, not a shrug.
+    const checked = tool.output.safeParse(result);
+    if (!checked.success)
+      throw new Error(`${tool.name} returned a result its output schema refuses: ${checked.error.message}`);
+    options.metrics?.toolCall(tool.name, seconds());
+    return {
+      content: [{ type: 'text' as const, text: tool.render(result) }],
+      structuredContent: checked.data,
+    };
+  } catch (error) {
+    if (error instanceof WorkstreamError) {
+      options.metrics?.toolCall(tool.name, seconds(), error.failure);
+      options.log.debug({ tool: tool.name, failure: error.failure }, 'tool call refused');
+      return refusedResult(error.failure);
+    }
+    const errorId = newErrorId();
+    options.metrics?.toolCall(tool.name, seconds(), { code: 'INTERNAL' });
+    options.log.error({ err: error, errorId, tool: tool.name, actor: options.actor }, 'tool call failed');
+    return internalResult(errorId);
+  }
+}

@@ -1,0 +1,49 @@
+/** Every tool, and the selection a server exposes (`--toolsets`, `--read-only`). */
+import { CANDIDATE_TOOLS } from './candidates.js';
+import type { Tool } from './define.js';
+import { PURSUIT_TOOLS } from './pursuits.js';
+import { SIGNAL_TOOLS } from './signals.js';
+import { TOOLSETS, type Toolset } from './toolsets.js';
+import { VIEW_TOOLS } from './views.js';
+import { WEBHOOK_TOOLS } from './webhooks.js';
+
+export type { Tool } from './define.js';
+export { TOOLSETS, type Toolset } from './toolsets.js';
+
+export const ALL_TOOLS: readonly Tool[] = [
+  ...SIGNAL_TOOLS,
+  ...CANDIDATE_TOOLS,
+  ...PURSUIT_TOOLS,
+  ...WEBHOOK_TOOLS,
+  ...VIEW_TOOLS,
+];
+
+export interface ToolSelection {
+  /** Default: every toolset. */
+  readonly toolsets?: readonly Toolset[];
+  /** Only tools that change nothing. */
+  readonly readOnly?: boolean;
+}
+
+export function selectTools(selection: ToolSelection = {}): Tool[] {
+  const toolsets = new Set(selection.toolsets ?? TOOLSETS);
+  return ALL_TOOLS.filter(
+    (tool) => toolsets.has(tool.toolset) && (!selection.readOnly || tool.annotations.readOnlyHint),
+  );
+}
+
+/** The README's tool list: one line per tool. */
+export function toolsTable(): string {
+  const rows = ALL_TOOLS.map((tool) => {
+    const { readOnlyHint, destructiveHint, openWorldHint } = tool.annotations;
+    const kind = [
+      readOnlyHint ? 'read' : 'write',
+      destructiveHint && 'destructive',
+      openWorldHint && 'open world',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `| \`${tool.name}\` | ${tool.toolset} | ${kind} | ${tool.summary} |`;
+  });
+  return ['| tool | toolset | kind | what it does |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,215 @@
+/**
+ * Pursuit tools: capture → proposal → submitted → won | lost, holds, no-bids, cancellations,
+ * proposal versions and the pink / red checklists that gate submitting and closing.
+ */
+import { defineTool, write } from './define.js';
+import { PursuitOutput } from './outputs.js';
+import {
+  AddProposalVersion,
+  CancelPursuit,
+  DecideNoBid,
+  DecideToBid,
+  HoldPursuit,
+  LogFollowUp,
+  MarkLost,
+  MarkWon,
+  ResumePursuit,
+  SendProposalVersion,
+  SetChecklistItem,
+  SubmitPursuit,
+  UpdatePursuit,
+} from './params.js';
+import { pursuitLine, withNext } from './render.js';
+
+const pursuitResult = withNext(pursuitLine);
+const common = { toolset: 'pursuits', output: PursuitOutput, render: pursuitResult } as const;
+
+export const updatePursuit = defineTool({
+  ...common,
+  name: 'update_pursuit',
+  summary: 'Change a pursuit’s title, priority, assignee, deadline, value, probability, fields or tags.',
+  title: 'Update a pursuit',
+  description:
+    'Change a pursuit’s title, priority, assignee, submission deadline (dueAt), estimated value, win probability, extra fields ' +
+    'or tags (tags: {add, remove}). Only the fields given change. Pass expectedVersion from get_pursuit to refuse the change ' +
+    '(CONFLICT) if someone changed it since.',
+  input: UpdatePursuit,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'updatePursuit',
+});
+
+export const decideBid = defineTool({
+  ...common,
+  name: 'decide_bid',
+  summary: 'Decide to bid: `capture` → `proposal`.',
+  title: 'Decide to bid',
+  description:
+    'Record the decision to bid on a pursuit in `capture`: it moves to `proposal`. Next: complete the pink checklist ' +
+    '(set_checklist_item), add a proposal version (add_proposal_version), then submit_pursuit. To decline, use decide_no_bid.',
+  input: DecideToBid,
+  annotations: write({ destructive: false, idempotent: true }),
+  method: 'decideBid',
+  toInput: (args) => ({ ...args, decision: 'bid' }),
+});
+
+export const decideNoBid = defineTool({
+  ...common,
+  name: 'decide_no_bid',
+  summary: 'Decline to bid, with a reason: the pursuit closes as `no_bid`.',
+  title: 'Decide not to bid',
+  description:
+    'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. ' +
+    'Final. A submitted pursuit is withdrawn with cancel_pursuit instead.',
+  input: DecideNoBid,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'decideBid',
+  toInput: (args) => ({ ...args, decision: 'no_bid' }),
+});
+
+export const holdPursuit = defineTool({
+  ...common,
+  name: 'hold_pursuit',
+  summary: 'Put a pursuit in `capture` or `proposal` on hold, pausing its proposal SLA.',
+  title: 'Put a pursuit on hold',
+  description:
+    'Pause a pursuit in `capture` or `proposal` (`on_hold`), with a reason; pauses its proposal SLA. ' +
+    'Resume it with resume_pursuit, which returns it to the state it was held from.',
+  input: HoldPursuit,
+  annotations: write({ destructive: false, idempotent: true }),
+  method: 'holdPursuit',
+});
+
+export const resumePursuit = defineTool({
+  ...common,
+  name: 'resume_pursuit',
+  summary: 'Resume an `on_hold` pursuit to the state it was held from.',
+  title: 'Resume a pursuit',
+  description:
+    'Resume an `on_hold` pursuit: it returns to the state it was held from and its proposal SLA runs again.',
+  input: ResumePursuit,
+  annotations: write({ destructive: false, idempotent: true }),
+  method: 'resumePursuit',
+});
+
+export const addProposalVersion = defineTool({
+  ...common,
+  name: 'add_proposal_version',
+  summary: 'Add a draft proposal version (title, document, amount, notes).',
+  title: 'Add a proposal version',
+  description:
+    'Add a draft proposal version (title, optional document URL, amount and notes) to a pursuit in `capture`, `proposal` or ' +
+    '`submitted`. Numbered 1, 2, 3 …; each call adds one more. submit_pursuit sends the latest draft; after submission, ' +
+    'send a revision with send_proposal_version.',
+  input: AddProposalVersion,
+  annotations: write({ destructive: false, idempotent: false }),
+  method: 'addProposalVersion',
+});
+
+export const submitPursuit = defineTool({
+  ...common,
+  name: 'submit_pursuit',
+  summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
+  title: 'Submit a pursuit',
+  description:
+    'Submit a pursuit in `proposal`: needs the pink checklist complete (every required item done; see get_pursuit) and a ' +
+    'draft proposal version (add_proposal_version). Marks that version sent, meets the proposal SLA and starts the response SLA. ' +
+    'Refused with GUARD_FAILED listing the missing items otherwise: fix them with set_checklist_item and call again.',
+  input: SubmitPursuit,
+  annotations: write({ destructive: false, idempotent: true }),
+  method: 'submitPursuit',
+});
+
+export const sendProposalVersion = defineTool({
+  ...common,
+  name: 'send_proposal_version',
+  summary: 'Send a revised proposal version on a `submitted` pursuit, superseding the last one.',
+  title: 'Send a revised proposal version',
+  description:
+    'On a `submitted` pursuit, send the latest draft proposal version (add one first with add_proposal_version): it supersedes ' +
+    'the version sent before and restarts the response SLA.',
+  input: SendProposalVersion,
+  annotations: write({ destructive: false, idempotent: true }),
+  method: 'sendProposalVersion',
+});
+
+export const logFollowUp = defineTool({
+  ...common,
+  name: 'log_follow_up',
+  summary: 'Record a follow-up with the customer; after the proposal is sent it meets the response SLA.',
+  title: 'Log a follow-up',
+  description:
+    'Record a follow-up with the customer on a pursuit (a summary, optionally when it happened). After the proposal was sent, ' +
+    'it meets the response SLA. Each call records one more activity.',
+  input: LogFollowUp,
+  annotations: write({ destructive: false, idempotent: false }),
+  method: 'logFollowUp',
+});
+
+export const markWon = defineTool({
+  ...common,
+  name: 'mark_won',
+  summary: 'Close a `submitted` pursuit as won with the award amount; needs the red checklist.',
+  title: 'Mark a pursuit won',
+  description:
+    'Close a `submitted` pursuit as `won`, with the award amount (above zero) and an optional note. Needs the red checklist ' +
+    'complete (set_checklist_item); refused with GUARD_FAILED listing the open items otherwise. Final.',
+  input: MarkWon,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'markWon',
+});
+
+export const markLost = defineTool({
+  ...common,
+  name: 'mark_lost',
+  summary: 'Close a `submitted` pursuit as lost with the loss reason; needs the red checklist.',
+  title: 'Mark a pursuit lost',
+  description:
+    'Close a `submitted` pursuit as `lost`, with the loss reason. Needs the red checklist complete (set_checklist_item); ' +
+    'refused with GUARD_FAILED listing the open items otherwise. Final.',
+  input: MarkLost,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'markLost',
+});
+
+export const cancelPursuit = defineTool({
+  ...common,
+  name: 'cancel_pursuit',
+  summary: 'Close an open pursuit as `cancelled`, with a reason.',
+  title: 'Cancel a pursuit',
+  description:
+    'Close an open pursuit (`capture`, `proposal`, `submitted` or `on_hold`) as `cancelled`, with a reason, e.g. the customer ' +
+    'withdrew the opportunity. Stops its SLAs. Final.',
+  input: CancelPursuit,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'cancelPursuit',
+});
+
+export const setChecklistItem = defineTool({
+  ...common,
+  name: 'set_checklist_item',
+  summary: 'Set a pink or red checklist item to done, open or n_a (with a note).',
+  title: 'Set a checklist item',
+  description:
+    'Set one item of a pursuit’s pink or red checklist to done, open or n_a (not applicable; needs a note saying why). ' +
+    'The item keys are in get_pursuit (checklists[].items[].key). The pink checklist gates submit_pursuit; the red one gates ' +
+    'mark_won and mark_lost.',
+  input: SetChecklistItem,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'setChecklistItem',
+});
+
+export const PURSUIT_TOOLS = [
+  updatePursuit,
+  decideBid,
+  decideNoBid,
+  holdPursuit,
+  resumePursuit,
+  addProposalVersion,
+  submitPursuit,
+  sendProposalVersion,
+  logFollowUp,
+  markWon,
+  markLost,
+  cancelPursuit,
+  setChecklistItem,
+];

@@ -1,0 +1,88 @@
+/** The short text beside each result's structuredContent: ids, states and versions a model can act on. */
+import type { EnrichmentView } from '../workstream/enrichment.js';
+import type { SlaClockView, TodayItem, TodayPanel } from '../workstream/today.js';
+import type { CandidateView, EventView, Page, PursuitView, SignalView } from '../workstream/views.js';
+
+export function when(iso: string | null): string {
+  return iso === null ? 'none' : `${iso.slice(0, 16).replace('T', ' ')}Z`;
+}
+
+export function nextActions(actions: readonly string[]): string {
+  return actions.length > 0 ? `Next: ${actions.join(', ')}.` : 'Closed: no further actions.';
+}
+
+export function signalLine(signal: SignalView): string {
+  const account = signal.accountName ? ` — ${signal.accountName}` : '';
+  return `signal ${signal.id} "${signal.title}"${account} — ${signal.state}, from ${signal.source}/${signal.externalRef}; version ${signal.version}`;
+}
+
+export function candidateLine(candidate: CandidateView): string {
+  const due = candidate.dueAt ? `, due ${when(candidate.dueAt)}` : '';
+  const pursuit = candidate.pursuitId ? `, pursuit ${candidate.pursuitId}` : '';
+  return `candidate ${candidate.id} "${candidate.title}" — ${candidate.accountName} — ${candidate.state}, ${candidate.priority}${due}${pursuit}; version ${candidate.version}`;
+}
+
+export function pursuitLine(pursuit: PursuitView): string {
+  const due = pursuit.dueAt ? `, due ${when(pursuit.dueAt)}` : '';
+  const lists = pursuit.checklists.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
+  const versions = pursuit.proposalVersions.length;
+  return `pursuit ${pursuit.id} "${pursuit.title}" — ${pursuit.accountName} — ${pursuit.state}, ${pursuit.priority}${due}; ${lists || 'no checklists'}; ${versions} proposal version${versions === 1 ? '' : 's'}; version ${pursuit.version}`;
+}
+
+export function withNext<T extends { allowedActions: string[] }>(line: (item: T) => string) {
+  return (item: T) => `${line(item)}\n${nextActions(item.allowedActions)}`;
+}
+
+export function pageText<T>(noun: string, page: Page<T>, line: (item: T) => string): string {
+  const more = page.nextCursor === null ? 'last page' : `more: call again with cursor "${page.nextCursor}"`;
+  const head = `${page.items.length} ${noun} (${more})`;
+  return [head, ...page.items.map((item) => `- ${line(item)}`)].join('\n');
+}
+
+export function eventLine(event: EventView): string {
+  const move = event.from || event.to ? ` ${event.from ?? '∅'} → ${event.to ?? '∅'}` : '';
+  const why = event.reason ? ` (${event.reason})` : '';
+  return `${event.occurredAt} ${event.type}${move} by ${event.actorId}${why}`;
+}
+
+function clockText(clock: SlaClockView): string {
+  const flag = clock.breached ? ' BREACHED' : clock.atRisk ? ' at risk' : '';
+  return `${clock.kind} SLA ${clock.state}, due ${when(clock.dueAt)}${flag}`;
+}
+
+export function clocksText(clocks: readonly SlaClockView[]): string {
+  return clocks.length === 0 ? 'no open SLA clocks' : clocks.map(clockText).join('; ');
+}
+
+function todayLine(item: TodayItem, position: number): string {
+  const flags = [
+    item.overdue && 'OVERDUE',
+    item.breached && 'SLA BREACHED',
+    item.atRisk && !item.breached && 'SLA at risk',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const due = item.effectiveDueAt ? `, due ${when(item.effectiveDueAt)}` : ', no due date';
+  return `${position}. [${item.priority}] ${item.kind} ${item.id} "${item.title}" — ${item.accountName} — ${item.state}${due}${flags ? ` — ${flags}` : ''}; version ${item.version}`;
+}
+
+export function todayText(panel: TodayPanel, offset = 0): string {
+  const more = panel.nextCursor === null ? 'last page' : `more: call again with cursor "${panel.nextCursor}"`;
+  const head = `Today for ${panel.assigneeId} as of ${when(panel.asOf)}: ${panel.total} open item${panel.total === 1 ? '' : 's'}, ${panel.items.length} here (${more})`;
+  return [head, ...panel.items.map((item, index) => todayLine(item, offset + index + 1))].join('\n');
+}
+
+export function enrichmentText(candidateId: string, enrichment: readonly EnrichmentView[]): string {
+  if (enrichment.length === 0) return `${candidateId}: no enrichment requested`;
+  const lines = enrichment.map((entry) => {
+    const found = Object.keys(entry.fields);
+    const detail =
+      entry.state === 'failed'
+        ? `: ${entry.lastError ?? 'failed'}`
+        : found.length > 0
+          ? `: ${found.join(', ')}`
+          : '';
+    return `- ${entry.provider} (${entry.tool}) ${entry.state}${detail}`;
+  });
+  return [`${candidateId} enrichment:`, ...lines].join('\n');
+}

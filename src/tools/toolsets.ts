@@ -1,0 +1,3 @@
+/** The groups tools are exposed in (`--toolsets`); a small module so configuration can name them. */
+export const TOOLSETS = ['signals', 'candidates', 'pursuits', 'views', 'webhooks'] as const;
+export type Toolset = (typeof TOOLSETS)[number];

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CANDIDATE_ACTIONS } from '../../src/domain/candidate.js';
+import { PROPOSAL_VERSION_ACTIONS } from '../../src/domain/proposal.js';
+import { PURSUIT_ACTIONS } from '../../src/domain/pursuit.js';
+import { SIGNAL_ACTIONS } from '../../src/domain/signal.js';
+import { connect } from '../../src/store/connect.js';
+import { ALL_TOOLS, selectTools, TOOLSETS, toolsTable } from '../../src/tools/index.js';
+import { VERSION } from '../../src/version.js';
+import { Workstream } from '../../src/workstream/workstream.js';
+import { KNOWN_TOOLS } from '../domain/known-tools.js';
+
+/** Workstream members that are not a caller's command or query: administration and the worker's duty. */
+const NOT_TOOLS = new Set(['deps', 'createOrg', 'addMember', 'sweepSlas']);
+/**
+ * SLA administration and reports landed in the lifecycle layer while issue 4 was in flight; their
+ * tools (and the workstream://sla/breaches resource) come with the SLA issue. Remove each name as
+ * its tool lands: this list must only shrink.
+ */
+const SLA_TOOLS_PENDING = new Set([
+  'getSlaPolicies',
+  'setSlaPolicy',
+  'setBusinessCalendar',
+  'listSlaBreaches',
+  'slaCompliance',
+]);
+/** Domain actions that no command performs yet, so no tool can (see the report to the lead). */
+const NO_COMMAND_YET = new Set(['supersede_proposal_version', 'withdraw_proposal_version']);
+
+const byName = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
+
+describe('the tool registry', () => {
+  it('has one tool per command and query of the lifecycle layer', async () => {
+    const store = await connect('sqlite::memory:');
+    try {
+      const methods = Object.keys(new Workstream(store)).filter(
+        (name) => !NOT_TOOLS.has(name) && !SLA_TOOLS_PENDING.has(name),
+      );
+      const called = new Set(ALL_TOOLS.map((tool) => tool.method));
+      expect(methods.filter((method) => !called.has(method as never))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('names tools verb_noun, once each, and offers every action the state machines advertise', () => {
+    for (const tool of ALL_TOOLS) expect(tool.name).toMatch(/^[a-z]+(_[a-z]+)+$/);
+    expect(byName.size).toBe(ALL_TOOLS.length);
+    const actions = [
+      ...SIGNAL_ACTIONS,
+      ...CANDIDATE_ACTIONS,
+      ...PURSUIT_ACTIONS,
+      ...PROPOSAL_VERSION_ACTIONS,
+    ];
+    expect(actions.filter((action) => !byName.has(action) && !NO_COMMAND_YET.has(action))).toEqual([]);
+    // The advice the domain gives names tools; each of those a command performs is a tool.
+    expect([...KNOWN_TOOLS].filter((name) => !byName.has(name) && !NO_COMMAND_YET.has(name))).toEqual([]);
+  });
+
+  it('describes each tool for a model and states all four hints', () => {
+    for (const tool of ALL_TOOLS) {
+      expect(tool.description.length, tool.name).toBeGreaterThan(60);
+      expect(Object.keys(tool.annotations).sort(), tool.name).toEqual([
+        'destructiveHint',
+        'idempotentHint',
+        'openWorldHint',
+        'readOnlyHint',
+      ]);
+      // Only enrichment reaches beyond the database: the worker calls the providers it queues.
+      expect(tool.annotations.openWorldHint, tool.name).toBe(tool.name === 'enrich_candidate');
+      // Reads are get_ / list_ tools, and only those.
+      expect(tool.annotations.readOnlyHint, tool.name).toBe(/^(get|list)_/.test(tool.name));
+      if (tool.annotations.readOnlyHint) expect(tool.annotations.destructiveHint, tool.name).toBe(false);
+    }
+  });
+
+  it('takes cursor and limit on every list and returns nextCursor', () => {
+    for (const tool of ALL_TOOLS.filter((t) => 'cursor' in t.input.shape)) {
+      expect(Object.keys(tool.input.shape), tool.name).toEqual(expect.arrayContaining(['cursor', 'limit']));
+      expect(Object.keys(tool.output.shape), tool.name).toContain('nextCursor');
+    }
+    for (const name of ['list_signals', 'list_candidates', 'list_pursuits', 'get_history', 'get_today_panel'])
+      expect(Object.keys(byName.get(name)?.input.shape ?? {}), name).toContain('cursor');
+  });
+
+  it('selects by toolset and keeps only reads when read-only', () => {
+    expect(selectTools()).toHaveLength(ALL_TOOLS.length);
+    expect(new Set(selectTools({ toolsets: ['signals'] }).map((tool) => tool.toolset))).toEqual(
+      new Set(['signals']),
+    );
+    const reads = selectTools({ readOnly: true });
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((tool) => tool.annotations.readOnlyHint)).toBe(true);
+    expect(selectTools({ toolsets: ['pursuits'], readOnly: true })).toEqual([]);
+    for (const toolset of TOOLSETS)
+      expect(selectTools({ toolsets: [toolset] }).length, toolset).toBeGreaterThan(0);
+  });
+
+  it('is listed in the README, every tool', () => {
+    const fold = (line: string) => line.replace(/\s+/g, ' ').trim();
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+      .split('\n')
+      .map(fold);
+    for (const line of toolsTable().split('\n').slice(2)) expect(readme).toContain(fold(line));
+  });
+
+  it('announces the version in package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(VERSION).toBe(pkg.version);
+  });
+});

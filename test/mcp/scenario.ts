@@ -1,0 +1,246 @@
+/**
+ * What every transport must carry: the whole lifecycle through tools, refusals with their
+ * payloads, pagination across pages, the Today Panel order and a malformed call to every tool.
+ * Each run uses fresh references and a tag of its own, so several clients can share a database.
+ */
+import type { Client } from '@modelcontextprotocol/client';
+import { expect } from 'vitest';
+import { call, type Loose, ok, refused } from './support.js';
+
+let runs = 0;
+
+/** A tag and a reference prefix unique to one scenario run. */
+export function runLabel(): string {
+  return `r${process.pid}-${++runs}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+const HOUR = 60 * 60 * 1000;
+const inHours = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
+
+/** signal → candidate → pursuit → won, with each refusal an assistant would meet on the way. */
+export async function lifecycle(client: Client): Promise<void> {
+  const label = runLabel();
+  const { signal } = await ok(client, 'create_signal', {
+    source: 'sam.gov',
+    externalRef: `${label}-RFP-1`,
+    kind: 'rfp_notice',
+    title: 'Fleet telematics',
+    accountName: `Acme ${label}`,
+    accountDomain: `${label}.example`,
+  });
+  expect(signal.allowedActions).toEqual(['accept_signal', 'dismiss_signal']);
+  const again = await ok(client, 'create_signal', {
+    source: 'sam.gov',
+    externalRef: `${label}-RFP-1`,
+    title: 'Fleet telematics',
+  });
+  expect(again).toMatchObject({ created: false, signal: { id: signal.id } });
+
+  const accepted = await ok(client, 'accept_signal', {
+    signalId: signal.id,
+    priority: 'high',
+    assignee: 'me',
+    tags: [label],
+  });
+  const candidateId: string = accepted.candidate.id;
+  expect(accepted).toMatchObject({ candidateCreated: true, signal: { state: 'accepted', candidateId } });
+
+  const early = await refused(client, 'promote_candidate', { candidateId });
+  expect(early).toMatchObject({
+    code: 'INVALID_TRANSITION',
+    entity: 'candidate',
+    id: candidateId,
+    state: 'new',
+    action: 'promote_candidate',
+  });
+  expect(early.nextStep).toMatch(/log_touch/);
+  expect(early.allowed.map((a: { action: string }) => a.action)).toContain('log_touch');
+
+  await ok(client, 'log_touch', { candidateId, kind: 'call', summary: 'Intro call' });
+  const qualified = await ok(client, 'qualify_candidate', { candidateId });
+  expect(qualified.state).toBe('qualified');
+
+  const stale = await refused(client, 'update_candidate', {
+    candidateId,
+    priority: 'urgent',
+    expectedVersion: 1,
+  });
+  expect(stale).toMatchObject({
+    code: 'CONFLICT',
+    id: candidateId,
+    expectedVersion: 1,
+    actualVersion: qualified.version,
+  });
+
+  const promoted = await ok(client, 'promote_candidate', {
+    candidateId,
+    dueAt: inHours(72),
+    estimatedValue: 250000,
+  });
+  expect(promoted.created).toBe(true);
+  const pursuitId: string = promoted.pursuit.id;
+  expect(await ok(client, 'promote_candidate', { candidateId })).toMatchObject({
+    created: false,
+    pursuit: { id: pursuitId },
+  });
+
+  const notYet = await refused(client, 'submit_pursuit', { pursuitId });
+  expect(notYet).toMatchObject({ code: 'INVALID_TRANSITION', state: 'capture', action: 'submit_pursuit' });
+  await ok(client, 'decide_bid', { pursuitId, reason: 'Good fit' });
+
+  const gate = await refused(client, 'submit_pursuit', { pursuitId });
+  expect(gate).toMatchObject({ code: 'GUARD_FAILED', entity: 'pursuit', id: pursuitId });
+  expect(gate.missing.length).toBeGreaterThan(0);
+  const pursuit = await ok(client, 'get_pursuit', { pursuitId });
+  const pink = pursuit.checklists.find((c: { kind: string }) => c.kind === 'pink');
+  for (const item of pink.items.filter((i: { required: boolean }) => i.required)) {
+    await ok(client, 'set_checklist_item', {
+      pursuitId,
+      checklist: 'pink',
+      itemKey: item.key,
+      state: 'done',
+    });
+  }
+  const noVersion = await refused(client, 'submit_pursuit', { pursuitId });
+  expect(noVersion).toMatchObject({ code: 'GUARD_FAILED' });
+  await ok(client, 'add_proposal_version', { pursuitId, title: 'Technical volume v1', amount: 240000 });
+  const submitted = await ok(client, 'submit_pursuit', { pursuitId });
+  expect(submitted.state).toBe('submitted');
+  expect(submitted.proposalVersions[0].state).toBe('sent');
+
+  const red = await refused(client, 'mark_won', { pursuitId, awardAmount: 240000 });
+  expect(red).toMatchObject({ code: 'GUARD_FAILED' });
+  for (const item of submitted.checklists.find((c: { kind: string }) => c.kind === 'red').items) {
+    if (item.required)
+      await ok(client, 'set_checklist_item', {
+        pursuitId,
+        checklist: 'red',
+        itemKey: item.key,
+        state: 'done',
+      });
+  }
+  const won = await ok(client, 'mark_won', { pursuitId, awardAmount: 240000 });
+  expect(won).toMatchObject({ state: 'won', awardAmount: 240000, allowedActions: [] });
+  const closed = await refused(client, 'cancel_pursuit', { pursuitId, reason: 'too late' });
+  expect(closed).toMatchObject({ code: 'INVALID_TRANSITION', state: 'won' });
+
+  const missing = await refused(client, 'get_candidate', { candidateId: 'cand_01JAAAAAAAAAAAAAAAAAAAAAAA' });
+  expect(missing).toMatchObject({ code: 'NOT_FOUND', entity: 'candidate' });
+
+  // The history, read two events at a time, is the whole history.
+  const all = await ok(client, 'get_history', { id: pursuitId, limit: 100 });
+  const paged = await collectPages(client, 'get_history', { id: pursuitId, limit: 2 });
+  expect(paged.map((e) => e.id)).toEqual(all.items.map((e: { id: string }) => e.id));
+  expect(all.items.map((e: { type: string }) => e.type)).toContain('pursuit.won');
+}
+
+/** Follows nextCursor to the end; checks no page is over the limit and nothing repeats. */
+export async function collectPages(
+  client: Client,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<Loose[]> {
+  const items: Loose[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 100; pages++) {
+    const page = await ok(client, tool, { ...args, ...(cursor ? { cursor } : {}) });
+    expect(page.items.length).toBeLessThanOrEqual(Number(args.limit ?? 25));
+    items.push(...page.items);
+    if (page.nextCursor === null) {
+      expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
+      return items;
+    }
+    expect(page.items.length).toBe(Number(args.limit ?? 25));
+    cursor = page.nextCursor;
+  }
+  throw new Error(`${tool} did not reach its last page`);
+}
+
+/** Seven signals read three at a time: three pages, each signal once, newest first. */
+export async function pagination(client: Client): Promise<void> {
+  const label = runLabel();
+  const ids: string[] = [];
+  for (let n = 0; n < 7; n++) {
+    const { signal } = await ok(client, 'create_signal', {
+      source: label,
+      externalRef: `${label}-${n}`,
+      title: `Signal ${n}`,
+    });
+    ids.push(signal.id);
+  }
+  const pages = await collectPages(client, 'list_signals', { source: label, limit: 3 });
+  expect(pages.map((signal) => signal.id)).toEqual([...ids].reverse());
+  const first = await ok(client, 'list_signals', { source: label, limit: 3 });
+  expect(first.items).toHaveLength(3);
+  expect(first.nextCursor).toEqual(expect.any(String));
+  const bad = await refused(client, 'list_signals', { source: label, cursor: 'not-a-cursor' });
+  expect(bad).toMatchObject({ code: 'VALIDATION', field: 'cursor' });
+}
+
+/** Urgent before high before low; among equals the earlier due first; undated last; then older first. */
+export async function todayOrder(client: Client): Promise<void> {
+  const label = runLabel();
+  const make = async (title: string, priority: string, dueAt?: string) => {
+    const candidate = await ok(client, 'create_candidate', {
+      title,
+      accountName: `${title} ${label}`,
+      priority,
+      assignee: 'me',
+      tags: [label],
+      ...(dueAt ? { dueAt } : {}),
+    });
+    return candidate.id as string;
+  };
+  const lowSoon = await make('low soon', 'low', inHours(1));
+  const highLater = await make('high later', 'high', inHours(48));
+  const highUndated = await make('high undated', 'high');
+  const urgentLate = await make('urgent late', 'urgent', inHours(240));
+  const highOverdue = await make('high overdue', 'high', inHours(-5));
+  const highSoon = await make('high soon', 'high', inHours(2));
+  const expected = [urgentLate, highOverdue, highSoon, highLater, highUndated, lowSoon];
+
+  const panel = await ok(client, 'get_today_panel', { tags: [label] });
+  expect(panel.items.map((item: { id: string }) => item.id)).toEqual(expected);
+  expect(panel.total).toBe(6);
+  expect(panel.items[1]).toMatchObject({ id: highOverdue, overdue: true });
+  expect(panel.items[2]).toMatchObject({ id: highSoon, overdue: false });
+
+  const paged = await collectPages(client, 'get_today_panel', { tags: [label], limit: 4 });
+  expect(paged.map((item) => item.id)).toEqual(expected);
+}
+
+type JsonSchema = { type?: string | string[]; enum?: unknown[]; anyOf?: JsonSchema[] };
+
+/** A value of the wrong type for a property of this JSON Schema. */
+function wrongValue(schema: JsonSchema): unknown {
+  const types = [schema.type, ...(schema.anyOf ?? []).map((s) => s.type)].flat().filter(Boolean);
+  if (schema.enum) return 'not-one-of-the-options';
+  if (types.includes('string')) return 12345;
+  if (types.includes('integer') || types.includes('number')) return 'a lot';
+  return 'not-the-right-shape';
+}
+
+/** Every tool the server lists, called with a malformed argument: a VALIDATION refusal naming the field. */
+export async function malformedCalls(client: Client): Promise<number> {
+  const { tools } = await client.listTools();
+  expect(tools.length).toBeGreaterThan(0);
+  for (const tool of tools) {
+    const schema = tool.inputSchema as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const properties = Object.entries(schema.properties ?? {});
+    let args: Record<string, unknown> = {};
+    let field: string;
+    if (schema.required?.length) {
+      field = schema.required[0] as string;
+    } else {
+      const [name, property] = properties[0] ?? [];
+      if (!name || !property) throw new Error(`${tool.name} takes no arguments to get wrong`);
+      field = name;
+      args = { [name]: wrongValue(property) };
+    }
+    const answer = await call(client, tool.name, args);
+    expect(answer.isError, `${tool.name} accepted ${JSON.stringify(args)}`).toBe(true);
+    expect(answer.data?.error, tool.name).toMatchObject({ code: 'VALIDATION', field });
+    expect(answer.text, tool.name).toContain(field);
+  }
+  return tools.length;
+}
