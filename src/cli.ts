@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, type EnvName, loadConfig, SETTINGS } from './config.js';
+import { EnrichmentConfigError } from './enrichment/config.js';
 import { createLogger } from './log.js';
 import { ConnectError, connect } from './store/connect.js';
 import { MigrationError, migrate } from './store/migrator.js';
@@ -124,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   return run(configFrom(values), commandArgs);
 }
 
-const EXPECTED = [ConfigError, ConnectError, MigrationError, UsageError];
+const EXPECTED = [ConfigError, ConnectError, MigrationError, UsageError, EnrichmentConfigError];
 
 main(process.argv.slice(2)).then(
   (code) => {

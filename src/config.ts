@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   WORKSTREAM_TOOLSETS: list
     .pipe(z.array(z.enum(TOOLSETS, { error: `each must be one of ${TOOLSETS.join(', ')}` })).min(1))
     .optional(),
+  WORKSTREAM_ENRICHMENT_CONFIG: z.string().trim().min(1).optional(),
   WORKSTREAM_READ_ONLY: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
@@ -108,6 +109,12 @@ export const SETTINGS: readonly {
     doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}.`,
   },
   {
+    env: 'WORKSTREAM_ENRICHMENT_CONFIG',
+    flag: '--enrichment-config',
+    fallback: 'none',
+    doc: 'JSON file of enrichment providers (MCP servers the worker calls for new candidates); give the same file to `serve` and `worker`. See docs/enrichment.md.',
+  },
+  {
     env: 'WORKSTREAM_READ_ONLY',
     flag: '--read-only',
     fallback: '`false`',
@@ -131,6 +138,8 @@ export interface Config {
   };
   readonly toolsets: readonly Toolset[];
   readonly readOnly: boolean;
+  /** Path of the enrichment providers file, when enrichment is on. */
+  readonly enrichmentConfig: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +185,9 @@ export function loadConfig(
     },
     toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
+    enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG
+      ? resolve(parsed.data.WORKSTREAM_ENRICHMENT_CONFIG)
+      : undefined,
   };
 }
 

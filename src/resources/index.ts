@@ -1,11 +1,12 @@
 /**
- * MCP resources: the Today Panel and one record each by URI template.
+ * MCP resources: the Today Panel, the SLA breaches and one record each by URI template.
  *
  * `workstream://today{?assignee,tags}` is advertised in its RFC 6570 form, but the SDK matches
  * query templates strictly (every variable, in order, nothing else), so the panel is also
  * registered as the bare URI and under a catch-all `workstream://today{+query}`; all three read
  * the query with URLSearchParams, so parameters are optional, in any order and percent-decoded.
  * Besides assignee and tags (comma-separated) the panel takes tagMatch, kind, cursor and limit.
+ * `workstream://sla/breaches{?status,kind,assignee}` is registered the same three ways.
  */
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Caller } from '../server/context.js';
@@ -34,6 +35,27 @@ export function todayArguments(uri: URL): Record<string, unknown> {
   const limit = query.get('limit');
   if (limit) args.limit = Number(limit);
   return args;
+}
+
+/** Breaches the resource shows at once: the largest page list_sla_breaches serves. */
+export const BREACHES_PAGE = 100;
+
+/** list_sla_breaches's arguments from a workstream://sla/breaches URI. */
+export function breachArguments(uri: URL): Record<string, unknown> {
+  const query = uri.searchParams;
+  const args: Record<string, unknown> = { limit: BREACHES_PAGE };
+  for (const name of ['status', 'kind', 'assignee', 'cursor'] as const) {
+    const value = query.get(name);
+    if (value !== null && value !== '') args[name] = value;
+  }
+  return args;
+}
+
+/** The URI of the page after this one: the same filters and the cursor. */
+function nextBreachesUri(uri: URL, cursor: string): string {
+  const next = new URL(uri.href);
+  next.searchParams.set('cursor', cursor);
+  return next.href;
 }
 
 export function registerResources(server: McpServer, caller: Caller): void {
@@ -68,6 +90,45 @@ export function registerResources(server: McpServer, caller: Caller): void {
     new ResourceTemplate('workstream://today{+query}', { list: undefined }),
     { ...today, title: 'Today Panel (any query)' },
     readToday,
+  );
+
+  const readBreaches = async (uri: URL) => {
+    // The catch-all template also matches workstream://sla/breachesX.
+    if (uri.host !== 'sla' || uri.pathname !== '/breaches') throw new ResourceNotFoundError(uri.href);
+    try {
+      const page = await workstream.listSlaBreaches(actor, breachArguments(uri));
+      // Nothing is cut off silently: a full page says where the rest is.
+      const more =
+        page.nextCursor === null
+          ? null
+          : `More than ${page.items.length} clocks match: read ${nextBreachesUri(uri, page.nextCursor)}, or call ` +
+            `list_sla_breaches with cursor "${page.nextCursor}" and the same filters.`;
+      return json(uri, { ...page, more });
+    } catch (error) {
+      throw protocolErrorOf(error, log, { uri: uri.href });
+    }
+  };
+  const breaches = {
+    title: 'SLA breaches',
+    description:
+      'Running SLA clocks that are breached (past due) or at risk (past the warning time), most overdue first, each with ' +
+      `its candidate or pursuit, assignee and minutes overdue; up to ${BREACHES_PAGE}, with nextCursor and a note saying ` +
+      'where the rest is when more match. Query: status (breached|at_risk|all), kind (triage|proposal|response), ' +
+      'assignee (member id, e-mail or "me"), cursor.',
+    mimeType: JSON_TYPE,
+  };
+  server.registerResource('sla-breaches', 'workstream://sla/breaches', breaches, readBreaches);
+  server.registerResource(
+    'sla-breaches-filtered',
+    new ResourceTemplate('workstream://sla/breaches{?status,kind,assignee}', { list: undefined }),
+    breaches,
+    readBreaches,
+  );
+  server.registerResource(
+    'sla-breaches-query',
+    new ResourceTemplate('workstream://sla/breaches{+query}', { list: undefined }),
+    { ...breaches, title: 'SLA breaches (any query)' },
+    readBreaches,
   );
 
   const entity = (

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError } from '../config.js';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo.js';
+import { systemClock } from '../domain/clock.js';
+import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
@@ -56,8 +58,27 @@ function untilStopped(log: Logger): Promise<void> {
   });
 }
 
+/**
+ * The Workstream a server runs (enrichment providers from the configuration) and, when asked,
+ * the outbox worker and SLA sweep in the same process — for the embedded database, whose one
+ * file is owned by one process.
+ */
+async function runtime(config: Config, store: Store, log: Logger, withWorker: boolean) {
+  const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
+  const workstream = new Workstream(store, systemClock, { enrichmentProviders: providerRefs(enrichment) });
+  // Loaded only when wanted: a stdio server does not pay for the worker's imports at start.
+  const worker = withWorker
+    ? (await import('../worker/run.js')).startWorker(store, log, { enrichment })
+    : null;
+  return { workstream, stopWorker: async () => worker?.stop() };
+}
+
 export async function serveCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { http: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { http: { type: 'boolean' }, worker: { type: 'boolean' } },
+    strict: true,
+  });
   const log = createLogger(config.logLevel);
   const selection = { toolsets: config.toolsets, readOnly: config.readOnly };
   if (!values.http && (!config.org || !config.actor)) {
@@ -66,7 +87,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
     );
   }
   return withStore(config, log, async (store) => {
-    const workstream = new Workstream(store);
+    const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
     if (values.http) {
       const server = await httpServer({ store, workstream, log, ...config.http, ...selection });
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
@@ -75,6 +96,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       log.info({ url: server.url, db: store.url }, 'serving MCP over HTTP');
       await stopped;
       await server.close();
+      await stopWorker();
       return 0;
     }
     const actor = await resolveActor(store, config.org ?? '', config.actor ?? '').catch((error: unknown) => {
@@ -83,6 +105,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       throw error;
     });
     await serveOverStdio({ workstream, actor, log, ...selection });
+    await stopWorker();
     return 0;
   });
 }
@@ -247,9 +270,11 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
   return withStore(config, log, async (store) => {
     const demo = await loadDemo(store);
     const token = await demoToken(store, config.dataDir);
+    // The embedded database belongs to this one process, so the worker and SLA sweep run here.
+    const { workstream, stopWorker } = await runtime(config, store, log, store.dialect === 'sqlite');
     const server = await httpServer({
       store,
-      workstream: new Workstream(store),
+      workstream,
       log,
       ...config.http,
       toolsets: config.toolsets,
@@ -274,6 +299,7 @@ Stop with Ctrl-C.
 `);
     await stopped;
     await server.close();
+    await stopWorker();
     return 0;
   });
 }

@@ -22,7 +22,7 @@ export interface ServerOptions extends Caller, ToolSelection {
 }
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
-Start with get_today_panel for what needs attention now. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
+Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
 Every record lists allowedActions: the tools its state allows next. Pass its version as expectedVersion when changing it.
 A refused call is an isError result whose structuredContent.error has code, message and nextStep: follow nextStep.`;
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -17,9 +17,6 @@ import {
   SqliteDriver,
   sql,
 } from 'kysely';
-import pg from 'pg';
-import * as Tarn from 'tarn';
-import * as Tedious from 'tedious';
 import { type DialectName, RowConventionsPlugin } from './dialect.js';
 import type { Database } from './schema.js';
 
@@ -102,7 +99,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function openSqlite(path: string): SqliteDatabase.Database {
+/*
+ * Each dialect's driver is imported when a URL of that dialect is opened: a laptop on the
+ * embedded database does not load the SQL Server driver, and a PostgreSQL worker not SQLite's.
+ */
+
+async function openSqlite(path: string): Promise<SqliteDatabase.Database> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   // busy_timeout first: switching a new file to WAL needs a lock another process may hold.
@@ -116,14 +119,15 @@ function openSqlite(path: string): SqliteDatabase.Database {
 // pg returns int8 (counts) and numeric as strings; the schema keeps both within a double.
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === PG_INT8 || oid === PG_NUMERIC
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
 
-function postgresDialect(url: URL, options: ConnectOptions): PostgresDialect {
+async function postgresDialect(url: URL, options: ConnectOptions): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
+  const pgTypes = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === PG_INT8 || oid === PG_NUMERIC
+        ? Number
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: options.poolSize ?? 10,
@@ -139,7 +143,8 @@ function postgresDialect(url: URL, options: ConnectOptions): PostgresDialect {
   return new PostgresDialect({ pool });
 }
 
-function mssqlDialect(url: URL, options: ConnectOptions): MssqlDialect {
+async function mssqlDialect(url: URL, options: ConnectOptions): Promise<MssqlDialect> {
+  const [Tarn, Tedious] = await Promise.all([import('tarn'), import('tedious')]);
   const params = url.searchParams;
   const flag = (name: string, fallback: boolean) =>
     params.has(name) ? params.get(name) === 'true' : fallback;
@@ -204,10 +209,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   try {
     const dialect =
       target.dialect === 'sqlite'
-        ? new ImmediateSqliteDialect({ database: openSqlite(target.path) })
+        ? new ImmediateSqliteDialect({ database: await openSqlite(target.path) })
         : target.dialect === 'postgres'
-          ? postgresDialect(target.url, options)
-          : mssqlDialect(target.url, options);
+          ? await postgresDialect(target.url, options)
+          : await mssqlDialect(target.url, options);
     db = new Kysely<Database>({ dialect, plugins: [new RowConventionsPlugin(target.dialect)] });
   } catch (error) {
     throw new ConnectError(`${masked}: ${advice(error, target)}`);

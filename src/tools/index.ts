@@ -3,6 +3,7 @@ import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
 import { SIGNAL_TOOLS } from './signals.js';
+import { SLA_TOOLS } from './slas.js';
 import { TOOLSETS, type Toolset } from './toolsets.js';
 import { VIEW_TOOLS } from './views.js';
 import { WEBHOOK_TOOLS } from './webhooks.js';
@@ -16,6 +17,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...PURSUIT_TOOLS,
   ...WEBHOOK_TOOLS,
   ...VIEW_TOOLS,
+  ...SLA_TOOLS,
 ];
 
 export interface ToolSelection {

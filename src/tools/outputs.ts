@@ -11,9 +11,12 @@ import { PRIORITIES } from '../domain/priority.js';
 import { PROPOSAL_VERSION_STATES } from '../domain/proposal.js';
 import { PURSUIT_STATES } from '../domain/pursuit.js';
 import { SIGNAL_STATES } from '../domain/signal.js';
+import { SLA_KINDS } from '../domain/sla.js';
 import type { Promoted } from '../workstream/candidates.js';
 import type { EnrichmentProvenance, EnrichmentView } from '../workstream/enrichment.js';
 import type { SignalAccepted, SignalCreated } from '../workstream/signals.js';
+import type { SlaPoliciesView } from '../workstream/sla-admin.js';
+import type { ComplianceView, SlaBreachView } from '../workstream/sla-views.js';
 import type { SlaClocks, SlaClockView, TodayItem, TodayPanel } from '../workstream/today.js';
 import type {
   CandidateView,
@@ -263,6 +266,63 @@ export const TodayPanelOutput = z.object({
   nextCursor: NextCursor,
 });
 
+export const SlaPoliciesOutput = z.object({
+  calendar: z
+    .object({
+      timeZone: z.string().describe('IANA time zone the working hours are in.'),
+      weekly: z.array(z.unknown()).describe('Weekly working intervals {day, start, end}, local time.'),
+      holidays: z.array(z.string()).describe('Local dates with no working time, YYYY-MM-DD.'),
+    })
+    .nullable()
+    .describe('The business calendar; null when the organization has none (every target is calendar time).'),
+  policies: z.array(
+    z.object({
+      kind: z.string().describe('triage, proposal or response.'),
+      priority: z.string().describe('The priority it applies to; "any" is the fallback for the others.'),
+      targetHours: z.number(),
+      businessHours: z.boolean().describe("True: counted in the calendar's working time; false: 24×7."),
+      warnPercent: z.number().int().describe('At-risk once this share of the target has elapsed.'),
+    }),
+  ),
+});
+
+const SlaBreachOutput = z.object({
+  clockId: z.string(),
+  kind: z.enum(SLA_KINDS),
+  status: z.enum(['breached', 'at_risk']).describe('breached: past due; at_risk: past its warning time.'),
+  entityType: z.enum(['candidate', 'pursuit']),
+  entityId: z.string(),
+  title: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  startedAt: Time,
+  warnAt: Time,
+  dueAt: Time,
+  overdueMinutes: z
+    .number()
+    .int()
+    .describe('Minutes past due; negative while at risk (minutes left until due).'),
+});
+
+export const SlaBreachPage = page(SlaBreachOutput);
+
+export const SlaComplianceOutput = z.object({
+  from: Time,
+  to: Time,
+  kinds: z.array(
+    z.object({
+      kind: z.enum(SLA_KINDS),
+      met: z.number().int().describe('Clocks met in time in the period.'),
+      breached: z.number().int().describe('Clocks met after their due time in the period.'),
+      compliance: z
+        .number()
+        .nullable()
+        .describe('met / (met + breached), 0–1; null when no clock of this kind was met in the period.'),
+      medianMinutesToMeet: z.number().nullable(),
+      p90MinutesToMeet: z.number().nullable(),
+    }),
+  ),
+});
+
 /** What an isError result carries in structuredContent (not validated by the SDK; documented here). */
 export const ErrorOutput = z.object({
   error: z.looseObject({
@@ -296,4 +356,8 @@ export type OutputsMatchViews = [
   Expect<Same<z.output<typeof TodayPanelOutput>, TodayPanel>>,
   Expect<Same<z.output<typeof EnrichmentsOutput>['enrichment'], EnrichmentView[]>>,
   Expect<Same<z.output<typeof EnrichmentProvenanceOutput>['enrichment'], EnrichmentProvenance[]>>,
+  Expect<Same<z.output<typeof SlaPoliciesOutput>, SlaPoliciesView>>,
+  Expect<Same<z.output<typeof SlaBreachOutput>, SlaBreachView>>,
+  Expect<Same<z.output<typeof SlaBreachPage>, Page<SlaBreachView>>>,
+  Expect<Same<z.output<typeof SlaComplianceOutput>, ComplianceView>>,
 ];

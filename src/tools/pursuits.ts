@@ -18,6 +18,7 @@ import {
   SetChecklistItem,
   SubmitPursuit,
   UpdatePursuit,
+  WithdrawProposalVersion,
 } from './params.js';
 import { pursuitLine, withNext } from './render.js';
 
@@ -132,6 +133,22 @@ export const sendProposalVersion = defineTool({
   method: 'sendProposalVersion',
 });
 
+export const withdrawProposalVersion = defineTool({
+  ...common,
+  name: 'withdraw_proposal_version',
+  summary:
+    'Withdraw a draft or sent proposal version, with a reason; on a submitted pursuit it stops the response SLA.',
+  title: 'Withdraw a proposal version',
+  description:
+    'Withdraw a `draft` or `sent` proposal version of an open pursuit, with a reason (version ids and states are in ' +
+    'get_pursuit, proposalVersions[]). Withdrawn is final: to revise, add a new version with add_proposal_version. ' +
+    'Withdrawing the version sent on a `submitted` pursuit stops its response SLA; send a revision with ' +
+    'send_proposal_version to start it again. A superseded version cannot be withdrawn.',
+  input: WithdrawProposalVersion,
+  annotations: write({ destructive: true, idempotent: true }),
+  method: 'withdrawProposalVersion',
+});
+
 export const logFollowUp = defineTool({
   ...common,
   name: 'log_follow_up',
@@ -207,6 +224,7 @@ export const PURSUIT_TOOLS = [
   addProposalVersion,
   submitPursuit,
   sendProposalVersion,
+  withdrawProposalVersion,
   logFollowUp,
   markWon,
   markLost,

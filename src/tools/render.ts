@@ -1,5 +1,7 @@
 /** The short text beside each result's structuredContent: ids, states and versions a model can act on. */
 import type { EnrichmentView } from '../workstream/enrichment.js';
+import type { SlaPoliciesView } from '../workstream/sla-admin.js';
+import type { ComplianceView, SlaBreachView } from '../workstream/sla-views.js';
 import type { SlaClockView, TodayItem, TodayPanel } from '../workstream/today.js';
 import type { CandidateView, EventView, Page, PursuitView, SignalView } from '../workstream/views.js';
 
@@ -85,4 +87,45 @@ export function enrichmentText(candidateId: string, enrichment: readonly Enrichm
     return `- ${entry.provider} (${entry.tool}) ${entry.state}${detail}`;
   });
   return [`${candidateId} enrichment:`, ...lines].join('\n');
+}
+
+function hours(value: number): string {
+  return `${Number(value.toFixed(2))} h`;
+}
+
+function minutes(value: number): string {
+  const whole = Math.round(Math.abs(value));
+  return whole < 120 ? `${whole} min` : hours(Math.round(whole / 6) / 10);
+}
+
+export function slaPoliciesText(view: SlaPoliciesView): string {
+  const { calendar } = view;
+  const head = calendar
+    ? `Business calendar: ${calendar.timeZone}, ${calendar.weekly.length} weekly interval${calendar.weekly.length === 1 ? '' : 's'}, ${calendar.holidays.length} holiday${calendar.holidays.length === 1 ? '' : 's'}.`
+    : 'No business calendar: every target counts calendar time.';
+  const lines = view.policies.map(
+    (p) =>
+      `- ${p.kind} / ${p.priority}: ${hours(p.targetHours)} ${p.businessHours ? 'business time' : 'calendar time'}, at risk from ${p.warnPercent}%`,
+  );
+  return [head, ...(lines.length > 0 ? lines : ['No SLA policies: no clocks start.'])].join('\n');
+}
+
+export function slaBreachLine(breach: SlaBreachView): string {
+  const timing =
+    breach.status === 'breached'
+      ? `BREACHED ${minutes(breach.overdueMinutes)} ago`
+      : `at risk, due in ${minutes(breach.overdueMinutes)}`;
+  const title = breach.title === null ? '' : ` "${breach.title}"`;
+  const owner = breach.assigneeId === null ? 'unassigned' : `assignee ${breach.assigneeId}`;
+  return `${breach.kind} SLA ${timing} (due ${when(breach.dueAt)}) — ${breach.entityType} ${breach.entityId}${title}, ${owner}`;
+}
+
+export function complianceText(view: ComplianceView): string {
+  const lines = view.kinds.map((k) => {
+    if (k.compliance === null) return `- ${k.kind}: no clock met in the period`;
+    const median = k.medianMinutesToMeet === null ? '' : `; median ${minutes(k.medianMinutesToMeet)}`;
+    const p90 = k.p90MinutesToMeet === null ? '' : `, p90 ${minutes(k.p90MinutesToMeet)} to meet`;
+    return `- ${k.kind}: ${Math.round(k.compliance * 100)}% in time (${k.met} in time, ${k.breached} late${median}${p90})`;
+  });
+  return [`SLA compliance ${when(view.from)} → ${when(view.to)}:`, ...lines].join('\n');
 }

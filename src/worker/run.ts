@@ -1,7 +1,7 @@
 /** `workstream worker`: the outbox dispatcher as a process, with graceful shutdown on SIGTERM/SIGINT. */
 import type { Config } from '../config.js';
 import { systemClock } from '../domain/clock.js';
-import type { EnrichmentConfig } from '../enrichment/config.js';
+import { type EnrichmentConfig, loadEnrichmentConfig } from '../enrichment/config.js';
 import { EnrichmentDestination, enrichmentDestination } from '../enrichment/destination.js';
 import { createLogger, type Logger } from '../log.js';
 import { connect, type Store } from '../store/connect.js';
@@ -110,10 +110,12 @@ export function startWorker(store: Store, log: Logger, options: StartOptions = {
 
 export async function runWorkerProcess(config: Config, options: StartOptions): Promise<void> {
   const log = createLogger(config.logLevel, 'workstream-worker');
+  // A broken providers file stops the worker before it connects, in one line.
+  const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
   const store = await connect(config.dbUrl, {
     onIdleError: (error) => log.warn({ err: error }, 'database connection dropped'),
   });
-  const running = startWorker(store, log, options);
+  const running = startWorker(store, log, { ...options, enrichment });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down: no new claims, draining in-flight deliveries');

@@ -217,6 +217,15 @@ export const SendProposalVersion = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
+export const WithdrawProposalVersion = z.object({
+  pursuitId: PursuitId,
+  versionId: ProposalVersionId.describe(
+    'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
+  ),
+  reason: Reason,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
 export const LogFollowUp = z.object({
   pursuitId: PursuitId,
   summary: text(4000),

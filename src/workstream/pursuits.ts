@@ -4,6 +4,7 @@ import { setItemState } from '../domain/checklist.js';
 import { type InvalidTransition, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { allowedTransitions, applyTransition } from '../domain/machine.js';
+import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
 import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
 import {
   guardCancel,
@@ -29,6 +30,7 @@ import type {
   SetChecklistItem,
   SubmitPursuit,
   UpdatePursuit,
+  WithdrawProposalVersion,
 } from './inputs.js';
 import {
   gateChecklists,
@@ -253,6 +255,45 @@ export const sendProposalVersion = pursuitCommand<Output<typeof SendProposalVers
       entityId: pursuit.id,
       type: 'pursuit.proposal_sent',
       data: { versionId, superseded },
+    });
+  },
+);
+
+/**
+ * Withdraws a draft or sent version (the customer is no longer to read it). The version sent on a
+ * submitted pursuit is the one the response clock waits on: with it withdrawn there is nothing
+ * to follow up, so the clock stops; sending a revision starts a new one.
+ */
+export const withdrawProposalVersion = pursuitCommand<Output<typeof WithdrawProposalVersion>>(
+  async (unit, pursuit, input) => {
+    requireOpen(pursuit, 'withdraw_proposal_version');
+    const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
+    const version = versions.find((v) => v.id === input.versionId);
+    if (!version) {
+      const ids = versions.map((v) => `${v.id} (v${v.number}, ${v.state})`).join(', ');
+      fail({
+        ...notFound('proposal_version', input.versionId),
+        message: `proposal version ${input.versionId} is not a version of pursuit ${pursuit.id}.`,
+        nextStep: `Pursuit ${pursuit.id}'s proposal versions are ${ids || '(none)'}; see get_pursuit and call again with one of them.`,
+      });
+    }
+    must(
+      applyTransition(PROPOSAL_VERSION_MACHINE, version.state, 'withdraw_proposal_version', {
+        id: version.id,
+      }),
+    );
+    const reason = must(requireReason('reason', input.reason, 'withdraw_proposal_version'));
+    if (version.state === 'sent' && pursuit.state === 'submitted')
+      await cancelClocks(unit, ['response'], pursuit.id);
+    await unit.bump('proposal_versions', version.id, version.version, { state: 'withdrawn' });
+    // The pursuit's version covers its proposal versions, as it does its checklists.
+    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+    await unit.event({
+      entityType: 'pursuit',
+      entityId: pursuit.id,
+      type: 'pursuit.proposal_version_withdrawn',
+      reason,
+      data: { versionId: version.id, number: version.number, from: version.state, reason },
     });
   },
 );

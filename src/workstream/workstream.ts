@@ -77,6 +77,8 @@ export class Workstream {
     pursuits.submitPursuit(this.deps, actor, parse(inputs.SubmitPursuit, input));
   sendProposalVersion = async (actor: Actor, input: unknown) =>
     pursuits.sendProposalVersion(this.deps, actor, parse(inputs.SendProposalVersion, input));
+  withdrawProposalVersion = async (actor: Actor, input: unknown) =>
+    pursuits.withdrawProposalVersion(this.deps, actor, parse(inputs.WithdrawProposalVersion, input));
   logFollowUp = async (actor: Actor, input: unknown) =>
     pursuits.logFollowUp(this.deps, actor, parse(inputs.LogFollowUp, input));
   markWon = async (actor: Actor, input: unknown) =>

@@ -12,20 +12,8 @@ import { KNOWN_TOOLS } from '../domain/known-tools.js';
 
 /** Workstream members that are not a caller's command or query: administration and the worker's duty. */
 const NOT_TOOLS = new Set(['deps', 'createOrg', 'addMember', 'sweepSlas']);
-/**
- * SLA administration and reports landed in the lifecycle layer while issue 4 was in flight; their
- * tools (and the workstream://sla/breaches resource) come with the SLA issue. Remove each name as
- * its tool lands: this list must only shrink.
- */
-const SLA_TOOLS_PENDING = new Set([
-  'getSlaPolicies',
-  'setSlaPolicy',
-  'setBusinessCalendar',
-  'listSlaBreaches',
-  'slaCompliance',
-]);
-/** Domain actions that no command performs yet, so no tool can (see the report to the lead). */
-const NO_COMMAND_YET = new Set(['supersede_proposal_version', 'withdraw_proposal_version']);
+/** Domain actions no tool performs: superseding is what send_proposal_version does to the last version sent. */
+const NO_TOOL_OF_ITS_OWN = new Set(['supersede_proposal_version']);
 
 const byName = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 
@@ -33,9 +21,7 @@ describe('the tool registry', () => {
   it('has one tool per command and query of the lifecycle layer', async () => {
     const store = await connect('sqlite::memory:');
     try {
-      const methods = Object.keys(new Workstream(store)).filter(
-        (name) => !NOT_TOOLS.has(name) && !SLA_TOOLS_PENDING.has(name),
-      );
+      const methods = Object.keys(new Workstream(store)).filter((name) => !NOT_TOOLS.has(name));
       const called = new Set(ALL_TOOLS.map((tool) => tool.method));
       expect(methods.filter((method) => !called.has(method as never))).toEqual([]);
     } finally {
@@ -52,9 +38,9 @@ describe('the tool registry', () => {
       ...PURSUIT_ACTIONS,
       ...PROPOSAL_VERSION_ACTIONS,
     ];
-    expect(actions.filter((action) => !byName.has(action) && !NO_COMMAND_YET.has(action))).toEqual([]);
+    expect(actions.filter((action) => !byName.has(action) && !NO_TOOL_OF_ITS_OWN.has(action))).toEqual([]);
     // The advice the domain gives names tools; each of those a command performs is a tool.
-    expect([...KNOWN_TOOLS].filter((name) => !byName.has(name) && !NO_COMMAND_YET.has(name))).toEqual([]);
+    expect([...KNOWN_TOOLS].filter((name) => !byName.has(name) && !NO_TOOL_OF_ITS_OWN.has(name))).toEqual([]);
   });
 
   it('describes each tool for a model and states all four hints', () => {
@@ -79,7 +65,14 @@ describe('the tool registry', () => {
       expect(Object.keys(tool.input.shape), tool.name).toEqual(expect.arrayContaining(['cursor', 'limit']));
       expect(Object.keys(tool.output.shape), tool.name).toContain('nextCursor');
     }
-    for (const name of ['list_signals', 'list_candidates', 'list_pursuits', 'get_history', 'get_today_panel'])
+    for (const name of [
+      'list_signals',
+      'list_candidates',
+      'list_pursuits',
+      'get_history',
+      'get_today_panel',
+      'list_sla_breaches',
+    ])
       expect(Object.keys(byName.get(name)?.input.shape ?? {}), name).toContain('cursor');
   });
 
