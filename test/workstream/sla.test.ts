@@ -209,6 +209,14 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
         ['response', 'running'],
       ]);
       expect(clocks[1]).toMatchObject({ started_at: clock.now(), due_at: at('2026-03-06T10:00:00.000Z') });
+      // 16 working hours: warned after 12 (Thursday 14:00), breached at Friday 10:00.
+      clock.set(at('2026-03-05T14:30:00.000Z'));
+      await ws.sweepSlas();
+      expect((await slaEvents(pursuit.id)).map((e) => e.type)).toEqual(['sla.warning']);
+      clock.set(at('2026-03-06T10:00:00.000Z'));
+      await ws.sweepSlas();
+      expect((await slaEvents(pursuit.id)).map((e) => e.type)).toEqual(['sla.warning', 'sla.breached']);
+      clock.set(at('2026-03-04T10:00:00.000Z'));
 
       clock.set(at('2026-03-05T10:00:00.000Z'));
       await ws.addProposalVersion(actor, { pursuitId: pursuit.id, title: 'v2' });
