@@ -1,5 +1,5 @@
 /** Reads: one record, a filtered page of records, or an entity's history. Lists page by id (time order). */
-import type { SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { limitRows } from '../store/dialect.js';
@@ -11,6 +11,7 @@ import {
   loadPursuit,
   loadSignal,
   pursuitViewOf,
+  pursuitViews,
   resolveMember,
 } from './read.js';
 import { type Actor, type Deps, fail, run, type Unit } from './unit.js';
@@ -54,6 +55,17 @@ async function page<R extends { id: string }, V>(
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items: await view(items), nextCursor: more && last ? encodeCursor(last.id) : null };
+}
+
+/** Rows of the entity carrying the tag (through the tags index), for a list's where clause. */
+function taggedWith(
+  unit: Unit,
+  entityType: 'candidate' | 'pursuit',
+  id: 'candidates.id' | 'pursuits.id',
+  tag: string,
+) {
+  return sql<boolean>`exists (select 1 from tags where tags.org_id = ${unit.orgId} and tags.entity_type = ${entityType}
+    and tags.tag = ${tag} and tags.entity_id = ${sql.ref(id)})`;
 }
 
 export async function getSignal(deps: Deps, actor: Actor, id: string): Promise<SignalView> {
@@ -125,19 +137,7 @@ export async function listCandidates(
       if (input.priority) query = query.where('priority', '=', input.priority);
       if (input.assignee)
         query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
-      if (input.tag) {
-        const tag = input.tag;
-        query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('tags')
-              .select('tags.tag')
-              .whereRef('tags.entity_id', '=', 'candidates.id')
-              .where('tags.org_id', '=', unit.orgId)
-              .where('tags.entity_type', '=', 'candidate')
-              .where('tags.tag', '=', tag),
-          ),
-        );
-      }
+      if (input.tag) query = query.where(taggedWith(unit, 'candidate', 'candidates.id', input.tag));
       if (input.cursor) query = query.where('id', '<', decodeCursor(input.cursor));
       return page(unit, query, input.limit, (rows) => candidateViews(unit.db, unit.orgId, rows));
     },
@@ -163,23 +163,9 @@ export async function listPursuits(
       if (input.priority) query = query.where('priority', '=', input.priority);
       if (input.assignee)
         query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
-      if (input.tag) {
-        const tag = input.tag;
-        query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('tags')
-              .select('tags.tag')
-              .whereRef('tags.entity_id', '=', 'pursuits.id')
-              .where('tags.org_id', '=', unit.orgId)
-              .where('tags.entity_type', '=', 'pursuit')
-              .where('tags.tag', '=', tag),
-          ),
-        );
-      }
+      if (input.tag) query = query.where(taggedWith(unit, 'pursuit', 'pursuits.id', input.tag));
       if (input.cursor) query = query.where('id', '<', decodeCursor(input.cursor));
-      return page(unit, query, input.limit, (rows) =>
-        Promise.all(rows.map((row) => pursuitViewOf(unit.db, unit.orgId, row))),
-      );
+      return page(unit, query, input.limit, (rows) => pursuitViews(unit.db, unit.orgId, rows));
     },
     READ,
   );

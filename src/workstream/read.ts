@@ -115,21 +115,29 @@ export async function candidateViewOf(
   return view;
 }
 
-export async function checklistsOf(db: Reader, orgId: string, pursuitId: string) {
-  const items = await db
+/** Checklist items (with their checklist's kind) of some pursuits, in one query. */
+function checklistItemsOf(db: Reader, orgId: string, pursuitIds: string[]) {
+  return db
     .selectFrom('checklist_items as i')
     .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
     .selectAll('i')
-    .select('c.kind')
+    .select(['c.kind', 'c.pursuit_id'])
     .where('c.org_id', '=', orgId)
-    .where('c.pursuit_id', '=', pursuitId)
+    .where('c.pursuit_id', 'in', pursuitIds)
     .execute();
+}
+
+function checklistViews(items: Awaited<ReturnType<typeof checklistItemsOf>>) {
   return CHECKLIST_KINDS.filter((kind) => items.some((item) => item.kind === kind)).map((kind) =>
     checklistView(
       kind,
       items.filter((item) => item.kind === kind),
     ),
   );
+}
+
+export async function checklistsOf(db: Reader, orgId: string, pursuitId: string) {
+  return checklistViews(await checklistItemsOf(db, orgId, [pursuitId]));
 }
 
 /** The pursuit's checklists in the shape the gate guards read. */
@@ -154,17 +162,38 @@ export async function proposalVersionsOf(db: Reader, orgId: string, pursuitId: s
     .execute();
 }
 
-export async function pursuitViewOf(db: Reader, orgId: string, row: Row<'pursuits'>): Promise<PursuitView> {
-  const [tags, checklists, versions] = await Promise.all([
-    tagsOf(db, orgId, 'pursuit', [row.id]),
-    checklistsOf(db, orgId, row.id),
-    proposalVersionsOf(db, orgId, row.id),
+/** Views of a page of pursuits: three queries however many pursuits. */
+export async function pursuitViews(
+  db: Reader,
+  orgId: string,
+  rows: Row<'pursuits'>[],
+): Promise<PursuitView[]> {
+  const ids = rows.map((row) => row.id);
+  if (ids.length === 0) return [];
+  const [tags, items, versions] = await Promise.all([
+    tagsOf(db, orgId, 'pursuit', ids),
+    checklistItemsOf(db, orgId, ids),
+    db
+      .selectFrom('proposal_versions')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('pursuit_id', 'in', ids)
+      .orderBy('number')
+      .execute(),
   ]);
-  return pursuitView(row, {
-    tags: tags.get(row.id) ?? [],
-    checklists,
-    proposalVersions: versions.map(proposalVersionView),
-  });
+  return rows.map((row) =>
+    pursuitView(row, {
+      tags: tags.get(row.id) ?? [],
+      checklists: checklistViews(items.filter((item) => item.pursuit_id === row.id)),
+      proposalVersions: versions.filter((version) => version.pursuit_id === row.id).map(proposalVersionView),
+    }),
+  );
+}
+
+export async function pursuitViewOf(db: Reader, orgId: string, row: Row<'pursuits'>): Promise<PursuitView> {
+  const [view] = await pursuitViews(db, orgId, [row]);
+  if (!view) throw new Error('a view for one row');
+  return view;
 }
 
 const GatedKinds = z.array(z.enum(CHECKLIST_KINDS));
