@@ -81,23 +81,27 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
 
     it('loses nothing: its in-flight rows are reclaimed and delivered, duplicates only among them', async () => {
       const path = '/crash';
-      const expected = await fillOutbox(store, receiver, path, 600);
+      const expected = await fillOutbox(store, receiver, path, 2000);
       receiver.delayMs = 40;
       const args = ['worker', '--db', database.url, '--batch-size', '25', '--loops', '2'];
       const victim = spawnCli(args);
       const survivor = spawnCli(args);
       try {
+        const heldByVictim = () =>
+          store.db
+            .selectFrom('outbox')
+            .select(['id', 'event_id'])
+            .where('locked_by', 'like', `%:${victim.pid}:%`)
+            .execute();
         await until(() =>
           expect(receiver.deliveries.filter((d) => d.path === path).length).toBeGreaterThan(100),
         );
+        // Kill it mid-batch, while it holds claimed rows (a batch lasts at least the receiver's delay).
+        await until(async () => expect((await heldByVictim()).length).toBeGreaterThan(0));
         victim.kill('SIGKILL');
         await exited(victim);
         // What the killed process held at its death: the only rows allowed to arrive twice.
-        const held = await store.db
-          .selectFrom('outbox')
-          .select(['id', 'event_id'])
-          .where('locked_by', 'like', `%:${victim.pid}:%`)
-          .execute();
+        const held = await heldByVictim();
         expect(held.length).toBeGreaterThan(0);
         // Its lease runs out: the database clock moves past it instead of the test waiting 5 minutes.
         await store.db
