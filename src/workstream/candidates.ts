@@ -10,6 +10,7 @@ import { candidateNaturalKey } from '../domain/natural-key.js';
 import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
+import { recordActivity } from './activities.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
 import type {
   CreateCandidate,
@@ -120,14 +121,21 @@ export async function createCandidate(
   );
 }
 
-export async function updateCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof UpdateCandidate>,
-): Promise<CandidateView> {
-  return run(deps, actor, async (unit) => {
-    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    checkVersion('candidate', row, input.expectedVersion);
+/** Loads a candidate, checks the caller's expected version, runs `change` and answers with the fresh view. */
+function candidateCommand<I extends { candidateId: string; expectedVersion?: number | undefined }>(
+  change: (unit: Unit, row: Row<'candidates'>, input: I) => Promise<void>,
+) {
+  return (deps: Deps, actor: Actor, input: I): Promise<CandidateView> =>
+    run(deps, actor, async (unit) => {
+      const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      checkVersion('candidate', row, input.expectedVersion);
+      await change(unit, row, input);
+      return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+    });
+}
+
+export const updateCandidate = candidateCommand<z.output<typeof UpdateCandidate>>(
+  async (unit, row, input) => {
     const changed: string[] = [];
     const set: RowUpdate<'candidates'> = {};
     if (input.title !== undefined && input.title !== row.title) set.title = input.title;
@@ -141,7 +149,7 @@ export async function updateCandidate(
     changed.push(...Object.keys(set));
     const tagsChanged = input.tags ? await changeTags(unit, 'candidate', row.id, input.tags) : false;
     if (tagsChanged) changed.push('tags');
-    if (changed.length === 0) return candidateViewOf(unit.db, unit.orgId, row);
+    if (changed.length === 0) return;
     await unit.bump('candidates', row.id, row.version, set);
     if (set.priority) await retargetClocks(unit, row.id, set.priority);
     await unit.event({
@@ -150,64 +158,35 @@ export async function updateCandidate(
       type: 'candidate.updated',
       data: { changed, ...(input.tags ? { tags: { ...input.tags } } : {}) },
     });
-    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
-  });
-}
+  },
+);
 
-export async function logTouch(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof LogTouch>,
-): Promise<CandidateView> {
-  return run(deps, actor, async (unit) => {
-    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    checkVersion('candidate', row, input.expectedVersion);
-    const to = must(touchTarget(row.state, row.id));
-    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
-    await unit.db
-      .insertInto('activities')
-      .values({
-        id: newId('act', unit.now),
-        org_id: unit.orgId,
-        entity_type: 'candidate',
-        entity_id: row.id,
-        kind: input.kind,
-        summary: input.summary,
-        occurred_at: occurredAt,
-        actor_id: unit.actor.memberId,
-        created_at: unit.now,
-      })
-      .execute();
-    await unit.bump('candidates', row.id, row.version, {
-      state: to,
-      first_touch_at: row.first_touch_at ?? occurredAt,
-    });
-    if (row.first_touch_at === null) await meetClock(unit, 'triage', row.id);
-    await unit.event({
-      entityType: 'candidate',
-      entityId: row.id,
-      type: 'candidate.touched',
-      from: row.state,
-      to,
-      data: {
-        kind: input.kind,
-        summary: input.summary,
-        occurredAt: occurredAt.toISOString(),
-        firstTouch: row.first_touch_at === null,
-      },
-    });
-    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+export const logTouch = candidateCommand<z.output<typeof LogTouch>>(async (unit, row, input) => {
+  const to = must(touchTarget(row.state, row.id));
+  const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
+  await recordActivity(unit, { type: 'candidate', id: row.id }, input.kind, input.summary, occurredAt);
+  await unit.bump('candidates', row.id, row.version, {
+    state: to,
+    first_touch_at: row.first_touch_at ?? occurredAt,
   });
-}
+  if (row.first_touch_at === null) await meetClock(unit, 'triage', row.id);
+  await unit.event({
+    entityType: 'candidate',
+    entityId: row.id,
+    type: 'candidate.touched',
+    from: row.state,
+    to,
+    data: {
+      kind: input.kind,
+      summary: input.summary,
+      occurredAt: occurredAt.toISOString(),
+      firstTouch: row.first_touch_at === null,
+    },
+  });
+});
 
-export async function qualifyCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof QualifyCandidate>,
-): Promise<CandidateView> {
-  return run(deps, actor, async (unit) => {
-    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    checkVersion('candidate', row, input.expectedVersion);
+export const qualifyCandidate = candidateCommand<z.output<typeof QualifyCandidate>>(
+  async (unit, row, input) => {
     const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
     await unit.bump('candidates', row.id, row.version, { state: moved.to });
     await unit.event({
@@ -218,18 +197,11 @@ export async function qualifyCandidate(
       to: moved.to,
       reason: input.note ?? null,
     });
-    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
-  });
-}
+  },
+);
 
-export async function disqualifyCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof DisqualifyCandidate>,
-): Promise<CandidateView> {
-  return run(deps, actor, async (unit) => {
-    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    checkVersion('candidate', row, input.expectedVersion);
+export const disqualifyCandidate = candidateCommand<z.output<typeof DisqualifyCandidate>>(
+  async (unit, row, input) => {
     const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
     await unit.bump('candidates', row.id, row.version, {
       state: moved.to,
@@ -246,9 +218,8 @@ export async function disqualifyCandidate(
       reason: moved.reason,
       data: input.note ? { note: input.note } : {},
     });
-    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
-  });
-}
+  },
+);
 
 export async function reopenCandidate(
   deps: Deps,

@@ -17,6 +17,7 @@ import {
 import { requireReason } from '../domain/reason.js';
 import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
+import { recordActivity } from './activities.js';
 import type {
   AddProposalVersion,
   CancelPursuit,
@@ -302,20 +303,7 @@ export const logFollowUp = pursuitCommand<Output<typeof LogFollowUp> & { expecte
   async (unit, pursuit, input) => {
     requireOpen(pursuit, 'log_follow_up');
     const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
-    await unit.db
-      .insertInto('activities')
-      .values({
-        id: newId('act', unit.now),
-        org_id: unit.orgId,
-        entity_type: 'pursuit',
-        entity_id: pursuit.id,
-        kind: 'follow_up',
-        summary: input.summary,
-        occurred_at: occurredAt,
-        actor_id: unit.actor.memberId,
-        created_at: unit.now,
-      })
-      .execute();
+    await recordActivity(unit, { type: 'pursuit', id: pursuit.id }, 'follow_up', input.summary, occurredAt);
     await unit.bump('pursuits', pursuit.id, pursuit.version, {});
     await meetClock(unit, 'response', pursuit.id);
     await unit.event({
