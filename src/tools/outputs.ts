@@ -218,6 +218,11 @@ const SlaClockOutput = z.object({
   breachedAt: OptionalTime,
   breached: z.boolean(),
   atRisk: z.boolean(),
+  minutesToDue: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Minutes until due; negative when overdue by that many; null while paused.'),
 });
 
 export const EnrichmentsOutput = z.object({

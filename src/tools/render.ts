@@ -47,9 +47,23 @@ export function eventLine(event: EventView): string {
   return `${event.occurredAt} ${event.type}${move} by ${event.actorId}${why}`;
 }
 
+/** "2h 05m", "3d 4h", "45m": a span an assistant can read out. */
+export function span(minutes: number): string {
+  const m = Math.abs(minutes);
+  if (m >= 1440) return `${Math.floor(m / 1440)}d ${Math.floor((m % 1440) / 60)}h`;
+  if (m >= 60) return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${m}m`;
+}
+
 function clockText(clock: SlaClockView): string {
   const flag = clock.breached ? ' BREACHED' : clock.atRisk ? ' at risk' : '';
-  return `${clock.kind} SLA ${clock.state}, due ${when(clock.dueAt)}${flag}`;
+  const left =
+    clock.minutesToDue === null
+      ? ''
+      : clock.minutesToDue < 0
+        ? ` (overdue by ${span(clock.minutesToDue)})`
+        : ` (${span(clock.minutesToDue)} left)`;
+  return `${clock.kind} SLA ${clock.state}, due ${when(clock.dueAt)}${left}${flag}`;
 }
 
 export function clocksText(clocks: readonly SlaClockView[]): string {

@@ -77,6 +77,8 @@ export interface SlaClockView {
   breached: boolean;
   /** Warning time passed (running) or a warning was recorded. */
   atRisk: boolean;
+  /** Minutes until the due time (negative: overdue by that many); null while paused, as resuming moves it. */
+  minutesToDue: number | null;
 }
 
 export interface TodayItem {
@@ -139,6 +141,7 @@ export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
     breachedAt: row.breached_at?.toISOString() ?? null,
     breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
     atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
+    minutesToDue: running ? Math.round((row.due_at.getTime() - now.getTime()) / 60_000) : null,
   };
 }
 

@@ -105,6 +105,22 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
       ]);
     });
 
+    it('shows the time left on an open clock, and how long it has been overdue', async () => {
+      const { ws, actor, clock } = await freshOrg();
+      const candidate = await ws.createCandidate(actor, { title: 'Left', accountName: `Left ${ref()}` });
+      clock.set(at('2026-03-02T14:30:00.000Z'));
+      expect((await ws.slaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
+        kind: 'triage',
+        minutesToDue: 150,
+        breached: false,
+      });
+      clock.set(at('2026-03-02T17:45:00.000Z'));
+      expect((await ws.slaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
+        minutesToDue: -45,
+        breached: true,
+      });
+    });
+
     it('counts only working time: created Friday 16:00, due Monday 16:00 on an 8-hour target', async () => {
       const { ws, actor, clock } = await freshOrg();
       clock.set(at('2026-03-06T16:00:00.000Z'));
