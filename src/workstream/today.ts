@@ -14,6 +14,7 @@
  * A paused clock's times move when it resumes, so only what was recorded counts for it, and
  * it does not count towards the item's effective due time.
  */
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import {
@@ -202,55 +203,80 @@ export async function openClocks(
   );
 }
 
+/** Items carrying the tags: all of them, or any of them (through the tags index). */
+function tagFilter(
+  unit: Unit,
+  entityType: 'candidate' | 'pursuit',
+  id: 'candidates.id' | 'pursuits.id',
+  input: Input,
+) {
+  const tags = [...new Set(input.tags ?? [])];
+  if (tags.length === 0) return sql<boolean>`1 = 1`;
+  const matching = sql`select count(distinct tag) from tags where tags.org_id = ${unit.orgId}
+    and tags.entity_type = ${entityType} and tags.entity_id = ${sql.ref(id)} and tags.tag in (${sql.join(tags)})`;
+  return input.tagMatch === 'any'
+    ? sql<boolean>`(${matching}) > 0`
+    : sql<boolean>`(${matching}) = ${tags.length}`;
+}
+
+/** An assignee's open candidates or pursuits, with the tag filter: one indexed query per kind. */
+async function openRows(
+  unit: Unit,
+  kind: 'candidate' | 'pursuit',
+  assigneeId: string,
+  input: Input,
+): Promise<WorkRow[]> {
+  if (kind === 'candidate') {
+    const rows = await unit.db
+      .selectFrom('candidates')
+      .selectAll()
+      .where('org_id', '=', unit.orgId)
+      .where('assignee_id', '=', assigneeId)
+      .where('state', 'in', OPEN_CANDIDATE_WORK)
+      .where(tagFilter(unit, kind, 'candidates.id', input))
+      .execute();
+    return rows.map((row) => ({ kind, row }));
+  }
+  const rows = await unit.db
+    .selectFrom('pursuits')
+    .selectAll()
+    .where('org_id', '=', unit.orgId)
+    .where('assignee_id', '=', assigneeId)
+    .where('state', 'in', OPEN_PURSUIT_WORK)
+    .where(tagFilter(unit, kind, 'pursuits.id', input))
+    .execute();
+  return rows.map((row) => ({ kind, row }));
+}
+
 async function openWork(
   unit: Unit,
   kind: 'candidate' | 'pursuit',
   assigneeId: string,
   input: Input,
 ): Promise<Sortable[]> {
-  const table = kind === 'candidate' ? 'candidates' : 'pursuits';
-  const states: readonly string[] = kind === 'candidate' ? OPEN_CANDIDATE_WORK : OPEN_PURSUIT_WORK;
-  // One query shape for both tables: Kysely cannot type a builder over a table chosen at run
-  // time, so the candidates builder stands for both (their filtered columns are the same).
-  let ids = unit.db
-    .selectFrom(table as 'candidates')
-    .where('org_id', '=', unit.orgId)
-    .where('assignee_id', '=', assigneeId)
-    .where('state', 'in', states as (typeof OPEN_CANDIDATE_WORK)[number][]);
-  const tags = [...new Set(input.tags ?? [])];
-  if (tags.length > 0) {
-    const tagged = (only: string[]) =>
-      unit.db
-        .selectFrom('tags')
-        .select('tags.entity_id')
-        .where('tags.org_id', '=', unit.orgId)
-        .where('tags.entity_type', '=', kind)
-        .where('tags.tag', 'in', only);
-    if (input.tagMatch === 'any') ids = ids.where('id', 'in', tagged(tags));
-    else for (const tag of tags) ids = ids.where('id', 'in', tagged([tag]));
-  }
-  const [rows, clockRows] = await Promise.all([
-    ids.selectAll().execute(),
-    unit.db
-      .selectFrom('sla_clocks')
-      .selectAll()
-      .where('org_id', '=', unit.orgId)
-      .where('entity_type', '=', kind)
-      .where('state', 'in', OPEN_CLOCK_STATES)
-      .where('entity_id', 'in', ids.select('id'))
-      .execute(),
-  ]);
+  const work = await openRows(unit, kind, assigneeId, input);
+  const ids = work.map((item) => item.row.id);
+  const clockRows =
+    ids.length === 0
+      ? []
+      : await unit.db
+          .selectFrom('sla_clocks')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .where('entity_type', '=', kind)
+          .where('state', 'in', OPEN_CLOCK_STATES)
+          .where('entity_id', 'in', ids)
+          .execute();
   const clocksOf = new Map<string, Row<'sla_clocks'>[]>();
   for (const clock of clockRows)
     clocksOf.set(clock.entity_id, [...(clocksOf.get(clock.entity_id) ?? []), clock]);
-  return rows.map((row) => {
+  return work.map((item) => {
+    const { row } = item;
     const open = (clocksOf.get(row.id) ?? []).sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
     const running = open.filter((clock) => clock.state === 'running').map((clock) => clock.due_at);
     const due = effectiveDue(row.due_at, running);
-    const work: WorkRow =
-      kind === 'candidate' ? { kind, row } : { kind, row: row as unknown as Row<'pursuits'> };
     return {
-      work,
+      work: item,
       clocks: open.map((clock) => clockView(clock, unit.now)),
       effectiveDueAt: due,
       order: { priority: row.priority, effectiveDueAt: due, createdAt: row.created_at, id: row.id },
