@@ -1,7 +1,6 @@
 /** Loading rows and assembling views; shared by commands (inside their transaction) and queries. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { CandidateState } from '../domain/candidate.js';
 import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';
@@ -230,8 +229,4 @@ export async function resolveMember(
     });
   }
   return member.id;
-}
-
-export function isOpenCandidate(state: CandidateState): boolean {
-  return state === 'new' || state === 'contacted' || state === 'qualified';
 }
