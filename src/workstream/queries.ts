@@ -1,9 +1,9 @@
 /** Reads: one record, a filtered page of records, or an entity's history. Lists page by id (time order). */
 import { type SelectQueryBuilder, sql } from 'kysely';
-import type { z } from 'zod';
-import { validation } from '../domain/errors.js';
+import { z } from 'zod';
 import { limitRows } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { GetHistory, ListCandidates, ListPursuits, ListSignals } from './inputs.js';
 import {
   candidateViews,
@@ -14,7 +14,7 @@ import {
   pursuitViews,
   resolveMember,
 } from './read.js';
-import { type Actor, type Deps, fail, run, type Unit } from './unit.js';
+import { type Actor, type Deps, run, type Unit } from './unit.js';
 import {
   type CandidateView,
   type EventView,
@@ -27,21 +27,9 @@ import {
 
 const READ = { readOnly: true } as const;
 
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
-    fail(
-      validation('cursor', 'cursor is not one this server handed out.', {
-        nextStep: 'Call again without cursor to start from the first page.',
-      }),
-    );
-  }
-  return id;
-}
+/** List cursors carry the last id of the page (ids are time-ordered). */
+const IdKey = z.string().regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/);
+const afterId = (cursor: string) => decodeCursor(cursor, IdKey);
 
 /** Fetches one row more than the page to know whether another page follows. */
 async function page<R extends { id: string }, V>(
@@ -112,7 +100,7 @@ export async function listSignals(
         .orderBy('id', 'desc');
       if (input.state) query = query.where('state', '=', input.state);
       if (input.source) query = query.where('source', '=', input.source);
-      if (input.cursor) query = query.where('id', '<', decodeCursor(input.cursor));
+      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
       return page(unit, query, input.limit, (rows) => rows.map(signalView));
     },
     READ,
@@ -138,7 +126,7 @@ export async function listCandidates(
       if (input.assignee)
         query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
       if (input.tag) query = query.where(taggedWith(unit, 'candidate', 'candidates.id', input.tag));
-      if (input.cursor) query = query.where('id', '<', decodeCursor(input.cursor));
+      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
       return page(unit, query, input.limit, (rows) => candidateViews(unit.db, unit.orgId, rows));
     },
     READ,
@@ -164,7 +152,7 @@ export async function listPursuits(
       if (input.assignee)
         query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
       if (input.tag) query = query.where(taggedWith(unit, 'pursuit', 'pursuits.id', input.tag));
-      if (input.cursor) query = query.where('id', '<', decodeCursor(input.cursor));
+      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
       return page(unit, query, input.limit, (rows) => pursuitViews(unit.db, unit.orgId, rows));
     },
     READ,
@@ -206,7 +194,7 @@ export async function history(
         .where('org_id', '=', unit.orgId)
         .where('entity_id', 'in', ids)
         .orderBy('id', 'asc');
-      if (input.cursor) query = query.where('id', '>', decodeCursor(input.cursor));
+      if (input.cursor) query = query.where('id', '>', afterId(input.cursor));
       return page(unit, query, input.limit, (rows) => rows.map(eventView));
     },
     READ,

@@ -1,11 +1,11 @@
 /** Reading SLAs: the breached and at-risk clocks, most overdue first, and compliance over a period. */
 import { z } from 'zod';
-import { validation } from '../domain/errors.js';
 import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
 import { limitRows } from '../store/dialect.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { Cursor, Limit, Timestamp } from './inputs.js';
 import { resolveMember } from './read.js';
-import { type Actor, type Deps, fail, run } from './unit.js';
+import { type Actor, type Deps, run } from './unit.js';
 import type { Page } from './views.js';
 
 export const ListSlaBreaches = z.object({
@@ -39,22 +39,8 @@ export interface SlaBreachView {
   overdueMinutes: number;
 }
 
-function encode(dueAt: Date, id: string): string {
-  return Buffer.from(`${dueAt.toISOString()}|${id}`).toString('base64url');
-}
-
-function decode(cursor: string): { dueAt: Date; id: string } {
-  const [iso = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const dueAt = new Date(iso);
-  if (Number.isNaN(dueAt.getTime()) || !id.startsWith('clk_')) {
-    fail(
-      validation('cursor', 'cursor is not one this server handed out.', {
-        nextStep: 'Call again without cursor.',
-      }),
-    );
-  }
-  return { dueAt, id };
-}
+/** Breach cursors carry the last clock's due time and id (the sort key). */
+const BreachKey = z.tuple([z.iso.datetime(), z.string().startsWith('clk_')]);
 
 /** Running clocks past their warning or due time, most overdue (earliest due) first. */
 export async function listSlaBreaches(
@@ -101,7 +87,8 @@ export async function listSlaBreaches(
         );
       }
       if (input.cursor) {
-        const after = decode(input.cursor);
+        const [due, id] = decodeCursor(input.cursor, BreachKey, 'list_sla_breaches');
+        const after = { dueAt: new Date(due), id };
         query = query.where((eb) =>
           eb.or([
             eb('k.due_at', '>', after.dueAt),
@@ -126,7 +113,8 @@ export async function listSlaBreaches(
           dueAt: row.due_at.toISOString(),
           overdueMinutes: Math.round((now.getTime() - row.due_at.getTime()) / 60_000),
         })),
-        nextCursor: rows.length > input.limit && last ? encode(last.due_at, last.id) : null,
+        nextCursor:
+          rows.length > input.limit && last ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
       };
     },
     { readOnly: true },

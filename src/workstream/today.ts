@@ -16,7 +16,6 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { validation } from '../domain/errors.js';
 import {
   compareTodayItems,
   effectiveDue,
@@ -25,9 +24,10 @@ import {
   priorityRank,
 } from '../domain/priority.js';
 import type { Row } from '../store/schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { Cursor, Limit, Tag } from './inputs.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './read.js';
-import { type Actor, type Deps, fail, run, type Unit } from './unit.js';
+import { type Actor, type Deps, run, type Unit } from './unit.js';
 import { candidateView, pursuitView } from './views.js';
 
 /** Candidates still being worked; promoted ones live on as their pursuit. */
@@ -322,44 +322,33 @@ async function todayItems(unit: Unit, page: Sortable[]): Promise<TodayItem[]> {
   });
 }
 
-type CursorKey = [rank: number, due: number | null, created: number, id: string];
+/** Today cursors carry the last item's sort key: priority rank, effective due, created, id. */
+const TodayKey = z.tuple([
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(PRIORITIES.length - 1),
+  z.number().nullable(),
+  z.number(),
+  z.string(),
+]);
 
 function encodeTodayCursor(order: Sortable['order']): string {
-  const key: CursorKey = [
+  return encodeCursor([
     priorityRank(order.priority),
     order.effectiveDueAt?.getTime() ?? null,
     order.createdAt.getTime(),
     order.id,
-  ];
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+  ]);
 }
 
 function decodeTodayCursor(cursor: string): Sortable['order'] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 4) {
-      const [rank, due, created, id] = key;
-      const priority = PRIORITIES[Number(rank)];
-      if (
-        priority !== undefined &&
-        (due === null || Number.isFinite(due)) &&
-        Number.isFinite(created) &&
-        typeof id === 'string'
-      ) {
-        return {
-          priority,
-          effectiveDueAt: due === null ? null : new Date(due),
-          createdAt: new Date(created),
-          id,
-        };
-      }
-    }
-  } catch {
-    // Falls through to the refusal below.
-  }
-  return fail(
-    validation('cursor', 'cursor is not one this server handed out.', {
-      nextStep: 'Call get_today_panel again without cursor to start from the first page.',
-    }),
-  );
+  const [rank, due, created, id] = decodeCursor(cursor, TodayKey, 'get_today_panel');
+  return {
+    priority: PRIORITIES[rank] ?? 'low',
+    effectiveDueAt: due === null ? null : new Date(due),
+    createdAt: new Date(created),
+    id,
+  };
 }

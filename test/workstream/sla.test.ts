@@ -349,6 +349,12 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
         third.id,
       ]);
       expect(page2.nextCursor).toBeNull();
+      expect(
+        await refusal(ws.listSlaBreaches(actor, { cursor: page1.items[0]?.clockId ?? 'x' })),
+      ).toMatchObject({
+        code: 'VALIDATION',
+        field: 'cursor',
+      });
     });
 
     it('compute compliance over met clocks: breached-then-met counts as breached, cancelled not at all', async () => {
