@@ -12,7 +12,7 @@ import { registerResources } from '../resources/index.js';
 import { published, type Tool } from '../tools/define.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
-import { parse } from '../workstream/unit.js';
+import { parse } from '../workstream/validate.js';
 import type { Caller } from './context.js';
 import type { Metrics } from './metrics.js';
 import { internalResult, newErrorId, refusedResult } from './results.js';

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { CANDIDATE_MACHINE, touchTarget } from '../domain/candidate.js';
 import { CHECKLIST_KINDS } from '../domain/checklist.js';
-import { duplicate } from '../domain/errors.js';
+import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
@@ -11,6 +11,7 @@ import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
+import type { Actor, Deps } from './deps.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
 import type {
   CreateCandidate,
@@ -23,9 +24,10 @@ import type {
   UpdateCandidate,
 } from './inputs.js';
 import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './read.js';
+import { checkVersion, refuse } from './refusals.js';
 import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
 import { changeTags, moveTags } from './tags.js';
-import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 import type { CandidateView, PursuitView } from './views.js';
 
 export interface NewCandidate {
@@ -98,7 +100,7 @@ export async function openCandidateWithKey(
     .where('state', 'in', ['new', 'contacted', 'qualified', 'promoted'])
     .executeTakeFirst();
   const id = existing?.id ?? naturalKey;
-  return fail(
+  return refuse(
     duplicate(
       'candidate',
       id,

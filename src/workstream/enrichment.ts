@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Row } from '../store/schema.js';
+import type { Actor, Deps, EnrichmentProviderRef } from './deps.js';
 import { CandidateId } from './inputs.js';
 import { loadCandidate } from './read.js';
-import { type Actor, type Deps, type EnrichmentProviderRef, fail, run, type Unit } from './unit.js';
+import { refuse } from './refusals.js';
+import { run, type Unit } from './unit-of-work.js';
 
 export const EnrichCandidate = z.object({
   candidateId: CandidateId,
@@ -105,7 +107,7 @@ export async function enrichCandidate(
     const candidate = await loadCandidate(unit.db, unit.orgId, input.candidateId);
     const configured = unit.enrichmentProviders;
     if (configured.length === 0) {
-      fail(
+      refuse(
         validation('providers', 'No enrichment providers are configured on this server.', {
           nextStep:
             'Ask sales ops to configure providers (WORKSTREAM_ENRICHMENT_CONFIG), then call enrich_candidate again.',
@@ -114,7 +116,7 @@ export async function enrichCandidate(
     }
     const unknown = (input.providers ?? []).filter((name) => !configured.some((p) => p.name === name));
     if (unknown.length > 0) {
-      fail(
+      refuse(
         validation('providers', `Unknown enrichment provider ${unknown.join(', ')}.`, {
           nextStep: `Use one of ${configured.map((p) => p.name).join(', ')}, or omit providers for all.`,
         }),

@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_CALENDAR, validateCalendar } from '../domain/calendar.js';
 import { CHECKLIST_KINDS, DEFAULT_CHECKLIST_TEMPLATES, DEFAULT_GATES } from '../domain/checklist.js';
-import { duplicate } from '../domain/errors.js';
+import { duplicate, must } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toJson, uniqueViolation as uniqueViolationOf, violates } from '../store/dialect.js';
+import type { Deps } from './deps.js';
+import { refuse } from './refusals.js';
 import { DEFAULT_SLA_POLICIES } from './sla.js';
-import { type Deps, fail, must, parse } from './unit.js';
+import { parse } from './validate.js';
 
 export const CreateOrg = z.object({
   name: z.string().trim().min(1).max(400),
@@ -134,7 +136,7 @@ export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): P
         .select('id')
         .where('slug', '=', slug)
         .executeTakeFirst();
-      fail({
+      refuse({
         ...duplicate('organization', existing?.id ?? slug),
         message: `An organization with slug ${slug} exists already.`,
       });
@@ -168,7 +170,7 @@ export async function addMember(deps: Deps, input: z.input<typeof AddMember>): P
         .where('org_id', '=', orgId)
         .where('email', '=', email.toLowerCase())
         .executeTakeFirst();
-      fail(duplicate('member', existing?.id ?? email, `${email} is a member already.`));
+      refuse(duplicate('member', existing?.id ?? email, `${email} is a member already.`));
     }
     throw error;
   }

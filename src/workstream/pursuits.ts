@@ -1,7 +1,7 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
 import type { z } from 'zod';
 import { setItemState } from '../domain/checklist.js';
-import { type InvalidTransition, notFound } from '../domain/errors.js';
+import { type InvalidTransition, must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { allowedTransitions, applyTransition } from '../domain/machine.js';
 import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
@@ -18,6 +18,7 @@ import { requireReason } from '../domain/reason.js';
 import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
+import type { Actor, Deps } from './deps.js';
 import type {
   AddProposalVersion,
   CancelPursuit,
@@ -41,9 +42,10 @@ import {
   pursuitViewOf,
   resolveMember,
 } from './read.js';
+import { checkVersion, refuse } from './refusals.js';
 import { cancelClocks, meetClock, pauseClock, resumeClock, retargetClocks, startClock } from './sla.js';
 import { changeTags } from './tags.js';
-import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 import type { PursuitView } from './views.js';
 
 type Output<S extends z.ZodType> = z.output<S>;
@@ -107,7 +109,7 @@ function requireOpen(
         ? 'Submit it first with submit_pursuit.'
         : 'Nothing more changes on a closed pursuit.',
   };
-  fail(refusal);
+  refuse(refusal);
 }
 
 export const updatePursuit = pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
@@ -272,7 +274,7 @@ export const withdrawProposalVersion = pursuitCommand<Output<typeof WithdrawProp
     const version = versions.find((v) => v.id === input.versionId);
     if (!version) {
       const ids = versions.map((v) => `${v.id} (v${v.number}, ${v.state})`).join(', ');
-      fail({
+      refuse({
         ...notFound('proposal_version', input.versionId),
         message: `proposal version ${input.versionId} is not a version of pursuit ${pursuit.id}.`,
         nextStep: `Pursuit ${pursuit.id}'s proposal versions are ${ids || '(none)'}; see get_pursuit and call again with one of them.`,
@@ -377,7 +379,7 @@ export const setChecklistItem = pursuitCommand<
     .execute();
   const item = items.find((candidate) => candidate.item_key === input.itemKey);
   if (!item) {
-    fail({
+    refuse({
       ...notFound('checklist_item', `${input.checklist}/${input.itemKey}`),
       nextStep: `The ${input.checklist} checklist's items are ${items.map((i) => i.item_key).join(', ') || '(none)'}; call again with one of them.`,
     });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { limitRows } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Actor, Deps } from './deps.js';
 import type { GetHistory, ListCandidates, ListPursuits, ListSignals } from './inputs.js';
 import {
   candidateViews,
@@ -14,7 +15,7 @@ import {
   pursuitViews,
   resolveMember,
 } from './read.js';
-import { type Actor, type Deps, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 import {
   type CandidateView,
   type EventView,

@@ -1,15 +1,17 @@
 /** Signals: inbound indications of an opportunity, accepted into candidates or dismissed. */
 import type { z } from 'zod';
-import { duplicate, validation } from '../domain/errors.js';
+import { duplicate, must, validation } from '../domain/errors.js';
 import { guardDismiss } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
 import { SIGNAL_MACHINE } from '../domain/signal.js';
 import { toJson, violates } from '../store/dialect.js';
 import { insertCandidate, openCandidateWithKey } from './candidates.js';
+import type { Actor, Deps } from './deps.js';
 import type { AcceptSignal, CreateSignal, DismissSignal } from './inputs.js';
 import { candidateViewOf, loadCandidate, loadSignal } from './read.js';
-import { type Actor, checkVersion, type Deps, fail, must, run } from './unit.js';
+import { checkVersion, refuse } from './refusals.js';
+import { run } from './unit-of-work.js';
 import { type CandidateView, type SignalView, signalView } from './views.js';
 
 export interface SignalCreated {
@@ -31,7 +33,7 @@ export async function createSignal(
       .where('source', '=', input.source)
       .where('external_ref', '=', input.externalRef)
       .executeTakeFirstOrThrow();
-  return run(
+  return run<SignalCreated>(
     deps,
     actor,
     async (unit) => {
@@ -77,7 +79,7 @@ export async function createSignal(
             'signals.org_id, signals.source, signals.external_ref',
           )
         )
-          return fail(duplicate('signal', input.externalRef));
+          return refuse(duplicate('signal', input.externalRef));
         return { signal: signalView(await existing()), created: false };
       },
     },
@@ -111,7 +113,7 @@ export async function acceptSignal(
       } else {
         const accountName = input.accountName ?? signal.account_name;
         if (!accountName) {
-          return fail(
+          return refuse(
             validation('accountName', `signal ${signal.id} names no account, so accountName is required.`, {
               nextStep: 'Call accept_signal again with accountName (and accountDomain if known).',
             }),

@@ -1,13 +1,15 @@
 /** SLA policies and the business calendar: read by anyone, changed by an org's admins. */
 import { z } from 'zod';
 import { validateCalendar, WEEKDAYS } from '../domain/calendar.js';
-import { forbidden } from '../domain/errors.js';
+import { forbidden, must } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { PRIORITIES } from '../domain/priority.js';
 import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
 import { toJson } from '../store/dialect.js';
+import type { Actor, Deps } from './deps.js';
+import { refuse } from './refusals.js';
 import { retargetClocks } from './sla.js';
-import { type Actor, type Deps, fail, must, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 
 export const SetSlaPolicy = z.object({
   kind: z
@@ -67,7 +69,7 @@ async function requireAdmin(unit: Unit): Promise<void> {
     .select('role')
     .where('id', '=', unit.actor.memberId)
     .executeTakeFirst();
-  if (member?.role !== 'admin') fail(forbidden('changing SLA policies and calendars needs the admin role'));
+  if (member?.role !== 'admin') refuse(forbidden('changing SLA policies and calendars needs the admin role'));
 }
 
 async function orgCalendar(unit: Unit) {

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
 import { limitRows } from '../store/dialect.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Actor, Deps } from './deps.js';
 import { Cursor, Limit, Timestamp } from './inputs.js';
 import { resolveMember } from './read.js';
-import { type Actor, type Deps, run } from './unit.js';
+import { run } from './unit-of-work.js';
 import type { Page } from './views.js';
 
 export const ListSlaBreaches = z.object({

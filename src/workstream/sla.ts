@@ -14,7 +14,8 @@ import {
 import { newId } from '../domain/ids.js';
 import type { Priority } from '../domain/priority.js';
 import type { SlaKind } from '../domain/sla.js';
-import type { Db, Unit } from './unit.js';
+import type { Db } from './deps.js';
+import type { Unit } from './unit-of-work.js';
 
 export type ClockEntity = 'candidate' | 'pursuit';
 

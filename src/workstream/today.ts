@@ -25,9 +25,10 @@ import {
 } from '../domain/priority.js';
 import type { Row } from '../store/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Actor, Deps } from './deps.js';
 import { Cursor, Limit, Tag } from './inputs.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './read.js';
-import { type Actor, type Deps, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 import { candidateView, pursuitView } from './views.js';
 
 /** Candidates still being worked; promoted ones live on as their pursuit. */

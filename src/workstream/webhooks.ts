@@ -4,8 +4,10 @@ import type { z } from 'zod';
 import { duplicate } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toJson, violates } from '../store/dialect.js';
+import type { Actor, Deps } from './deps.js';
 import type { RegisterWebhook } from './inputs.js';
-import { type Actor, type Deps, fail, run } from './unit.js';
+import { refuse } from './refusals.js';
+import { run } from './unit-of-work.js';
 
 export interface WebhookRegistered {
   id: string;
@@ -53,7 +55,7 @@ export async function registerWebhook(
           .where('org_id', '=', actor.orgId)
           .where('url', '=', input.url)
           .executeTakeFirst();
-        return fail(
+        return refuse(
           duplicate(
             'webhook',
             existing?.id ?? input.url,

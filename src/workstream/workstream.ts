@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Store } from '../store/connect.js';
 import * as candidates from './candidates.js';
+import type { Actor, Deps, EnrichmentProviderRef } from './deps.js';
 import * as enrichment from './enrichment.js';
 import * as inputs from './inputs.js';
 import * as orgs from './orgs.js';
@@ -16,10 +17,10 @@ import * as slaAdmin from './sla-admin.js';
 import { sweepSlas } from './sla-sweep.js';
 import * as slaViews from './sla-views.js';
 import * as today from './today.js';
-import { type Actor, type Deps, type EnrichmentProviderRef, parse } from './unit.js';
+import { parse } from './validate.js';
 import * as webhooks from './webhooks.js';
 
-export type { Actor } from './unit.js';
+export type { Actor } from './deps.js';
 
 export class Workstream {
   readonly deps: Deps;
