@@ -40,7 +40,8 @@ export interface OrgCreated {
 }
 
 /** A new organization with the default pink and red checklist templates, default gates and its first admin. */
-export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): Promise<OrgCreated> {
+/** Administration takes what an operator typed (the CLI) and parses it here, once. */
+export async function createOrg(deps: Deps, input: unknown): Promise<OrgCreated> {
   const { name, slug, admin, timeZone } = parse(CreateOrg, input);
   // Mon–Fri 09:00–17:00 in the org's zone; an unknown zone is refused naming timeZone.
   const calendar = must(validateCalendar({ timeZone, weekly: DEFAULT_BUSINESS_CALENDAR('UTC').weekly }));
@@ -146,7 +147,7 @@ export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): P
   return { orgId, slug, adminId };
 }
 
-export async function addMember(deps: Deps, input: z.input<typeof AddMember>): Promise<{ memberId: string }> {
+export async function addMember(deps: Deps, input: unknown): Promise<{ memberId: string }> {
   const { orgId, email, name, role } = parse(AddMember, input);
   const now = deps.clock.now();
   const memberId = newId('mem', now);

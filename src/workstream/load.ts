@@ -5,12 +5,12 @@ import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } fro
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';
 import type { Actor } from './deps.js';
-import { enrichmentView } from './enrichment.js';
 import { refuse, required } from './refusals.js';
 import {
   type CandidateView,
   candidateView,
   checklistView,
+  enrichmentView,
   type PursuitView,
   proposalVersionView,
   pursuitView,
