@@ -39,6 +39,10 @@ export interface MembersTable {
   display_name: string;
   role: Defaulted<'admin' | 'member' | 'viewer'>;
   created_at: DefaultedTimestamp;
+  /** Set by `member remove`: the row stays so history keeps the name; the member can no longer act. */
+  deactivated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The identity provider's subject (`sub`), when members are matched by it rather than by e-mail. */
+  subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokensTable {
@@ -51,6 +55,20 @@ export interface ApiTokensTable {
   created_at: DefaultedTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** One access decision or change: sign-ins, refusals, tokens issued and revoked, members removed. */
+export interface AccessEventsTable {
+  id: string;
+  /** Null when the caller could not be tied to an organization (then only the log line has it). */
+  org_id: string | null;
+  member_id: string | null;
+  kind: string;
+  token_id: string | null;
+  client_id: string | null;
+  detail_json: DefaultedJson<JsonObject>;
+  occurred_at: Timestamp;
 }
 
 export interface CandidatesTable {
@@ -352,6 +370,7 @@ export interface Database {
   dead_letters: DeadLettersTable;
   enrichments: EnrichmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
+  access_events: AccessEventsTable;
   workstream_migrations: MigrationsTable;
 }
 
@@ -380,6 +399,7 @@ export const TABLE_NAMES = [
   'dead_letters',
   'enrichments',
   'webhook_endpoints',
+  'access_events',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
