@@ -113,7 +113,7 @@ export const SETTINGS: readonly {
     env: 'WORKSTREAM_ORG',
     flag: '--org',
     fallback: '—',
-    doc: 'Organization slug that `serve` (stdio) acts in, and that `token create` issues for.',
+    doc: 'Organization slug that `serve` (stdio) acts in, that `token create` and `member` work on, and (over HTTP with OAuth) that signed-in users belong to.',
   },
   {
     env: 'WORKSTREAM_ACTOR',

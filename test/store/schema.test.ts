@@ -43,6 +43,7 @@ describe('schema files', () => {
   it('describe the whole domain', () => {
     expect(Object.keys(postgres.tables).sort()).toEqual(
       [
+        'access_events',
         'activities',
         'api_tokens',
         'business_calendars',
