@@ -282,7 +282,9 @@ export class OAuthResourceServer {
     const tokenId = typeof claims.jti === 'string' ? claims.jti : undefined;
     const named = claims[this.options.memberClaim];
     const bySubject = this.options.memberClaim === 'sub' || typeof named !== 'string';
-    const value = bySubject ? claims.sub : String(named).toLowerCase();
+    // Client-credentials tokens name the client as their subject; introspection may give only client_id.
+    const subject = typeof claims.sub === 'string' ? claims.sub : clientId;
+    const value = bySubject ? subject : String(named).toLowerCase();
     const who = bySubject ? `subject ${JSON.stringify(value ?? null)}` : String(value);
     const tags = { ...(clientId ? { clientId } : {}), ...(tokenId ? { tokenId } : {}) };
     if (typeof value !== 'string' || value.length === 0)
@@ -325,7 +327,7 @@ export class OAuthResourceServer {
     const scopes = scopesOf(claims);
     const auth: AuthInfo = {
       token,
-      clientId: clientId ?? (typeof claims.sub === 'string' ? claims.sub : 'unknown'),
+      clientId: clientId ?? subject ?? 'unknown',
       scopes,
       ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp } : {}),
       resource: this.options.resource,
