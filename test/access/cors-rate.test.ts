@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { issueToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { inMemoryClient, ok, orgIdentity, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
@@ -25,7 +25,7 @@ describeEachDialect('CORS and rate limits', (db) => {
       tokens.push((await issueToken(db.store(), { orgSlug: slug, email, name })).token);
     server = await startHttpServer({
       store: db.store(),
-      workstream: new Workstream(db.store()),
+      workstream: createWorkstream(db.store()),
       log: quiet,
       metrics,
       host: '127.0.0.1',
@@ -107,7 +107,7 @@ describeEachDialect('CORS and rate limits', (db) => {
     expect(text).toMatch(/^workstream_http_rate_limited_total\{scope="token"\} 1$/m);
     expect(text).toMatch(/^workstream_http_rate_limited_total\{scope="org"\} 1$/m);
 
-    const admin = await inMemoryClient(new Workstream(db.store()), org.actor);
+    const admin = await inMemoryClient(createWorkstream(db.store()), org.actor);
     try {
       const trail = await ok(admin, 'list_access_events', { kind: 'rate_limited' });
       expect(trail.items.map((event: { detail: { scope: string } }) => event.detail.scope).sort()).toEqual([

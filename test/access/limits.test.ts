@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/config.js';
 import { issueToken } from '../../src/server/auth.js';
 import { type HttpOptions, type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { orgIdentity, quiet } from '../mcp/support.js';
 import { runCli } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -64,7 +64,7 @@ describeEachDialect('HTTP limits', (db) => {
   let token: string;
   const base = (db: { store(): HttpOptions['store'] }): HttpOptions => ({
     store: db.store(),
-    workstream: new Workstream(db.store()),
+    workstream: createWorkstream(db.store()),
     log: quiet,
     metrics: new Metrics(),
     host: '127.0.0.1',

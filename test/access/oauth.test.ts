@@ -21,7 +21,7 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { call, ok, orgIdentity, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
@@ -115,7 +115,7 @@ describeEachDialect('OAuth resource server', (db) => {
       });
     server = await startHttpServer({
       store: db.store(),
-      workstream: new Workstream(db.store()),
+      workstream: createWorkstream(db.store()),
       log: quiet,
       metrics: new Metrics(),
       host: '127.0.0.1',

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { issueToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { inMemoryClient, ok, orgIdentity, quiet } from '../mcp/support.js';
 import { runCli } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -18,7 +18,7 @@ describeEachDialect('static tokens and members', (db) => {
   beforeAll(async () => {
     server = await startHttpServer({
       store: db.store(),
-      workstream: new Workstream(db.store(), clock),
+      workstream: createWorkstream(db.store(), clock),
       log: quiet,
       metrics: new Metrics(),
       host: '127.0.0.1',
