@@ -14,6 +14,7 @@ import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
 import {
   ActorError,
+  activeRole,
   authenticate,
   issueToken,
   parseDuration,
@@ -123,7 +124,9 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
       throw error;
     });
-    await serveOverStdio({ workstream, actor, log, ...selection });
+    // The member's role shapes the tool list here too: a viewer's client sees no write tools.
+    const role = (await activeRole(store, actor)) ?? 'viewer';
+    await serveOverStdio({ workstream, actor, log, access: { role }, ...selection });
     await stopWorker();
     return 0;
   });
