@@ -33,6 +33,8 @@ export interface OAuthOptions {
   /** Only members of this organization (slug) are matched; default any organization. */
   readonly orgSlug?: string | undefined;
   readonly introspection?: { readonly clientId: string; readonly clientSecret: string } | undefined;
+  /** After fetching an issuer's key set, how long before an unknown key id may fetch it again (default 30 s). */
+  readonly jwksCooldownMs?: number;
 }
 
 /** Why a token was refused, in words for the caller and the audit trail. */
@@ -166,7 +168,7 @@ export class OAuthResourceServer {
     // when a token names a key id the cached set lacks: rotation without a restart.
     const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), {
       cacheMaxAge: 10 * 60_000,
-      cooldownDuration: 30_000,
+      cooldownDuration: this.options.jwksCooldownMs ?? 30_000,
       timeoutDuration: FETCH_TIMEOUT_MS,
     });
     this.#keys.set(issuer, keys);
