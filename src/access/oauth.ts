@@ -81,11 +81,18 @@ function discoveryUrls(issuer: string): URL[] {
   ];
 }
 
-function scopesOf(claims: Record<string, unknown>): string[] {
-  const scope = claims.scope ?? claims.scp;
-  if (typeof scope === 'string') return scope.split(' ').filter(Boolean);
-  if (Array.isArray(scope)) return scope.filter((item): item is string => typeof item === 'string');
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   return [];
+}
+
+/**
+ * Scopes as issuers put them: `scope` (RFC 9068, Keycloak), `scp` (Okta's array, Entra's
+ * string), and Entra's app roles (`roles`), which is where client-credentials tokens carry them.
+ */
+function scopesOf(claims: Record<string, unknown>): string[] {
+  return [...new Set([...strings(claims.scope), ...strings(claims.scp), ...strings(claims.roles)])];
 }
 
 function audiencesOf(claims: Record<string, unknown>): string[] {
@@ -277,10 +284,11 @@ export class OAuthResourceServer {
   }
 
   async #member(token: string, claims: JWTPayload): Promise<Accepted | Refusal> {
+    // RFC 9068 says client_id; Keycloak and Entra v2 say azp; Okta says cid.
     const clientId =
-      (typeof claims.client_id === 'string' && claims.client_id) ||
-      (typeof claims.azp === 'string' && claims.azp) ||
-      undefined;
+      [claims.client_id, claims.azp, claims.cid].find(
+        (value): value is string => typeof value === 'string',
+      ) ?? undefined;
     const tokenId = typeof claims.jti === 'string' ? claims.jti : undefined;
     const named = claims[this.options.memberClaim];
     const bySubject = this.options.memberClaim === 'sub' || typeof named !== 'string';
