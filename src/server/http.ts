@@ -280,7 +280,10 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     if (corsAllowed) allowOrigin(req, res);
     if (req.method === 'OPTIONS') {
       if (corsAllowed) answerPreflight(req, res);
-      else refuse(req, res, 204, null, { allow: 'GET, POST, DELETE, OPTIONS' });
+      else {
+        res.writeHead(204, { allow: 'GET, POST, DELETE, OPTIONS', 'content-length': '0' });
+        res.end();
+      }
       return;
     }
     if (!gate) throw new Error('the access gate is made before the server listens');
