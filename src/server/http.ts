@@ -449,6 +449,11 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
         : options.host;
   const url = `http://${shownHost}:${port}/mcp`;
   if (options.oauth) {
+    if (!options.publicUrl && !isLoopback(options.host))
+      log.warn(
+        { resource: url },
+        'OAuth without WORKSTREAM_PUBLIC_URL: tokens must name the listening address as their audience; set the URL clients use',
+      );
     oauth = new OAuthResourceServer(
       store,
       {
