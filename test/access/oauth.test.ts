@@ -284,6 +284,37 @@ describeEachDialect('OAuth resource server', (db) => {
     expect(admin.headers['www-authenticate']).toMatch(/scope="[^"]*workstream:admin[^"]*"/);
   });
 
+  it('lets the SDK client step up: a 403 insufficient_scope gets a broader token and the call goes through', async () => {
+    const authProvider = new ClientCredentialsProvider({
+      clientId: READER_JOB.id,
+      clientSecret: READER_JOB.secret,
+      scope: 'workstream:read',
+      expectedIssuer: op.issuer,
+    });
+    // The job holds a read-only token from an earlier run.
+    const readOnly = await clientCredentialsToken(op.issuer, READER_JOB, {
+      scope: 'workstream:read',
+      resource: server.url,
+    });
+    authProvider.saveTokens({ access_token: readOnly, token_type: 'Bearer', scope: 'workstream:read' });
+    const client = new Client({ name: 'reader', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { authProvider }));
+    try {
+      expect((await client.listTools()).tools.every((tool) => tool.annotations?.readOnlyHint)).toBe(true);
+      const created = await ok(client, 'create_signal', {
+        source: 'step-up',
+        externalRef: 's-1',
+        title: 'Lead',
+      });
+      expect(created.created).toBe(true);
+      expect(String(decodeJwt(authProvider.tokens()?.access_token ?? '').scope).split(' ')).toContain(
+        'workstream:write',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses a token without any workstream scope with 403 naming workstream:read', async () => {
     const token = await clientCredentialsToken(op.issuer, READER_JOB, { resource: server.url });
     const answer = await raw(server.url, { method: 'POST', headers: bearer(token), body: INITIALIZE });
