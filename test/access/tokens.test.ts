@@ -54,6 +54,28 @@ describeEachDialect('static tokens and members', (db) => {
       .where('org_id', '=', org.orgId)
       .executeTakeFirstOrThrow();
     expect((row.expires_at?.getTime() ?? 0) - row.created_at.getTime()).toBe(2 * 3_600_000);
+    const cliToken = await db
+      .store()
+      .db.selectFrom('api_tokens')
+      .select('id')
+      .where('org_id', '=', org.orgId)
+      .executeTakeFirstOrThrow();
+    const revoked = await runCli(['token', 'revoke', cliToken.id, '--db', db.url()]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const admin = await inMemoryClient(org.ws, org.actor);
+    try {
+      const trail = await ok(admin, 'list_access_events', {});
+      expect(trail.items.map((event: { kind: string }) => event.kind)).toEqual([
+        'token_revoked',
+        'token_issued',
+      ]);
+      expect(trail.items[1]).toMatchObject({
+        tokenId: cliToken.id,
+        detail: { expiresAt: row.expires_at?.toISOString() },
+      });
+    } finally {
+      await admin.close();
+    }
 
     const issued = await issueToken(
       db.store(),
@@ -70,6 +92,33 @@ describeEachDialect('static tokens and members', (db) => {
     expect(JSON.parse(late.body).error_description).toMatch(
       new RegExp(`${issued.id} expired at 2026-03-02T10:00`),
     );
+  });
+
+  it('adds a member with the identity provider subject they are matched by', async () => {
+    const org = await testOrg(db.store());
+    const { slug } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
+    const added = await runCli([
+      'member',
+      'add',
+      '--org',
+      slug,
+      '--email',
+      'job@svc.test',
+      '--name',
+      'Nightly job',
+      '--subject',
+      'nightly-job',
+      '--db',
+      db.url(),
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const row = await db
+      .store()
+      .db.selectFrom('members')
+      .select(['subject', 'role'])
+      .where('email', '=', 'job@svc.test')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ subject: 'nightly-job', role: 'member' });
   });
 
   it('refuses a malformed --expires-in with one line', async () => {
