@@ -22,7 +22,7 @@ import { type RunningHttpServer, startHttpServer } from '../../src/server/http.j
 import { Metrics } from '../../src/server/metrics.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
-import { call, ok, orgIdentity, quiet } from '../mcp/support.js';
+import { call, MODERN, ok, orgIdentity, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
 import { bearer, INITIALIZE, raw, toolCall } from './http.js';
@@ -265,6 +265,24 @@ describeEachDialect('OAuth resource server', (db) => {
       expect(tools.map((tool) => tool.name)).not.toContain('list_access_events');
     } finally {
       await client.close();
+    }
+    // A 2026-07-28 client's request is challenged the same way.
+    const modern = new Client({ name: 'reader', version: '1.0.0' }, MODERN);
+    await modern.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      expect(modern.getProtocolEra()).toBe('modern');
+      await expect(
+        modern.callTool({
+          name: 'create_signal',
+          arguments: { source: 'web', externalRef: 'm-1', title: 'Lead' },
+        }),
+      ).rejects.toThrow(/Insufficient scope: required "[^"]*workstream:write/);
+    } finally {
+      await modern.close();
     }
     const write = await raw(server.url, {
       method: 'POST',
