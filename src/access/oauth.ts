@@ -18,6 +18,7 @@ import {
 } from 'jose';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Store } from '../store/connect.js';
+import { limitRows } from '../store/dialect.js';
 import { LEVELS, scopeLevel, scopeNames } from './levels.js';
 
 export interface OAuthOptions {
@@ -310,7 +311,7 @@ export class OAuthResourceServer {
       .select(['m.id', 'm.org_id', 'm.role', 'm.deactivated_at', 'o.slug'])
       .where(bySubject ? 'm.subject' : 'm.email', '=', value);
     if (this.options.orgSlug) query = query.where('o.slug', '=', this.options.orgSlug);
-    const rows = await query.limit(3).execute();
+    const rows = await limitRows(this.store.dialect, query, 3).execute();
     const active = rows.filter((row) => row.deactivated_at === null);
     const where = this.options.orgSlug ? `organization '${this.options.orgSlug}'` : 'any organization here';
     if (active.length === 0) {
