@@ -319,6 +319,8 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     }
     let parsed: unknown;
     if (req.method === 'POST') {
+      // A client that asked first (Expect: 100-continue) sends its body only now it is admitted.
+      if (/100-continue/i.test(String(req.headers.expect ?? ''))) res.writeContinue();
       const body = await readBody(req, limits.maxBodyBytes);
       if (!body.ok) {
         refuse(req, res, body.status, {
@@ -397,6 +399,16 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     }
   };
 
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error: unknown) => {
+      log.error({ err: error, url: req.url }, 'HTTP request failed');
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: { code: 'INTERNAL', message: 'Unexpected error; see the server log.' },
+        });
+      else res.end();
+    });
+  };
   const server = createHttpServer(
     {
       requestTimeout: limits.requestTimeoutMs,
@@ -405,18 +417,11 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
       // How often Node looks for requests past their timeouts (its default is 30 s).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4))),
     },
-    (req, res) => {
-      route(req, res).catch((error: unknown) => {
-        log.error({ err: error, url: req.url }, 'HTTP request failed');
-        if (!res.headersSent)
-          sendJson(res, 500, {
-            error: { code: 'INTERNAL', message: 'Unexpected error; see the server log.' },
-          });
-        else res.end();
-      });
-    },
+    listener,
   );
   server.maxConnections = limits.maxConnections;
+  // Node would answer `100 Continue` before the token is seen; /mcp decides after the door.
+  server.on('checkContinue', listener);
   await new Promise<void>((resolve, reject) => {
     const refused = (error: NodeJS.ErrnoException) => {
       const why = {

@@ -91,6 +91,23 @@ describeEachDialect('HTTP limits', (db) => {
     expect(sent).toBeLessThan(HUNDRED_MB / 4);
   });
 
+  it('answers Expect: 100-continue with 401 before the body is sent, and with 100 once the token is good', async () => {
+    const ask = (headers: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 20\r\nExpect: 100-continue\r\n${headers}\r\n`,
+          );
+        });
+        socket.once('data', (data) => {
+          resolve(data.toString());
+          socket.destroy();
+        });
+      });
+    expect(await ask('')).toMatch(/^HTTP\/1\.1 401 /);
+    expect(await ask(`Authorization: Bearer ${token}\r\n`)).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
   it('refuses a body declared over the limit with 413, even with a valid token, before reading it', async () => {
     const { response, sent } = await pushBody(
       server.port,
