@@ -1,0 +1,204 @@
+/**
+ * The two claims. A range of the log: one lease row and one cursor move for a whole batch, in
+ * commit order, never handing a row to two loops. Retries: each row locked to the loop on its
+ * own, due ones in run_at order, as every row was before the log. Rows come back in claim order
+ * on every dialect.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DialectName } from '../../store/dialect.js';
+import { nowSql } from '../../store/dialect.js';
+import type { Database, Row } from '../../store/schema.js';
+
+export interface RangeRequest {
+  readonly workerId: string;
+  readonly leaseId: string;
+  readonly batchSize: number;
+}
+
+/**
+ * PostgreSQL, one statement: lock the cursor, read the next rows of the log whose transaction is
+ * older than every transaction of this database still running when the statement began (the
+ * horizon: no row can commit behind them any more), record the lease and move the cursor past
+ * them.
+ *
+ * The horizon is the oldest transaction in the statement's snapshot that is not known to belong
+ * to another database (those cannot write our tables): a transaction that ended since the
+ * snapshot counts, to be safe; with none running it is the snapshot's xmax. So a long
+ * transaction in another database of the cluster does not hold delivery back; one in this
+ * database does, until it ends.
+ */
+export function claimRangePostgresSql({
+  workerId,
+  leaseId,
+  batchSize,
+}: RangeRequest): RawBuilder<Row<'outbox'>> {
+  return sql<Row<'outbox'>>`
+    with head as (
+      select txid, seq from outbox_cursor where id = 1 for update
+    ), horizon as (
+      select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) as txid
+      from pg_snapshot_xip(pg_current_snapshot()) as x
+      where not exists (
+        select 1 from pg_stat_activity a where a.backend_xid = xid(x) and a.datname <> current_database()
+      )
+    ), next as (
+      select o.* from outbox o
+      where not o.is_retry and (o.txid, o.seq) > ((select txid from head), (select seq from head))
+        and o.txid < (select txid from horizon)
+      order by o.txid, o.seq
+      limit ${batchSize}
+    ), last as (
+      select txid, seq from next order by txid desc, seq desc limit 1
+    ), lease as (
+      insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+      select ${leaseId}, head.txid, head.seq, last.txid, last.seq, ${workerId}, now() from head, last
+    ), moved as (
+      update outbox_cursor c set txid = last.txid, seq = last.seq from last where c.id = 1
+    )
+    select * from next order by txid, seq`;
+}
+
+/**
+ * SQLite and SQL Server, three statements in one transaction. The first records the lease from
+ * the cursor to the last of the next `batchSize` rows (SQLite: one writer, so insert order is
+ * commit order; SQL Server: only rowversions below MIN_ACTIVE_ROWVERSION(), all committed) and
+ * holds the cursor until commit; the second moves the cursor; the third reads the range.
+ */
+export function leaseRangeSql(
+  dialect: 'sqlite' | 'mssql',
+  { workerId, leaseId, batchSize }: RangeRequest,
+): RawBuilder<unknown> {
+  if (dialect === 'mssql')
+    return sql`
+      insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+      select ${leaseId}, c.txid, 0, n.last, 0, ${workerId}, sysutcdatetime()
+      from outbox_cursor c with (updlock, holdlock)
+      cross apply (
+        select top (1) t.txid as last from (
+          select top (${batchSize}) txid from outbox
+          where is_retry = 0 and txid > c.txid and txid < min_active_rowversion()
+          order by txid
+        ) t order by t.txid desc
+      ) n
+      where c.id = 1`;
+  return sql`
+    insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+    select ${leaseId}, 0, c.seq, 0, n.last, ${workerId}, ${nowSql('sqlite')}
+    from outbox_cursor c, (
+      select max(seq) as last from (
+        select seq from outbox
+        where is_retry = 0 and txid = 0 and seq > (select seq from outbox_cursor where id = 1)
+        order by seq limit ${batchSize}
+      )
+    ) n
+    where c.id = 1 and n.last is not null`;
+}
+
+export function advanceCursorSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<unknown> {
+  if (dialect === 'mssql')
+    return sql`
+      update c set txid = l.to_txid
+      from outbox_cursor c join outbox_leases l on l.id = ${leaseId}
+      where c.id = 1`;
+  return sql`
+    update outbox_cursor set seq = (select to_seq from outbox_leases where id = ${leaseId})
+    where id = 1`;
+}
+
+/** The log rows of a leased range, in log order. */
+export function rangeRowsSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<Row<'outbox'>> {
+  if (dialect === 'mssql')
+    return sql<Row<'outbox'>>`
+      select o.* from outbox o join outbox_leases l on l.id = ${leaseId}
+      where o.is_retry = 0 and o.txid > l.from_txid and o.txid <= l.to_txid
+      order by o.txid`;
+  return sql<Row<'outbox'>>`
+    select o.* from outbox o join outbox_leases l on l.id = ${leaseId}
+    where o.is_retry = 0 and o.txid = 0 and o.seq > l.from_seq and o.seq <= l.to_seq
+    order by o.seq`;
+}
+
+/** Leases the next range of the log to one loop; no rows, no lease. */
+export async function claimRange(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  request: RangeRequest,
+): Promise<Row<'outbox'>[]> {
+  if (dialect === 'postgres') return (await claimRangePostgresSql(request).execute(db)).rows;
+  return db.transaction().execute(async (tx) => {
+    const leased = await leaseRangeSql(dialect, request).execute(tx);
+    if (!leased.numAffectedRows) return [];
+    await advanceCursorSql(dialect, request.leaseId).execute(tx);
+    return (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows;
+  });
+}
+
+export interface RetryClaimRequest {
+  readonly workerId: string;
+  readonly batchSize: number;
+}
+
+/**
+ * Claims up to `batchSize` due, unlocked retry rows for one loop, in run_at order, and counts the
+ * attempt. Rows locked by another transaction are skipped, never waited for.
+ */
+export function claimRetriesSql(
+  dialect: DialectName,
+  { workerId, batchSize }: RetryClaimRequest,
+): RawBuilder<Row<'outbox'>> {
+  switch (dialect) {
+    case 'postgres':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select id from outbox
+          where is_retry and locked_at is null and run_at <= now()
+          order by run_at, id
+          limit ${batchSize}
+          for update skip locked
+        )
+        update outbox as o
+        set locked_by = ${workerId}, locked_at = now(), attempts = o.attempts + 1, updated_at = now()
+        from next
+        where o.id = next.id
+        returning o.*`;
+    case 'mssql':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select top (${batchSize}) *
+          from outbox with (rowlock, updlock, readpast)
+          where is_retry = 1 and locked_at is null and run_at <= sysutcdatetime()
+          order by run_at, id
+        )
+        update next
+        set locked_by = ${workerId}, locked_at = sysutcdatetime(), attempts = attempts + 1,
+            updated_at = sysutcdatetime()
+        output inserted.*`;
+    case 'sqlite':
+      // Run inside the store's BEGIN IMMEDIATE transaction: one writer at a time owns the file.
+      return sql<Row<'outbox'>>`
+        update outbox
+        set locked_by = ${workerId}, locked_at = ${nowSql('sqlite')}, attempts = attempts + 1,
+            updated_at = ${nowSql('sqlite')}
+        where id in (
+          select id from outbox
+          where is_retry = 1 and locked_at is null and run_at <= ${nowSql('sqlite')}
+          order by run_at, id
+          limit ${batchSize}
+        )
+        returning *`;
+  }
+}
+
+export async function claimRetries(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  request: RetryClaimRequest,
+): Promise<Row<'outbox'>[]> {
+  const claim = claimRetriesSql(dialect, request);
+  const rows =
+    dialect === 'sqlite'
+      ? await db.transaction().execute(async (tx) => (await claim.execute(tx)).rows)
+      : (await claim.execute(db)).rows;
+  // SQLite's RETURNING order is unspecified; every dialect hands rows back in claim order.
+  return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : 1));
+}
