@@ -42,13 +42,53 @@ export class OutboxStore {
     this.#db = store.db;
   }
 
+  /**
+   * Leases the next range of the log to `workerId` (null when the log has nothing committed),
+   * completing first, in the same statement, the range `complete` whose rows were all delivered.
+   * `completed` says whether that lease was still held (false: taken back, nothing deleted).
+   */
+  async completeAndClaim(
+    workerId: string,
+    batchSize: number,
+    complete?: string,
+  ): Promise<{ completed: boolean; range: Range | null }> {
+    const leaseId = randomUUID();
+    const claimed = await claimRange(this.#db, this.store.dialect, {
+      workerId,
+      leaseId,
+      batchSize,
+      complete,
+    });
+    if (claimed.rows.length === 0) return { completed: claimed.completed, range: null };
+    // A range is always a first attempt (a range taken back becomes retry rows, each counting),
+    // held by this loop since now; the claim reads only what delivery needs.
+    const now = new Date();
+    const rows = claimed.rows.map((row): OutboxRow => {
+      const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
+      return {
+        id: row.id,
+        org_id: row.org_id,
+        event_id: row.event_id,
+        destination: row.destination,
+        payload_json: row.payload_json,
+        attempts: 1,
+        max_attempts: row.max_attempts,
+        run_at: created,
+        locked_by: workerId,
+        locked_at: now,
+        last_error: null,
+        errors_json: row.errors_json,
+        created_at: created,
+        updated_at: created,
+        is_retry: false,
+      };
+    });
+    return { completed: claimed.completed, range: { leaseId, rows } };
+  }
+
   /** Leases the next range of the log to `workerId`; null when the log has nothing committed. */
   async claimRange(workerId: string, batchSize: number): Promise<Range | null> {
-    const leaseId = randomUUID();
-    const rows = await claimRange(this.#db, this.store.dialect, { workerId, leaseId, batchSize });
-    if (rows.length === 0) return null;
-    // A range is always a first attempt: a range taken back becomes retry rows, each counting.
-    return { leaseId, rows: rows.map((row) => ({ ...row, attempts: 1, locked_by: workerId })) };
+    return (await this.completeAndClaim(workerId, batchSize)).range;
   }
 
   /** Claims due retry rows, each locked to `workerId` with its attempt counted. */

@@ -83,6 +83,20 @@ describeEachDialect('outbox statements', ({ dialect, store, url }) => {
     expect(await store().db.selectFrom('outbox_leases').select('id').execute()).toEqual([]);
   });
 
+  it('complete a delivered range in the statement that claims the next, fenced on its holder', async () => {
+    const ids = await addRows(4);
+    const first = await outbox.claimRange('worker-a', 2);
+    if (!first) throw new Error('nothing claimed');
+    const stolen = await outbox.completeAndClaim('worker-b', 1, first.leaseId);
+    expect(stolen.completed).toBe(false);
+    expect(stolen.range?.rows.map((row) => row.id)).toEqual([ids[2]]);
+    const next = await outbox.completeAndClaim('worker-a', 10, first.leaseId);
+    expect(next.completed).toBe(true);
+    expect(next.range?.rows.map((row) => row.id)).toEqual([ids[3]]);
+    const left = await store().db.selectFrom('outbox').select('id').orderBy('id').execute();
+    expect(left.map((row) => row.id)).toEqual(ids.slice(2));
+  });
+
   it('turn a failed row of a range into a retry row and delete the rest', async () => {
     const ids = await addRows(3);
     const range = await outbox.claimRange('worker-a', 10);

@@ -5,14 +5,45 @@
  * on every dialect.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { DialectName } from '../../store/dialect.js';
-import { nowSql } from '../../store/dialect.js';
+import { type DialectName, nowSql } from '../../store/dialect.js';
 import type { Database, Row } from '../../store/schema.js';
+import { deleteRangeSql, holdLeaseSql } from './complete.js';
+
+/** What a delivery needs of a log row; the rest of a range row is known (see OutboxStore.claimRange). */
+export type RangeRow = Pick<
+  Row<'outbox'>,
+  | 'id'
+  | 'org_id'
+  | 'event_id'
+  | 'destination'
+  | 'payload_json'
+  | 'max_attempts'
+  | 'errors_json'
+  | 'created_at'
+>;
+/** The range as one JSON array: one value to send and parse instead of 8 fields of 200 rows. */
+const RANGE_JSON = sql.raw(
+  "'id', id, 'org_id', org_id, 'event_id', event_id, 'destination', destination, 'payload_json', payload_json, 'max_attempts', max_attempts, 'errors_json', errors_json, 'created_at', created_at",
+);
+const RANGE_COLUMNS_OF_O = sql.raw(
+  'o.id, o.org_id, o.event_id, o.destination, o.payload_json, o.max_attempts, o.errors_json, o.created_at',
+);
 
 export interface RangeRequest {
   readonly workerId: string;
   readonly leaseId: string;
   readonly batchSize: number;
+  /**
+   * A lease of this worker whose every row was delivered, completed in the same statement (its
+   * rows deleted, the lease with them) before the next range is leased: one round trip a batch.
+   */
+  readonly complete?: string | undefined;
+}
+
+/** A claimed range, and whether the lease to complete was still held (false when none was given). */
+export interface ClaimedRange {
+  readonly completed: boolean;
+  readonly rows: RangeRow[];
 }
 
 /**
@@ -31,9 +62,17 @@ export function claimRangePostgresSql({
   workerId,
   leaseId,
   batchSize,
-}: RangeRequest): RawBuilder<Row<'outbox'>> {
-  return sql<Row<'outbox'>>`
-    with head as (
+  complete,
+}: RangeRequest): RawBuilder<{ completed: number; range_json: RangeRow[] | null }> {
+  return sql<{ completed: number; range_json: RangeRow[] | null }>`
+    with done as (
+      delete from outbox_leases where id = ${complete ?? null} and locked_by = ${workerId}
+      returning from_txid, from_seq, to_txid, to_seq
+    ), cleared as (
+      delete from outbox o using done
+      where not o.is_retry
+        and (o.txid, o.seq) > (done.from_txid, done.from_seq) and (o.txid, o.seq) <= (done.to_txid, done.to_seq)
+    ), head as (
       select txid, seq from outbox_cursor where id = 1 for update
     ), horizon as (
       select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) as txid
@@ -42,7 +81,7 @@ export function claimRangePostgresSql({
         select 1 from pg_stat_activity a where a.backend_xid = xid(x) and a.datname <> current_database()
       )
     ), next as (
-      select o.* from outbox o
+      select ${RANGE_COLUMNS_OF_O}, o.txid, o.seq from outbox o
       where not o.is_retry and (o.txid, o.seq) > ((select txid from head), (select seq from head))
         and o.txid < (select txid from horizon)
       order by o.txid, o.seq
@@ -55,7 +94,9 @@ export function claimRangePostgresSql({
     ), moved as (
       update outbox_cursor c set txid = last.txid, seq = last.seq from last where c.id = 1
     )
-    select * from next order by txid, seq`;
+    select
+      (select count(*) from done)::int as completed,
+      (select json_agg(json_build_object(${RANGE_JSON}) order by txid, seq) from next) as range_json`;
 }
 
 /**
@@ -106,30 +147,46 @@ export function advanceCursorSql(dialect: 'sqlite' | 'mssql', leaseId: string): 
 }
 
 /** The log rows of a leased range, in log order. */
-export function rangeRowsSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<Row<'outbox'>> {
+export function rangeRowsSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<RangeRow> {
   if (dialect === 'mssql')
-    return sql<Row<'outbox'>>`
-      select o.* from outbox o join outbox_leases l on l.id = ${leaseId}
+    return sql<RangeRow>`
+      select ${RANGE_COLUMNS_OF_O} from outbox o join outbox_leases l on l.id = ${leaseId}
       where o.is_retry = 0 and o.txid > l.from_txid and o.txid <= l.to_txid
       order by o.txid`;
-  return sql<Row<'outbox'>>`
-    select o.* from outbox o join outbox_leases l on l.id = ${leaseId}
+  return sql<RangeRow>`
+    select ${RANGE_COLUMNS_OF_O} from outbox o join outbox_leases l on l.id = ${leaseId}
     where o.is_retry = 0 and o.txid = 0 and o.seq > l.from_seq and o.seq <= l.to_seq
     order by o.seq`;
 }
 
-/** Leases the next range of the log to one loop; no rows, no lease. */
+/**
+ * Leases the next range of the log to one loop (no rows, no lease), completing first the lease
+ * given in `complete`.
+ */
 export async function claimRange(
   db: Kysely<Database>,
   dialect: DialectName,
   request: RangeRequest,
-): Promise<Row<'outbox'>[]> {
-  if (dialect === 'postgres') return (await claimRangePostgresSql(request).execute(db)).rows;
+): Promise<ClaimedRange> {
+  if (dialect === 'postgres') {
+    const [row] = (await claimRangePostgresSql(request).execute(db)).rows;
+    // json_build_object turns created_at into ISO text; the caller makes it a Date.
+    return { completed: (row?.completed ?? 0) > 0, rows: row?.range_json ?? [] };
+  }
   return db.transaction().execute(async (tx) => {
+    let completed = false;
+    if (request.complete) {
+      const held = await holdLeaseSql(dialect, request.workerId, request.complete).execute(tx);
+      completed = Number(held.numAffectedRows ?? 0) > 0;
+      if (completed) {
+        await deleteRangeSql(dialect, request.complete).execute(tx);
+        await tx.deleteFrom('outbox_leases').where('id', '=', request.complete).execute();
+      }
+    }
     const leased = await leaseRangeSql(dialect, request).execute(tx);
-    if (!leased.numAffectedRows) return [];
+    if (!leased.numAffectedRows) return { completed, rows: [] };
     await advanceCursorSql(dialect, request.leaseId).execute(tx);
-    return (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows;
+    return { completed, rows: (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows };
   });
 }
 
