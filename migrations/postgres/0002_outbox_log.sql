@@ -9,6 +9,9 @@
 alter table outbox add column txid xid8 not null default pg_current_xact_id();
 alter table outbox add column seq bigint generated always as identity;
 alter table outbox add column is_retry boolean not null default false;
+-- The payload is only ever stored and sent: json keeps the text as written, so a claim copies it
+-- into its answer instead of printing a jsonb value per row.
+alter table outbox alter column payload_json type json using payload_json::json;
 -- Rows already attempted (or in flight) carry on as retries.
 update outbox set is_retry = true where attempts > 0 or locked_at is not null;
 drop index outbox_claim;

@@ -77,8 +77,9 @@ export function claimRangePostgresSql({
     ), horizon as (
       select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) as txid
       from pg_snapshot_xip(pg_current_snapshot()) as x
-      where not exists (
-        select 1 from pg_stat_activity a where a.backend_xid = xid(x) and a.datname <> current_database()
+      where xid(x) not in (
+        select backend_xid from pg_stat_activity
+        where datname <> current_database() and backend_xid is not null
       )
     ), next as (
       select ${RANGE_COLUMNS_OF_O}, o.txid, o.seq from outbox o
