@@ -298,6 +298,26 @@ export interface OutboxTable {
   errors_json: DefaultedJson<unknown[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /**
+   * False while the row is in the log (delivered by range, see src/worker/sql/); true once a
+   * delivery of it failed and it is retried on its own. The log position columns (txid, seq)
+   * differ in type per dialect and are read and written only by src/worker/sql/.
+   */
+  is_retry: Defaulted<boolean>;
+}
+
+/** The one row saying where the next leased range of the outbox log starts (positions: src/worker/sql/). */
+export interface OutboxCursorTable {
+  id: number;
+}
+
+/** A range of the outbox log held by one worker loop; its bounds are read only by src/worker/sql/. */
+export interface OutboxLeasesTable {
+  id: string;
+  locked_by: string;
+  locked_at: Timestamp;
+  attempts: Defaulted<number>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface DeadLettersTable {
@@ -367,6 +387,8 @@ export interface Database {
   sla_policies: SlaPoliciesTable;
   sla_clocks: SlaClocksTable;
   outbox: OutboxTable;
+  outbox_cursor: OutboxCursorTable;
+  outbox_leases: OutboxLeasesTable;
   dead_letters: DeadLettersTable;
   enrichments: EnrichmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
@@ -400,6 +422,8 @@ export const TABLE_NAMES = [
   'enrichments',
   'webhook_endpoints',
   'access_events',
+  'outbox_cursor',
+  'outbox_leases',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
