@@ -11,6 +11,7 @@ import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
+import { exposeMetrics } from '../observability/metrics-server.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
 import { UsageError } from '../usage.js';
@@ -18,6 +19,7 @@ import { findOrgBySlug } from '../workstream/orgs.js';
 import { Workstream } from '../workstream/workstream.js';
 import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from './auth.js';
 import type { HttpOptions } from './http.js';
+import { Metrics } from './metrics.js';
 import { serveOverStdio } from './stdio.js';
 
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
@@ -27,10 +29,28 @@ export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor;
   org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
   member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`;
 
-/** The HTTP server and its metrics load only when asked for: a stdio server does without them. */
-async function httpServer(options: Omit<HttpOptions, 'metrics'>) {
-  const [{ startHttpServer }, { Metrics }] = await Promise.all([import('./http.js'), import('./metrics.js')]);
-  return startHttpServer({ ...options, metrics: new Metrics({ process: true }) });
+/** The HTTP server loads only when asked for: a stdio server does without it. */
+async function httpServer(options: HttpOptions) {
+  const { startHttpServer } = await import('./http.js');
+  return startHttpServer(options);
+}
+
+/** Tool-call and process series, and the `--metrics-port` listener when one is configured. */
+async function serverMetrics(config: Config, log: Logger) {
+  const metrics = new Metrics({ process: true });
+  let stopping = false;
+  const listener = await exposeMetrics(config.metrics, log, {
+    role: 'server',
+    text: () => metrics.text(),
+    healthy: () => !stopping,
+  });
+  return {
+    metrics,
+    close: async () => {
+      stopping = true;
+      await listener?.close();
+    },
+  };
 }
 
 async function withStore<T>(config: Config, log: Logger, work: (store: Store) => Promise<T>): Promise<T> {
@@ -88,13 +108,15 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   }
   return withStore(config, log, async (store) => {
     const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log);
     if (values.http) {
-      const server = await httpServer({ store, workstream, log, ...config.http, ...selection });
+      const server = await httpServer({ store, workstream, log, metrics, ...config.http, ...selection });
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
       const stopped = untilStopped(log);
       process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
       log.info({ url: server.url, db: store.url }, 'serving MCP over HTTP');
       await stopped;
+      await closeMetrics();
       await server.close();
       await stopWorker();
       return 0;
@@ -104,7 +126,8 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
       throw error;
     });
-    await serveOverStdio({ workstream, actor, log, ...selection });
+    await serveOverStdio({ workstream, actor, log, metrics, ...selection });
+    await closeMetrics();
     await stopWorker();
     return 0;
   });
@@ -272,10 +295,12 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
     const token = await demoToken(store, config.dataDir);
     // The embedded database belongs to this one process, so the worker and SLA sweep run here.
     const { workstream, stopWorker } = await runtime(config, store, log, store.dialect === 'sqlite');
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log);
     const server = await httpServer({
       store,
       workstream,
       log,
+      metrics,
       ...config.http,
       toolsets: config.toolsets,
       readOnly: config.readOnly,
@@ -298,6 +323,7 @@ ${clientConfigurations(server.url, token, dbForClients)}
 Stop with Ctrl-C.
 `);
     await stopped;
+    await closeMetrics();
     await server.close();
     await stopWorker();
     return 0;

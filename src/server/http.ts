@@ -15,6 +15,7 @@ import {
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { ConfigError } from '../config.js';
 import type { Logger } from '../log.js';
+import { httpRequestAnswered } from '../observability/metrics.js';
 import type { Store } from '../store/connect.js';
 import { databaseNow } from '../store/dialect.js';
 import type { ToolSelection } from '../tools/index.js';
@@ -182,6 +183,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
   };
 
   const server = createHttpServer((req, res) => {
+    res.once('finish', () => httpRequestAnswered(req.url ?? '/', res.statusCode));
     route(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'HTTP request failed');
       if (!res.headersSent)

@@ -8,6 +8,8 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.js';
+import { outboxMetrics } from '../observability/metrics.js';
+import { observeDelivery } from '../observability/observe.js';
 import { retryDelayMs } from './backoff.js';
 import type { DeliveryResult, Destination } from './destinations.js';
 import type { OutboxRow, OutboxStore } from './outbox-store.js';
@@ -131,6 +133,7 @@ export class OutboxWorker {
       let rows: OutboxRow[];
       try {
         rows = await this.outbox.claim(workerId, this.#options.batchSize);
+        outboxMetrics.claimed(rows.length);
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -211,6 +214,7 @@ export class OutboxWorker {
             abandoned.map((row) => row.id),
           ),
         );
+        outboxMetrics.released(released);
         this.log.warn({ worker: workerId, released }, 'released unfinished deliveries on shutdown');
         for (const row of abandoned) this.events.onSettled?.(row, { ok: false, released: true });
       }
@@ -231,7 +235,7 @@ export class OutboxWorker {
       signal.addEventListener('abort', onAbandon, { once: true });
     });
     try {
-      return await Promise.race([destination.deliver(row, signal), abandoned]);
+      return await Promise.race([observeDelivery(row, () => destination.deliver(row, signal)), abandoned]);
     } catch (error) {
       return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
     } finally {
@@ -248,6 +252,7 @@ export class OutboxWorker {
     const maxAttempts = this.#options.maxAttempts ?? row.max_attempts;
     if (result.permanent || row.attempts >= maxAttempts) {
       const moved = await this.#persist(() => this.outbox.deadLetter(workerId, row, result.error));
+      if (moved) outboxMetrics.deadLettered(row.destination);
       if (moved)
         this.log.error(
           {
@@ -266,6 +271,7 @@ export class OutboxWorker {
       const scheduled = await this.#persist(() =>
         this.outbox.retryLater(workerId, row, result.error, delayMs),
       );
+      if (scheduled) outboxMetrics.retryScheduled(row.destination);
       if (scheduled)
         this.log.warn(
           {
@@ -297,6 +303,7 @@ export class OutboxWorker {
   async #sweep(): Promise<void> {
     try {
       const reclaimed = await this.outbox.reclaim(this.#options.leaseMs, 500);
+      outboxMetrics.reclaimed(reclaimed.length);
       if (reclaimed.length > 0)
         this.log.warn({ worker: this.id, rows: reclaimed }, 'reclaimed expired leases');
     } catch (error) {

@@ -17,6 +17,7 @@ import {
   WorkstreamError,
 } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { currentTraceContext, traceTransaction } from '../observability/tracing.js';
 import type { Store } from '../store/connect.js';
 import {
   type DialectName,
@@ -190,6 +191,7 @@ export async function appendEvents(
 ): Promise<string[]> {
   const rows = events.map((event) => ({ event, id: newId('evt', event.occurredAt) }));
   const outbox: NewRow<'outbox'>[] = [];
+  const trace = currentTraceContext();
   for (const { event, id } of rows) {
     const hooks = (await webhooksOf(event.orgId)).filter((hook) =>
       subscribes(hook.event_types_json, event.type),
@@ -208,6 +210,8 @@ export async function appendEvents(
       reason: event.reason ?? null,
       data: event.data ?? {},
       occurredAt: event.occurredAt.toISOString(),
+      // The writing command's trace context, when tracing is on: the delivery continues its trace.
+      ...(trace ? { trace } : {}),
     });
     for (const destination of destinations) {
       outbox.push({
@@ -280,11 +284,22 @@ export interface RunOptions {
  * Runs `work` in one transaction as `actor`. A lost race or a database collision runs it again
  * (the state it guards may have changed); any other failure rolls everything back.
  */
-export async function run<T>(
+export function run<T>(
   deps: Deps,
   actor: Actor,
   work: (unit: Unit) => Promise<T>,
   options: RunOptions = {},
+): Promise<T> {
+  return traceTransaction(deps.store.dialect, options.readOnly === true, () =>
+    runUnit(deps, actor, work, options),
+  );
+}
+
+async function runUnit<T>(
+  deps: Deps,
+  actor: Actor,
+  work: (unit: Unit) => Promise<T>,
+  options: RunOptions,
 ): Promise<T> {
   const { db, dialect } = deps.store;
   return pRetry(
