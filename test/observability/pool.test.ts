@@ -73,6 +73,34 @@ describeEachDialect('database pool series', ({ dialect, url }) => {
     expect(await errors()).toBe(before + 1);
   });
 
+  it.runIf(dialect === 'postgres')('counts a deadlock the database breaks as a deadlock', async () => {
+    const errors = async () =>
+      (await read()).value('workstream_db_query_errors_total', { dialect, class: 'deadlock' }) ?? 0;
+    const before = await errors();
+    const [first, second] = [await seedOrg(store), await seedOrg(store)];
+    const pair = await connect(url(), { poolSize: 2 });
+    try {
+      let locked = 0;
+      let bothLocked = () => {};
+      const ready = new Promise<void>((resolve) => {
+        bothLocked = resolve;
+      });
+      // Each transaction locks one row, waits for the other to do the same, then wants the other's.
+      const crossing = (mine: string, theirs: string) =>
+        pair.db.transaction().execute(async (tx) => {
+          await tx.updateTable('orgs').set({ name: 'locked' }).where('id', '=', mine).execute();
+          if (++locked === 2) bothLocked();
+          await ready;
+          await tx.updateTable('orgs').set({ name: 'crossed' }).where('id', '=', theirs).execute();
+        });
+      const outcomes = await Promise.allSettled([crossing(first, second), crossing(second, first)]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    } finally {
+      await pair.close();
+    }
+    expect(await errors()).toBe(before + 1);
+  });
+
   it('stops reporting a store once it is closed', async () => {
     const other = await connect(url());
     const open = async () => (await read()).value('workstream_db_pool_connections_max', { dialect }) ?? 0;

@@ -1,0 +1,184 @@
+/**
+ * What scraping /metrics costs a busy HTTP server: `serve --http` on the embedded database with
+ * the demo data, driven by concurrent MCP clients calling get_today_panel, in alternating rounds
+ * without and with a scraper fetching /metrics every --scrape-ms (1 s: fifteen times a usual
+ * Prometheus interval). Prints calls/s and latency per round and the medians per mode.
+ *
+ *   npx tsx bench/http-metrics.ts [--rounds 3] [--seconds 10] [--clients 8] [--scrape-ms 1000]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { arch, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo.js';
+import { issueToken } from '../src/server/auth.js';
+import { connect } from '../src/store/connect.js';
+import { migrate } from '../src/store/migrator.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '10' },
+    clients: { type: 'string', default: '8' },
+    'scrape-ms': { type: 'string', default: '1000' },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+const SCRAPE_MS = Number(values['scrape-ms']);
+
+const dir = mkdtempSync(join(tmpdir(), 'workstream-bench-'));
+const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
+const store = await connect(dbUrl);
+await migrate(store);
+await loadDemo(store);
+const { token } = await issueToken(store, { orgSlug: DEMO_SLUG, email: DEMO_ACTOR, name: 'bench' });
+await store.close();
+
+const server = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--http', '--port', '0'], {
+  env: { ...process.env, WORKSTREAM_DB_URL: dbUrl, WORKSTREAM_LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const mcpUrl = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    const found = /Streamable HTTP at (http:\S+\/mcp)/.exec(out)?.[1];
+    if (found) resolve(found);
+  });
+  server.once('exit', () => reject(new Error(`the server exited:\n${out}`)));
+});
+const metricsUrl = mcpUrl.replace(/\/mcp$/, '/metrics');
+
+const clients: Client[] = [];
+for (let i = 0; i < CLIENTS; i++) {
+  const client = new Client({ name: `bench-${i}`, version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  clients.push(client);
+}
+
+async function call(client: Client): Promise<void> {
+  const result = await client.callTool({ name: 'get_today_panel', arguments: {} });
+  if (result.isError) throw new Error(`get_today_panel failed: ${JSON.stringify(result.content)}`);
+}
+
+interface Round {
+  mode: 'no scrape' | 'scrape';
+  callsPerSecond: number;
+  p50: number;
+  p99: number;
+  scrapes: number;
+  scrapeMs: number;
+  scrapeBytes: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+
+async function round(mode: Round['mode']): Promise<Round> {
+  const until = performance.now() + SECONDS * 1000;
+  const times: number[] = [];
+  let scrapes = 0;
+  let scrapeTotal = 0;
+  let scrapeBytes = 0;
+  let scraping = true;
+  const scraper = (async () => {
+    while (mode === 'scrape' && scraping) {
+      const started = performance.now();
+      const body = await (await fetch(metricsUrl)).text();
+      scrapeTotal += performance.now() - started;
+      scrapeBytes = body.length;
+      scrapes += 1;
+      await new Promise((resolve) => setTimeout(resolve, SCRAPE_MS));
+    }
+  })();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        await call(client);
+        times.push(performance.now() - started);
+      }
+    }),
+  );
+  scraping = false;
+  await scraper;
+  times.sort((a, b) => a - b);
+  return {
+    mode,
+    callsPerSecond: times.length / SECONDS,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    scrapes,
+    scrapeMs: scrapes ? scrapeTotal / scrapes : 0,
+    scrapeBytes,
+  };
+}
+
+// Warm-up: the first seconds of a process are slower (JIT, caches) and would favour the later mode.
+for (const client of clients) for (let i = 0; i < 20; i++) await call(client);
+await round('no scrape');
+
+const rounds: Round[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  rounds.push(await round('no scrape'));
+  rounds.push(await round('scrape'));
+}
+
+for (const client of clients) await client.close();
+server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
+rmSync(dir, { recursive: true, force: true });
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+const summary = (mode: Round['mode']) => {
+  const of = rounds.filter((r) => r.mode === mode);
+  return {
+    callsPerSecond: median(of.map((r) => r.callsPerSecond)),
+    p50: median(of.map((r) => r.p50)),
+    p99: median(of.map((r) => r.p99)),
+  };
+};
+const without = summary('no scrape');
+const withScrape = summary('scrape');
+const scraped = rounds.filter((r) => r.mode === 'scrape');
+const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(10))).join('  ');
+
+process.stdout.write(
+  [
+    `serve --http on embedded SQLite (demo data), ${CLIENTS} concurrent MCP clients calling get_today_panel, ${ROUNDS} × ${SECONDS} s rounds per mode, alternating; scraper every ${SCRAPE_MS} ms`,
+    `Node ${process.version}, ${arch()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+    '',
+    line(['round', 'calls/s', 'p50 ms', 'p99 ms', 'scrapes']),
+    ...rounds.map((r) =>
+      line([r.mode, r.callsPerSecond.toFixed(1), r.p50.toFixed(2), r.p99.toFixed(2), String(r.scrapes)]),
+    ),
+    '',
+    line(['median', 'calls/s', 'p50 ms', 'p99 ms']),
+    line(['no scrape', without.callsPerSecond.toFixed(1), without.p50.toFixed(2), without.p99.toFixed(2)]),
+    line([
+      'scrape',
+      withScrape.callsPerSecond.toFixed(1),
+      withScrape.p50.toFixed(2),
+      withScrape.p99.toFixed(2),
+    ]),
+    '',
+    `scraping changes throughput by ${pct(without.callsPerSecond, withScrape.callsPerSecond)}, p50 by ${pct(without.p50, withScrape.p50)}, p99 by ${pct(without.p99, withScrape.p99)}`,
+    `one scrape: ${median(scraped.map((r) => r.scrapeMs)).toFixed(1)} ms, ${(median(scraped.map((r) => r.scrapeBytes)) / 1024).toFixed(1)} KiB`,
+    '',
+  ].join('\n'),
+);
