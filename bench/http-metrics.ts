@@ -15,8 +15,10 @@ import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo.js';
 import { issueToken } from '../src/server/auth.js';
+import { Metrics } from '../src/server/metrics.js';
 import { connect } from '../src/store/connect.js';
 import { migrate } from '../src/store/migrator.js';
+import { ALL_TOOLS } from '../src/tools/index.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const { values } = parseArgs({
@@ -152,6 +154,26 @@ const summary = (mode: Round['mode']) => {
     p99: median(of.map((r) => r.p99)),
   };
 };
+/**
+ * The scrape's own CPU cost, apart from the noise of a shared machine: rendering the exposition
+ * text in this process with every tool's series filled in (ok, refused and error for each).
+ */
+async function renderCost(): Promise<{ ms: number; kib: number }> {
+  const metrics = new Metrics({ process: true });
+  for (const tool of ALL_TOOLS) {
+    metrics.toolCall(tool.name, 0.004);
+    metrics.toolCall(tool.name, 0.002, { code: 'VALIDATION' });
+    metrics.toolCall(tool.name, 0.003, { code: 'INTERNAL' });
+  }
+  let text = '';
+  for (let i = 0; i < 20; i++) text = await metrics.text();
+  const runs = 200;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) text = await metrics.text();
+  return { ms: (performance.now() - started) / runs, kib: text.length / 1024 };
+}
+const render = await renderCost();
+
 const without = summary('no scrape');
 const withScrape = summary('scrape');
 const scraped = rounds.filter((r) => r.mode === 'scrape');
@@ -178,7 +200,8 @@ process.stdout.write(
     ]),
     '',
     `scraping changes throughput by ${pct(without.callsPerSecond, withScrape.callsPerSecond)}, p50 by ${pct(without.p50, withScrape.p50)}, p99 by ${pct(without.p99, withScrape.p99)}`,
-    `one scrape: ${median(scraped.map((r) => r.scrapeMs)).toFixed(1)} ms, ${(median(scraped.map((r) => r.scrapeBytes)) / 1024).toFixed(1)} KiB`,
+    `one scrape as the scraper saw it: ${median(scraped.map((r) => r.scrapeMs)).toFixed(1)} ms, ${(median(scraped.map((r) => r.scrapeBytes)) / 1024).toFixed(1)} KiB`,
+    `rendering /metrics with every tool's series filled (${ALL_TOOLS.length} tools × 3 outcomes): ${render.ms.toFixed(2)} ms CPU, ${render.kib.toFixed(1)} KiB — at one scrape per 15 s, ${((render.ms / 15_000) * 100).toFixed(3)}% of one core`,
     '',
   ].join('\n'),
 );
