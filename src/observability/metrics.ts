@@ -8,8 +8,10 @@
  * provider, SLA kind, status code) — never ids, URLs or org names.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { registerPoolMetrics } from './pool-metrics.js';
 
 export const registry = new Registry();
+registerPoolMetrics(registry);
 
 const registers = [registry];
 

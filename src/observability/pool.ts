@@ -20,8 +20,6 @@ import type {
   QueryCompiler,
   TransactionSettings,
 } from 'kysely';
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { registry } from './metrics.js';
 
 /** What a pool says about itself beyond the hand-outs (open and idle connections, its maximum). */
 export interface PoolShape {
@@ -34,7 +32,7 @@ export interface PoolShape {
 /** SQLite's one connection. */
 export const SQLITE_SHAPE: PoolShape = { open: () => 1, max: 1 };
 
-interface Probe {
+export interface Probe {
   readonly dialect: string;
   readonly shape: PoolShape;
   inUse: number;
@@ -42,74 +40,37 @@ interface Probe {
 }
 
 const probes = new Set<Probe>();
-const registers = [registry];
 
-function poolGauge(name: string, help: string, read: (probe: Probe) => number) {
-  return new Gauge({
-    name,
-    help,
-    labelNames: ['dialect'] as const,
-    registers,
-    collect() {
-      this.reset();
-      const sums = new Map<string, number>();
-      for (const probe of probes) sums.set(probe.dialect, (sums.get(probe.dialect) ?? 0) + read(probe));
-      for (const [dialect, value] of sums) this.set({ dialect }, value);
-    },
-  });
+/** The pools open in this process, read by the pool series (src/observability/pool-metrics.ts). */
+export function openPools(): ReadonlySet<Readonly<Probe>> {
+  return probes;
 }
 
-poolGauge(
-  'workstream_db_pool_connections',
-  'Open database connections (SQLite: its one connection), by dialect.',
-  (p) => p.shape.open(),
-);
-poolGauge(
-  'workstream_db_pool_connections_in_use',
-  'Connections lent out now, to a query or a transaction, by dialect.',
-  (p) => p.inUse,
-);
-poolGauge('workstream_db_pool_connections_idle', 'Open connections not lent out, by dialect.', (p) =>
-  p.shape.idle ? p.shape.idle() : Math.max(0, p.shape.open() - p.inUse),
-);
-poolGauge(
-  'workstream_db_pool_connections_max',
-  'Most connections the pool opens (SQLite: 1), by dialect.',
-  (p) => p.shape.max,
-);
-poolGauge(
-  'workstream_db_pool_waiting_requests',
-  'Callers waiting for a connection now, by dialect.',
-  (p) => p.waiting,
-);
+/**
+ * Where hand-outs and failures are reported once the series are loaded; until then (a stdio
+ * server with no metrics port) nothing is recorded, and prom-client is never loaded.
+ */
+export const poolEvents: {
+  acquired: ((dialect: string, seconds: number) => void) | null;
+  acquireFailed: ((dialect: string) => void) | null;
+  queryFailed: ((dialect: string, errorClass: string) => void) | null;
+} = { acquired: null, acquireFailed: null, queryFailed: null };
 
-const acquireDuration = new Histogram({
-  name: 'workstream_db_pool_acquire_duration_seconds',
-  help: 'Time to get a connection from the pool (SQLite: to get its one connection), by dialect.',
-  labelNames: ['dialect'] as const,
-  buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
-  registers,
-});
-
-const acquireFailures = new Counter({
-  name: 'workstream_db_pool_acquire_failures_total',
-  help: 'Requests for a connection that failed (could not connect, timed out), by dialect.',
-  labelNames: ['dialect'] as const,
-  registers,
-});
+/** Counts one failed statement under its class. */
+export function queryFailed(dialect: string, errorClass: string): void {
+  poolEvents.queryFailed?.(dialect, errorClass);
+}
 
 /** A driver that counts what it lends; everything else is the wrapped driver's. */
 class MeasuredDriver implements Driver {
   readonly savepoint?: Driver['savepoint'];
   readonly rollbackToSavepoint?: Driver['rollbackToSavepoint'];
   readonly releaseSavepoint?: Driver['releaseSavepoint'];
-  readonly #acquired: Histogram.Internal<'dialect'>;
 
   constructor(
     private readonly driver: Driver,
     private readonly probe: Probe,
   ) {
-    this.#acquired = acquireDuration.labels(probe.dialect);
     if (driver.savepoint) this.savepoint = driver.savepoint.bind(driver);
     if (driver.rollbackToSavepoint) this.rollbackToSavepoint = driver.rollbackToSavepoint.bind(driver);
     if (driver.releaseSavepoint) this.releaseSavepoint = driver.releaseSavepoint.bind(driver);
@@ -127,13 +88,13 @@ class MeasuredDriver implements Driver {
     try {
       connection = await this.driver.acquireConnection();
     } catch (error) {
-      acquireFailures.inc({ dialect: this.probe.dialect });
+      poolEvents.acquireFailed?.(this.probe.dialect);
       throw error;
     } finally {
       this.probe.waiting -= 1;
     }
     this.probe.inUse += 1;
-    this.#acquired.observe((performance.now() - started) / 1000);
+    poolEvents.acquired?.(this.probe.dialect, (performance.now() - started) / 1000);
     return connection;
   }
 
@@ -171,16 +132,4 @@ export function measuredDialect(dialect: Dialect, name: string, shape: PoolShape
     // biome-ignore lint/suspicious/noExplicitAny: matches Dialect['createIntrospector'].
     createIntrospector: (db: Kysely<any>): DatabaseIntrospector => dialect.createIntrospector(db),
   };
-}
-
-const queryErrors = new Counter({
-  name: 'workstream_db_query_errors_total',
-  help: 'Failed database statements, by dialect and class (connection, deadlock, serialization, busy, timeout, unique_violation, constraint, other).',
-  labelNames: ['dialect', 'class'] as const,
-  registers,
-});
-
-/** Counts one failed statement under its class. */
-export function queryFailed(dialect: string, errorClass: string): void {
-  queryErrors.inc({ dialect, class: errorClass });
 }

@@ -11,7 +11,6 @@ import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
-import { exposeMetrics } from '../observability/metrics-server.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
 import { UsageError } from '../usage.js';
@@ -19,7 +18,7 @@ import { findOrgBySlug } from '../workstream/orgs.js';
 import { Workstream } from '../workstream/workstream.js';
 import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from './auth.js';
 import type { HttpOptions } from './http.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { serveOverStdio } from './stdio.js';
 
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
@@ -35,8 +34,31 @@ async function httpServer(options: HttpOptions) {
   return startHttpServer(options);
 }
 
-/** Tool-call and process series, and the `--metrics-port` listener when one is configured. */
-async function serverMetrics(config: Config, log: Logger) {
+interface ServerMetrics<M> {
+  readonly metrics: M;
+  close(): Promise<void>;
+}
+
+/**
+ * Tool-call and process series, and the `--metrics-port` listener when one is configured. A
+ * stdio server without a metrics port has no one to tell: it loads none of it.
+ */
+async function serverMetrics(config: Config, log: Logger, http: true): Promise<ServerMetrics<Metrics>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: false,
+): Promise<ServerMetrics<Metrics | undefined>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: boolean,
+): Promise<ServerMetrics<Metrics | undefined>> {
+  if (!http && config.metrics.port === undefined) return { metrics: undefined, close: async () => {} };
+  const [{ Metrics }, { exposeMetrics }] = await Promise.all([
+    import('./metrics.js'),
+    import('../observability/metrics-server.js'),
+  ]);
   const metrics = new Metrics({ process: true });
   let stopping = false;
   const listener = await exposeMetrics(config.metrics, log, {
@@ -108,8 +130,8 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   }
   return withStore(config, log, async (store) => {
     const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
-    const { metrics, close: closeMetrics } = await serverMetrics(config, log);
     if (values.http) {
+      const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
       const server = await httpServer({ store, workstream, log, metrics, ...config.http, ...selection });
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
       const stopped = untilStopped(log);
@@ -126,7 +148,8 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
       throw error;
     });
-    await serveOverStdio({ workstream, actor, log, metrics, ...selection });
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, false);
+    await serveOverStdio({ workstream, actor, log, ...(metrics ? { metrics } : {}), ...selection });
     await closeMetrics();
     await stopWorker();
     return 0;
@@ -295,7 +318,7 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
     const token = await demoToken(store, config.dataDir);
     // The embedded database belongs to this one process, so the worker and SLA sweep run here.
     const { workstream, stopWorker } = await runtime(config, store, log, store.dialect === 'sqlite');
-    const { metrics, close: closeMetrics } = await serverMetrics(config, log);
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
     const server = await httpServer({
       store,
       workstream,

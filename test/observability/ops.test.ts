@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectProcessMetrics, registry } from '../../src/observability/metrics.js';
-import '../../src/observability/pool.js';
 import { Metrics } from '../../src/server/metrics.js';
 
 const file = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
