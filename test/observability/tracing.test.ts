@@ -3,11 +3,17 @@
  * event it wrote, seen by the OpenTelemetry SDK's in-memory exporter (the SDK is a test-only
  * dependency: the product speaks only `@opentelemetry/api`).
  */
+
+import { join } from 'node:path';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { loadEnrichmentConfig } from '../../src/enrichment/config.js';
+import { registry } from '../../src/observability/metrics.js';
 import { startWorker } from '../../src/worker/run.js';
+import { enrichingOrg, enrichmentRow, SAMPLE_DIR, until, worker } from '../enrichment/support.js';
 import { inMemoryClient, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
+import { readMetrics } from '../support/metrics.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
 import { testOrg } from '../support/workstream.js';
 
@@ -99,5 +105,43 @@ describeEachDialect('traces', ({ dialect, store }) => {
     const tool = exporter.getFinishedSpans().find((s) => s.name === 'tools/call qualify_candidate');
     expect(tool?.parentSpanContext).toBeUndefined();
     expect(tool?.attributes).toMatchObject({ 'workstream.outcome': 'refused', 'error.type': 'VALIDATION' });
+  });
+
+  it('traces an enrichment call inside its delivery, and counts it by provider and outcome', async () => {
+    exporter.reset();
+    const enrichment = loadEnrichmentConfig(join(SAMPLE_DIR, 'enrichment.json'));
+    const calls = async () =>
+      readMetrics(await registry.metrics()).value('workstream_enrichment_calls_total', {
+        provider: 'company-directory',
+        outcome: 'ok',
+      }) ?? 0;
+    const before = await calls();
+    const { ws, actor } = await enrichingOrg(store(), enrichment);
+    const candidate = await ws.createCandidate(actor, {
+      title: 'Traced enrichment',
+      accountName: 'Northwind Freight',
+      accountDomain: 'northwind-freight.example',
+    });
+    const running = worker(store(), enrichment);
+    try {
+      await until(async () =>
+        expect((await enrichmentRow(store(), candidate.id, 'company-directory')).state).toBe('ok'),
+      );
+    } finally {
+      await running.stop();
+    }
+    expect(await calls()).toBe(before + 1);
+
+    const spans = exporter.getFinishedSpans();
+    const delivery = spans.find((s) => s.name === 'outbox deliver enrichment');
+    const call = spans.find((s) => s.name === 'tools/call lookup_company');
+    const transaction = spans.find((s) => s.name === 'workstream.transaction');
+    expect(call?.parentSpanContext?.spanId).toBe(delivery?.spanContext().spanId);
+    expect(call?.attributes).toMatchObject({
+      'workstream.enrichment.provider': 'company-directory',
+      'workstream.outcome': 'ok',
+    });
+    // The candidate was created outside any caller's trace: its transaction began the trace.
+    expect(delivery?.spanContext().traceId).toBe(transaction?.spanContext().traceId);
   });
 });
