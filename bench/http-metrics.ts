@@ -1,10 +1,10 @@
 /**
  * What scraping /metrics costs a busy HTTP server: `serve --http` on the embedded database with
- * the demo data, driven by concurrent MCP clients calling get_today_panel, in alternating rounds
+ * the demo data, driven by concurrent MCP clients calling get_today_panel, in paired rounds
  * without and with a scraper fetching /metrics every --scrape-ms (1 s: fifteen times a usual
  * Prometheus interval). Prints calls/s and latency per round and the medians per mode.
  *
- *   npx tsx bench/http-metrics.ts [--rounds 3] [--seconds 10] [--clients 8] [--scrape-ms 1000]
+ *   npx tsx bench/http-metrics.ts [--rounds 20] [--seconds 3] [--clients 4] [--scrape-ms 1000]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,9 +23,9 @@ import { ALL_TOOLS } from '../src/tools/index.js';
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '10' },
-    clients: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '3' },
+    clients: { type: 'string', default: '4' },
     'scrape-ms': { type: 'string', default: '1000' },
   },
 });
@@ -130,10 +130,18 @@ async function round(mode: Round['mode']): Promise<Round> {
 for (const client of clients) for (let i = 0; i < 20; i++) await call(client);
 await round('no scrape');
 
+// Pairs of rounds, the order flipped every pair (AB, BA, …): a change in the machine's load
+// falls on both modes of a pair, and the median of the pairs' ratios cancels most of it.
 const rounds: Round[] = [];
+const ratios: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
-  rounds.push(await round('no scrape'));
-  rounds.push(await round('scrape'));
+  const order: Round['mode'][] = i % 2 === 0 ? ['no scrape', 'scrape'] : ['scrape', 'no scrape'];
+  const pair: Round[] = [];
+  for (const mode of order) pair.push(await round(mode));
+  rounds.push(...pair);
+  const plain = pair.find((r) => r.mode === 'no scrape');
+  const scraped = pair.find((r) => r.mode === 'scrape');
+  if (plain && scraped) ratios.push(scraped.callsPerSecond / plain.callsPerSecond);
 }
 
 for (const client of clients) await client.close();
@@ -182,7 +190,7 @@ const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(10) : 
 
 process.stdout.write(
   [
-    `serve --http on embedded SQLite (demo data), ${CLIENTS} concurrent MCP clients calling get_today_panel, ${ROUNDS} × ${SECONDS} s rounds per mode, alternating; scraper every ${SCRAPE_MS} ms`,
+    `serve --http on embedded SQLite (demo data), ${CLIENTS} concurrent MCP clients calling get_today_panel, ${ROUNDS} pairs of ${SECONDS} s rounds (one per mode, order flipped each pair); scraper every ${SCRAPE_MS} ms`,
     `Node ${process.version}, ${arch()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     '',
     line(['round', 'calls/s', 'p50 ms', 'p99 ms', 'scrapes']),
@@ -199,7 +207,7 @@ process.stdout.write(
       withScrape.p99.toFixed(2),
     ]),
     '',
-    `scraping changes throughput by ${pct(without.callsPerSecond, withScrape.callsPerSecond)}, p50 by ${pct(without.p50, withScrape.p50)}, p99 by ${pct(without.p99, withScrape.p99)}`,
+    `scraping changes throughput by ${pct(without.callsPerSecond, withScrape.callsPerSecond)} (medians), by ${((median(ratios) - 1) * 100).toFixed(1)}% (median of ${ratios.length} paired rounds); p50 by ${pct(without.p50, withScrape.p50)}, p99 by ${pct(without.p99, withScrape.p99)}`,
     `one scrape as the scraper saw it: ${median(scraped.map((r) => r.scrapeMs)).toFixed(1)} ms, ${(median(scraped.map((r) => r.scrapeBytes)) / 1024).toFixed(1)} KiB`,
     `rendering /metrics with every tool's series filled (${ALL_TOOLS.length} tools × 3 outcomes): ${render.ms.toFixed(2)} ms CPU, ${render.kib.toFixed(1)} KiB — at one scrape per 15 s, ${((render.ms / 15_000) * 100).toFixed(3)}% of one core`,
     '',
