@@ -7,7 +7,7 @@
  *   npx tsx bench/http-metrics.ts [--rounds 20] [--seconds 3] [--clients 4] [--scrape-ms 1000]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,9 +73,17 @@ async function call(client: Client): Promise<void> {
   if (result.isError) throw new Error(`get_today_panel failed: ${JSON.stringify(result.content)}`);
 }
 
+/** CPU time the server process has used (user + system), from /proc, in ms (Linux ticks: 10 ms). */
+function serverCpuMs(): number {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 interface Round {
   mode: 'no scrape' | 'scrape';
   callsPerSecond: number;
+  /** Server CPU per answered call: what the scrapes cost the server, whatever else runs on the machine. */
+  cpuMsPerCall: number;
   p50: number;
   p99: number;
   scrapes: number;
@@ -88,6 +96,7 @@ const percentile = (sorted: number[], p: number) =>
 
 async function round(mode: Round['mode']): Promise<Round> {
   const until = performance.now() + SECONDS * 1000;
+  const cpuBefore = serverCpuMs();
   const times: number[] = [];
   let scrapes = 0;
   let scrapeTotal = 0;
@@ -114,10 +123,12 @@ async function round(mode: Round['mode']): Promise<Round> {
   );
   scraping = false;
   await scraper;
+  const cpu = serverCpuMs() - cpuBefore;
   times.sort((a, b) => a - b);
   return {
     mode,
     callsPerSecond: times.length / SECONDS,
+    cpuMsPerCall: cpu / times.length,
     p50: percentile(times, 50),
     p99: percentile(times, 99),
     scrapes,
@@ -134,6 +145,7 @@ await round('no scrape');
 // falls on both modes of a pair, and the median of the pairs' ratios cancels most of it.
 const rounds: Round[] = [];
 const ratios: number[] = [];
+const cpuRatios: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   const order: Round['mode'][] = i % 2 === 0 ? ['no scrape', 'scrape'] : ['scrape', 'no scrape'];
   const pair: Round[] = [];
@@ -141,7 +153,10 @@ for (let i = 0; i < ROUNDS; i++) {
   rounds.push(...pair);
   const plain = pair.find((r) => r.mode === 'no scrape');
   const scraped = pair.find((r) => r.mode === 'scrape');
-  if (plain && scraped) ratios.push(scraped.callsPerSecond / plain.callsPerSecond);
+  if (plain && scraped) {
+    ratios.push(scraped.callsPerSecond / plain.callsPerSecond);
+    cpuRatios.push(scraped.cpuMsPerCall / plain.cpuMsPerCall);
+  }
 }
 
 for (const client of clients) await client.close();
@@ -158,6 +173,7 @@ const summary = (mode: Round['mode']) => {
   const of = rounds.filter((r) => r.mode === mode);
   return {
     callsPerSecond: median(of.map((r) => r.callsPerSecond)),
+    cpuMsPerCall: median(of.map((r) => r.cpuMsPerCall)),
     p50: median(of.map((r) => r.p50)),
     p99: median(of.map((r) => r.p99)),
   };
@@ -186,28 +202,33 @@ const without = summary('no scrape');
 const withScrape = summary('scrape');
 const scraped = rounds.filter((r) => r.mode === 'scrape');
 const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(10))).join('  ');
+const summaryLine = (name: string, m: ReturnType<typeof summary>) =>
+  line([name, m.callsPerSecond.toFixed(1), m.cpuMsPerCall.toFixed(2), m.p50.toFixed(2), m.p99.toFixed(2)]);
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(11))).join('  ');
 
 process.stdout.write(
   [
     `serve --http on embedded SQLite (demo data), ${CLIENTS} concurrent MCP clients calling get_today_panel, ${ROUNDS} pairs of ${SECONDS} s rounds (one per mode, order flipped each pair); scraper every ${SCRAPE_MS} ms`,
     `Node ${process.version}, ${arch()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     '',
-    line(['round', 'calls/s', 'p50 ms', 'p99 ms', 'scrapes']),
+    line(['round', 'calls/s', 'CPU ms/call', 'p50 ms', 'p99 ms', 'scrapes']),
     ...rounds.map((r) =>
-      line([r.mode, r.callsPerSecond.toFixed(1), r.p50.toFixed(2), r.p99.toFixed(2), String(r.scrapes)]),
+      line([
+        r.mode,
+        r.callsPerSecond.toFixed(1),
+        r.cpuMsPerCall.toFixed(2),
+        r.p50.toFixed(2),
+        r.p99.toFixed(2),
+        String(r.scrapes),
+      ]),
     ),
     '',
-    line(['median', 'calls/s', 'p50 ms', 'p99 ms']),
-    line(['no scrape', without.callsPerSecond.toFixed(1), without.p50.toFixed(2), without.p99.toFixed(2)]),
-    line([
-      'scrape',
-      withScrape.callsPerSecond.toFixed(1),
-      withScrape.p50.toFixed(2),
-      withScrape.p99.toFixed(2),
-    ]),
+    line(['median', 'calls/s', 'CPU ms/call', 'p50 ms', 'p99 ms']),
+    summaryLine('no scrape', without),
+    summaryLine('scrape', withScrape),
     '',
     `scraping changes throughput by ${pct(without.callsPerSecond, withScrape.callsPerSecond)} (medians), by ${((median(ratios) - 1) * 100).toFixed(1)}% (median of ${ratios.length} paired rounds); p50 by ${pct(without.p50, withScrape.p50)}, p99 by ${pct(without.p99, withScrape.p99)}`,
+    `scraping changes the server's CPU per call by ${((median(cpuRatios) - 1) * 100).toFixed(1)}% (median of ${cpuRatios.length} paired rounds)`,
     `one scrape as the scraper saw it: ${median(scraped.map((r) => r.scrapeMs)).toFixed(1)} ms, ${(median(scraped.map((r) => r.scrapeBytes)) / 1024).toFixed(1)} KiB`,
     `rendering /metrics with every tool's series filled (${ALL_TOOLS.length} tools × 3 outcomes): ${render.ms.toFixed(2)} ms CPU, ${render.kib.toFixed(1)} KiB — at one scrape per 15 s, ${((render.ms / 15_000) * 100).toFixed(3)}% of one core`,
     '',
