@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo.js';
+import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo/load.js';
 import { issueToken } from '../src/server/auth.js';
 import { Metrics } from '../src/server/metrics.js';
 import { connect } from '../src/store/connect.js';

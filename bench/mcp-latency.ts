@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import pg from 'pg';
-import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo.js';
+import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo/load.js';
 import { connect } from '../src/store/connect.js';
 import { migrate } from '../src/store/migrator.js';
 

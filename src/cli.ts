@@ -29,7 +29,7 @@ async function runMigrate(config: Config, args: string[]): Promise<number> {
   return 0;
 }
 
-const server = () => import('./server/commands.js');
+const server = () => import('./cli/commands.js');
 const worker = () => import('./worker/commands.js');
 
 /**

@@ -127,8 +127,8 @@ export function fail(failure: Failure): Result<never> {
   return { ok: false, failure };
 }
 
-/** For commands that have loaded, guarded and now want the value or an exception the tool layer renders. */
-export function orThrow<T>(result: Result<T>): T {
+/** The value of an ok result; a failure is thrown as WorkstreamError for the tool layer to render. */
+export function must<T>(result: Result<T>): T {
   if (!result.ok) throw new WorkstreamError(result.failure);
   return result.value;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { EnrichmentProviderRef } from '../workstream/unit.js';
+import type { EnrichmentProviderRef } from '../workstream/deps.js';
 import { isTemplate, PathSyntaxError, parsePath, placeholders } from './paths.js';
 
 /** What a tool's arguments may draw from the candidate: `{{accountName}}`, … */

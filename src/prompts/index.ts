@@ -79,7 +79,7 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
       if (assignee) uri.searchParams.set('assignee', assignee);
       if (tags) uri.searchParams.set('tags', tags);
       try {
-        const panel = await workstream.todayPanel(actor, todayArguments(uri));
+        const panel = await workstream.getTodayPanel(actor, todayArguments(uri));
         return {
           description: `Daily triage of ${panel.total} open item${panel.total === 1 ? '' : 's'}`,
           messages: [said(`${DAILY_TRIAGE}\n\n${todayText(panel)}`), embedded(uri.href, panel)],
@@ -109,7 +109,7 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
     async ({ pursuitId, gate }): Promise<GetPromptResult> => {
       try {
         const pursuit = await workstream.getPursuit(actor, { pursuitId });
-        const slaClocks = (await workstream.slaClocks(actor, { id: pursuitId })).clocks;
+        const slaClocks = (await workstream.getSlaClocks(actor, { id: pursuitId })).clocks;
         const chosen = gate ?? (pursuit.state === 'submitted' ? 'red' : 'pink');
         return {
           description: `${chosen} gate review of ${pursuit.id}`,

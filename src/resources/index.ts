@@ -66,7 +66,7 @@ export function registerResources(server: McpServer, caller: Caller): void {
     if (uri.host !== 'today' || (uri.pathname !== '' && uri.pathname !== '/'))
       throw new ResourceNotFoundError(uri.href);
     try {
-      return json(uri, await workstream.todayPanel(actor, todayArguments(uri)));
+      return json(uri, await workstream.getTodayPanel(actor, todayArguments(uri)));
     } catch (error) {
       throw protocolErrorOf(error, log, { uri: uri.href });
     }
@@ -160,7 +160,7 @@ export function registerResources(server: McpServer, caller: Caller): void {
     'Candidate: one candidate by id (cand_…) with its open SLA clocks.',
     async (candidateId) => ({
       candidate: await workstream.getCandidate(actor, { candidateId }),
-      slaClocks: (await workstream.slaClocks(actor, { id: candidateId })).clocks,
+      slaClocks: (await workstream.getSlaClocks(actor, { id: candidateId })).clocks,
     }),
   );
   entity(
@@ -169,7 +169,7 @@ export function registerResources(server: McpServer, caller: Caller): void {
     'Pursuit: one pursuit by id (pur_…) with its checklists, proposal versions and open SLA clocks.',
     async (pursuitId) => ({
       pursuit: await workstream.getPursuit(actor, { pursuitId }),
-      slaClocks: (await workstream.slaClocks(actor, { id: pursuitId })).clocks,
+      slaClocks: (await workstream.getSlaClocks(actor, { id: pursuitId })).clocks,
     }),
   );
 }

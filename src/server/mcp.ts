@@ -1,7 +1,7 @@
 /**
  * The McpServer factory: one instance per connection (stdio) or per request (HTTP), serving
  * the selected tools, the resources and the prompts to one caller. Every tool call runs the
- * same way: parse the arguments with the tool's schema, call its one Workstream method, check
+ * same way: parse the arguments with its command's schema and run the command (once), check
  * the result against the output schema, and answer with structuredContent plus a short text;
  * refusals and defects become isError results (./results.ts). A bad call never escapes.
  */
@@ -13,7 +13,7 @@ import { registerResources } from '../resources/index.js';
 import { published, type Tool } from '../tools/define.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
-import { parse } from '../workstream/unit.js';
+import { execute } from '../workstream/command.js';
 import type { Caller } from './context.js';
 import type { Metrics } from './metrics.js';
 import { internalResult, newErrorId, refusedResult } from './results.js';
@@ -38,8 +38,8 @@ export function createServer(options: ServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: published(tool.input),
-        outputSchema: published(tool.output),
+        inputSchema: published(tool.command.input),
+        outputSchema: published(tool.command.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
       (args: unknown, ctx) =>
@@ -57,15 +57,10 @@ async function callTool(tool: Tool, args: unknown, options: ServerOptions) {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const input = parse(tool.input, args);
-    const answer: unknown = await options.workstream[tool.method](
-      options.actor,
-      tool.toInput ? tool.toInput(input) : input,
-    );
-    const result = tool.toOutput ? tool.toOutput(answer, input) : answer;
-    // The schemas are proven equal to the views at compile time; this catches what types
-    // cannot see (a driver returning a string for a number) as a logged defect, not a shrug.
-    const checked = tool.output.safeParse(result);
+    const result = await execute(tool.command, options.workstream.deps, options.actor, args);
+    // The output schema types the command's answer; this catches what types cannot see (a
+    // driver returning a string for a number) as a logged defect, not a shrug.
+    const checked = tool.command.output.safeParse(result);
     if (!checked.success)
       throw new Error(`${tool.name} returned a result its output schema refuses: ${checked.error.message}`);
     options.metrics?.toolCall(tool.name, seconds());

@@ -1,17 +1,6 @@
 /** Candidate tools: new → contacted → qualified → promoted, or disqualified / merged. */
-import { defineTool, write } from './define.js';
-import { CandidateOutput, EnrichmentsOutput, PromotedOutput } from './outputs.js';
-import {
-  CreateCandidate,
-  DisqualifyCandidate,
-  EnrichCandidate,
-  LogTouch,
-  MergeCandidates,
-  PromoteCandidate,
-  QualifyCandidate,
-  ReopenCandidate,
-  UpdateCandidate,
-} from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 import { candidateLine, enrichmentText, nextActions, pursuitLine, withNext } from './render.js';
 
 const candidateResult = withNext(candidateLine);
@@ -25,10 +14,8 @@ export const createCandidate = defineTool({
     'Create a candidate (a possible deal) directly, without a signal. Needs title and accountName; accountDomain and ' +
     'opportunityRef help spot duplicates. Starts `new` and starts the triage SLA. Refused with DUPLICATE and the existing id ' +
     'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate).',
-  input: CreateCandidate,
-  output: CandidateOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'createCandidate',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.createCandidate,
   render: candidateResult,
 });
 
@@ -40,10 +27,8 @@ export const updateCandidate = defineTool({
   description:
     'Change a candidate’s title, priority, assignee, due date, estimated value, extra fields or tags (tags: {add, remove}). ' +
     'Only the fields given change. Pass expectedVersion from get_candidate to refuse the change (CONFLICT) if someone changed it since.',
-  input: UpdateCandidate,
-  output: CandidateOutput,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'updateCandidate',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.updateCandidate,
   render: candidateResult,
 });
 
@@ -56,10 +41,8 @@ export const logTouch = defineTool({
     'Record a call, email, meeting or note with a candidate’s account. The first touch moves a `new` candidate to ' +
     '`contacted` and meets the triage SLA; later touches are recorded without moving it. Each call records one more activity. ' +
     'Promoted candidates take touches on their pursuit instead.',
-  input: LogTouch,
-  output: CandidateOutput,
-  annotations: write({ destructive: false, idempotent: false }),
-  method: 'logTouch',
+  hints: { destructive: false, idempotent: false },
+  command: COMMANDS.logTouch,
   render: candidateResult,
 });
 
@@ -71,10 +54,8 @@ export const qualifyCandidate = defineTool({
   description:
     'Mark a `contacted` candidate `qualified` (worth a pursuit), with an optional note. A `new` candidate needs a touch first (log_touch). ' +
     'Next: promote_candidate.',
-  input: QualifyCandidate,
-  output: CandidateOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'qualifyCandidate',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.qualifyCandidate,
   render: candidateResult,
 });
 
@@ -87,10 +68,8 @@ export const disqualifyCandidate = defineTool({
     'Close an open candidate (`new`, `contacted` or `qualified`) as not worth pursuing, with a short reason code ' +
     '(no_budget, not_a_fit, no_response, competitor …) and an optional note. Stops its triage SLA. ' +
     'Can be undone with reopen_candidate.',
-  input: DisqualifyCandidate,
-  output: CandidateOutput,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'disqualifyCandidate',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.disqualifyCandidate,
   render: candidateResult,
 });
 
@@ -102,10 +81,8 @@ export const reopenCandidate = defineTool({
   description:
     'Bring a `disqualified` candidate back to `contacted`, with a reason. Refused with DUPLICATE when another open ' +
     'candidate has taken the same account and opportunity since.',
-  input: ReopenCandidate,
-  output: CandidateOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'reopenCandidate',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.reopenCandidate,
   render: candidateResult,
 });
 
@@ -118,10 +95,8 @@ export const mergeCandidate = defineTool({
     'Merge a duplicate candidate (candidateId) into another open candidate (intoId): its activities, tags and signals move ' +
     'to intoId, it becomes `merged`, and its history stays readable from intoId (get_history). Cannot be undone. ' +
     'Returns the candidate merged into.',
-  input: MergeCandidates,
-  output: CandidateOutput,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'mergeCandidates',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.mergeCandidate,
   render: candidateResult,
 });
 
@@ -134,10 +109,8 @@ export const promoteCandidate = defineTool({
     'Promote a `qualified` candidate to a pursuit (state `capture`) with the organisation’s pink and red checklists; ' +
     'optionally set the pursuit’s title, submission deadline (dueAt) and estimated value. Starts the proposal SLA. ' +
     'Safe to retry: promoting again returns the same pursuit with created=false. Next: decide_bid or decide_no_bid.',
-  input: PromoteCandidate,
-  output: PromotedOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'promoteCandidate',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.promoteCandidate,
   render: ({ pursuit, created }) =>
     `${created ? 'Promoted to' : 'Promoted before:'} ${pursuitLine(pursuit)}\n${nextActions(pursuit.allowedActions)}`,
 });
@@ -152,11 +125,8 @@ export const enrichCandidate = defineTool({
     'again, all of them or the ones named; the worker calls them in the background. Answers with each provider’s status ' +
     '(pending until it answers); read the results later with get_candidate (enrichment) or get_enrichment. Each call ' +
     'requests the lookups again. Refused with VALIDATION when no provider is configured.',
-  input: EnrichCandidate,
-  output: EnrichmentsOutput,
-  annotations: { ...write({ destructive: false, idempotent: false }), openWorldHint: true },
-  method: 'enrichCandidate',
-  toOutput: (enrichment, args) => ({ candidateId: args.candidateId, enrichment }),
+  hints: { destructive: false, idempotent: false, openWorld: true },
+  command: COMMANDS.enrichCandidate,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),
 });
 

@@ -1,23 +1,14 @@
 /**
- * A tool is one small declaration: name, a description written for the model, input and output
- * schemas, honest annotations, the one Workstream method it calls and a short text rendering of
- * the result. src/server registers them; nothing here knows about transports or callers.
+ * A tool is one small declaration: name, a description written for the model, the command it
+ * runs, honest hints and a short text rendering of the result. Its input and output schemas are
+ * the command's own, so the arguments an assistant sees are the rules the command enforces, and
+ * `readOnlyHint` is the command's access. src/server registers them; nothing here knows about
+ * transports or callers.
  */
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import type { Actor, Workstream } from '../workstream/workstream.js';
+import type { Command } from '../workstream/command.js';
 import type { Toolset } from './toolsets.js';
-
-/** Workstream methods that act for a caller: `(actor, input) => Promise<result>`. */
-export type ActorMethod = {
-  [K in keyof Workstream]: Workstream[K] extends (actor: Actor, input?: unknown) => Promise<unknown>
-    ? [Parameters<Workstream[K]>[0]] extends [Actor]
-      ? K
-      : never
-    : never;
-}[keyof Workstream];
-
-export type MethodResult<M extends ActorMethod> = Awaited<ReturnType<Workstream[M]>>;
 
 /**
  * All four hints, always stated. `destructiveHint`: the call overwrites a value or closes the
@@ -32,71 +23,66 @@ export interface Annotations {
   readonly openWorldHint: boolean;
 }
 
-export const READ: Annotations = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-};
-
-export function write(hints: { destructive: boolean; idempotent: boolean }): Annotations {
-  return {
-    readOnlyHint: false,
-    destructiveHint: hints.destructive,
-    idempotentHint: hints.idempotent,
-    openWorldHint: false,
-  };
+/** What a write tool states about itself; reads are never destructive and always idempotent. */
+export interface WriteHints {
+  readonly destructive: boolean;
+  readonly idempotent: boolean;
+  /** It reaches beyond this server's database (enrichment calls other services). */
+  readonly openWorld?: boolean;
 }
 
-interface ToolSpec<M extends ActorMethod, I extends z.ZodObject, O extends z.ZodObject> {
+interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   readonly name: string;
   readonly title: string;
   /** One line for the README's tool list. */
   readonly summary: string;
   readonly toolset: Toolset;
   readonly description: string;
-  readonly input: I;
-  readonly output: O;
-  readonly annotations: Annotations;
-  readonly method: M;
-  /** The method's input, when it differs from the tool's arguments (decide_no_bid adds the decision). */
-  readonly toInput?: (args: z.output<I>) => unknown;
+  readonly command: Command<I, O>;
+  /** Required for write commands, refused for reads (a read's hints follow from its access). */
+  readonly hints?: WriteHints;
   readonly render: (result: z.output<O>) => string;
 }
 
-/**
- * A method's result is the tool's output as it is, or through `toOutput` when it is not an
- * object (a list becomes `{ candidateId, enrichment: [...] }`): one or the other is a type error
- * when the output schema does not describe it.
- */
-type Output<M extends ActorMethod, I extends z.ZodObject, O extends z.ZodObject> =
-  | { readonly toOutput: (result: MethodResult<M>, args: z.output<I>) => z.output<O> }
-  | ([MethodResult<M>] extends [z.output<O>] ? { readonly toOutput?: undefined } : never);
-
-/** A tool with its types erased, for the registry. Methods, so a specific tool is assignable. */
+/** A tool with its types erased, for the registry. `render` is a method, so a specific tool is assignable. */
 export interface Tool {
   readonly name: string;
   readonly title: string;
   readonly summary: string;
   readonly toolset: Toolset;
   readonly description: string;
-  readonly input: z.ZodObject;
-  readonly output: z.ZodObject;
+  readonly command: Command;
   readonly annotations: Annotations;
-  readonly method: ActorMethod;
-  toInput?(args: unknown): unknown;
-  toOutput?(result: unknown, args: unknown): unknown;
   render(result: unknown): string;
 }
 
-/**
- * Declares a tool. The output schema must describe what the method returns (or what toOutput
- * makes of it): a mismatch is a type error here, not a validation error at run time.
- */
-export function defineTool<M extends ActorMethod, I extends z.ZodObject, O extends z.ZodObject>(
-  spec: ToolSpec<M, I, O> & Output<M, I, O>,
-): Tool {
-  return spec;
+const READ: Annotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+/** Declares a tool over its command; `render` is typed by the command's output. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): Tool {
+  const { hints, ...tool } = spec;
+  if ((spec.command.access === 'write') !== (hints !== undefined))
+    throw new Error(`${spec.name}: a write tool states its hints and a read tool does not`);
+  const annotations: Annotations = hints
+    ? {
+        readOnlyHint: false,
+        destructiveHint: hints.destructive,
+        idempotentHint: hints.idempotent,
+        openWorldHint: hints.openWorld ?? false,
+      }
+    : READ;
+  // The registry holds tools of every command; each render only ever sees its own command's output.
+  return {
+    ...tool,
+    annotations,
+    command: spec.command as unknown as Command,
+    render: spec.render as Tool['render'],
+  };
 }
 
 type JsonSchemaConverter = StandardSchemaWithJSON['~standard']['jsonSchema'];
@@ -126,13 +112,13 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
 
 /**
  * What the SDK publishes for a tool's arguments and its result, with the SDK's own checks passed
- * through: the handler (src/server/mcp.ts) parses the arguments exactly as the Workstream does,
- * so a malformed call is answered like any other refusal (an isError result with a VALIDATION
- * failure naming the field in structuredContent, counted in the metrics) instead of the SDK's
- * plain-text message; and it checks each result against the output schema, so a mismatch is a
- * logged defect with an error id rather than a message the server never sees.
+ * through: the handler (src/server/mcp.ts) parses the arguments with the command's schema, so a
+ * malformed call is answered like any other refusal (an isError result with a VALIDATION failure
+ * naming the field in structuredContent, counted in the metrics) instead of the SDK's plain-text
+ * message; and it checks each result against the output schema, so a mismatch is a logged defect
+ * with an error id rather than a message the server never sees.
  */
-export function published<S extends z.ZodObject>(schema: S): StandardSchemaWithJSON<z.input<S>, unknown> {
+export function published<S extends z.ZodType>(schema: S): StandardSchemaWithJSON<z.input<S>, unknown> {
   return {
     '~standard': {
       version: 1,

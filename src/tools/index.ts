@@ -2,10 +2,10 @@
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
+import { READ_TOOLS } from './reads.js';
 import { SIGNAL_TOOLS } from './signals.js';
 import { SLA_TOOLS } from './slas.js';
 import { TOOLSETS, type Toolset } from './toolsets.js';
-import { VIEW_TOOLS } from './views.js';
 import { WEBHOOK_TOOLS } from './webhooks.js';
 
 export type { Tool } from './define.js';
@@ -16,7 +16,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...CANDIDATE_TOOLS,
   ...PURSUIT_TOOLS,
   ...WEBHOOK_TOOLS,
-  ...VIEW_TOOLS,
+  ...READ_TOOLS,
   ...SLA_TOOLS,
 ];
 

@@ -2,28 +2,12 @@
  * Pursuit tools: capture → proposal → submitted → won | lost, holds, no-bids, cancellations,
  * proposal versions and the pink / red checklists that gate submitting and closing.
  */
-import { defineTool, write } from './define.js';
-import { PursuitOutput } from './outputs.js';
-import {
-  AddProposalVersion,
-  CancelPursuit,
-  DecideNoBid,
-  DecideToBid,
-  HoldPursuit,
-  LogFollowUp,
-  MarkLost,
-  MarkWon,
-  ResumePursuit,
-  SendProposalVersion,
-  SetChecklistItem,
-  SubmitPursuit,
-  UpdatePursuit,
-  WithdrawProposalVersion,
-} from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 import { pursuitLine, withNext } from './render.js';
 
 const pursuitResult = withNext(pursuitLine);
-const common = { toolset: 'pursuits', output: PursuitOutput, render: pursuitResult } as const;
+const common = { toolset: 'pursuits', render: pursuitResult } as const;
 
 export const updatePursuit = defineTool({
   ...common,
@@ -34,9 +18,8 @@ export const updatePursuit = defineTool({
     'Change a pursuit’s title, priority, assignee, submission deadline (dueAt), estimated value, win probability, extra fields ' +
     'or tags (tags: {add, remove}). Only the fields given change. Pass expectedVersion from get_pursuit to refuse the change ' +
     '(CONFLICT) if someone changed it since.',
-  input: UpdatePursuit,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'updatePursuit',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.updatePursuit,
 });
 
 export const decideBid = defineTool({
@@ -47,10 +30,8 @@ export const decideBid = defineTool({
   description:
     'Record the decision to bid on a pursuit in `capture`: it moves to `proposal`. Next: complete the pink checklist ' +
     '(set_checklist_item), add a proposal version (add_proposal_version), then submit_pursuit. To decline, use decide_no_bid.',
-  input: DecideToBid,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'decideBid',
-  toInput: (args) => ({ ...args, decision: 'bid' }),
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.decideBid,
 });
 
 export const decideNoBid = defineTool({
@@ -61,10 +42,8 @@ export const decideNoBid = defineTool({
   description:
     'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. ' +
     'Final. A submitted pursuit is withdrawn with cancel_pursuit instead.',
-  input: DecideNoBid,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'decideBid',
-  toInput: (args) => ({ ...args, decision: 'no_bid' }),
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.decideNoBid,
 });
 
 export const holdPursuit = defineTool({
@@ -75,9 +54,8 @@ export const holdPursuit = defineTool({
   description:
     'Pause a pursuit in `capture` or `proposal` (`on_hold`), with a reason; pauses its proposal SLA. ' +
     'Resume it with resume_pursuit, which returns it to the state it was held from.',
-  input: HoldPursuit,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'holdPursuit',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.holdPursuit,
 });
 
 export const resumePursuit = defineTool({
@@ -87,9 +65,8 @@ export const resumePursuit = defineTool({
   title: 'Resume a pursuit',
   description:
     'Resume an `on_hold` pursuit: it returns to the state it was held from and its proposal SLA runs again.',
-  input: ResumePursuit,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'resumePursuit',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.resumePursuit,
 });
 
 export const addProposalVersion = defineTool({
@@ -101,9 +78,8 @@ export const addProposalVersion = defineTool({
     'Add a draft proposal version (title, optional document URL, amount and notes) to a pursuit in `capture`, `proposal` or ' +
     '`submitted`. Numbered 1, 2, 3 …; each call adds one more. submit_pursuit sends the latest draft; after submission, ' +
     'send a revision with send_proposal_version.',
-  input: AddProposalVersion,
-  annotations: write({ destructive: false, idempotent: false }),
-  method: 'addProposalVersion',
+  hints: { destructive: false, idempotent: false },
+  command: COMMANDS.addProposalVersion,
 });
 
 export const submitPursuit = defineTool({
@@ -115,9 +91,8 @@ export const submitPursuit = defineTool({
     'Submit a pursuit in `proposal`: needs the pink checklist complete (every required item done; see get_pursuit) and a ' +
     'draft proposal version (add_proposal_version). Marks that version sent, meets the proposal SLA and starts the response SLA. ' +
     'Refused with GUARD_FAILED listing the missing items otherwise: fix them with set_checklist_item and call again.',
-  input: SubmitPursuit,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'submitPursuit',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.submitPursuit,
 });
 
 export const sendProposalVersion = defineTool({
@@ -128,9 +103,8 @@ export const sendProposalVersion = defineTool({
   description:
     'On a `submitted` pursuit, send the latest draft proposal version (add one first with add_proposal_version): it supersedes ' +
     'the version sent before and restarts the response SLA.',
-  input: SendProposalVersion,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'sendProposalVersion',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.sendProposalVersion,
 });
 
 export const withdrawProposalVersion = defineTool({
@@ -144,9 +118,8 @@ export const withdrawProposalVersion = defineTool({
     'get_pursuit, proposalVersions[]). Withdrawn is final: to revise, add a new version with add_proposal_version. ' +
     'Withdrawing the version sent on a `submitted` pursuit stops its response SLA; send a revision with ' +
     'send_proposal_version to start it again. A superseded version cannot be withdrawn.',
-  input: WithdrawProposalVersion,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'withdrawProposalVersion',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.withdrawProposalVersion,
 });
 
 export const logFollowUp = defineTool({
@@ -157,9 +130,8 @@ export const logFollowUp = defineTool({
   description:
     'Record a follow-up with the customer on a pursuit (a summary, optionally when it happened). After the proposal was sent, ' +
     'it meets the response SLA. Each call records one more activity.',
-  input: LogFollowUp,
-  annotations: write({ destructive: false, idempotent: false }),
-  method: 'logFollowUp',
+  hints: { destructive: false, idempotent: false },
+  command: COMMANDS.logFollowUp,
 });
 
 export const markWon = defineTool({
@@ -170,9 +142,8 @@ export const markWon = defineTool({
   description:
     'Close a `submitted` pursuit as `won`, with the award amount (above zero) and an optional note. Needs the red checklist ' +
     'complete (set_checklist_item); refused with GUARD_FAILED listing the open items otherwise. Final.',
-  input: MarkWon,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'markWon',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.markWon,
 });
 
 export const markLost = defineTool({
@@ -183,9 +154,8 @@ export const markLost = defineTool({
   description:
     'Close a `submitted` pursuit as `lost`, with the loss reason. Needs the red checklist complete (set_checklist_item); ' +
     'refused with GUARD_FAILED listing the open items otherwise. Final.',
-  input: MarkLost,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'markLost',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.markLost,
 });
 
 export const cancelPursuit = defineTool({
@@ -196,9 +166,8 @@ export const cancelPursuit = defineTool({
   description:
     'Close an open pursuit (`capture`, `proposal`, `submitted` or `on_hold`) as `cancelled`, with a reason, e.g. the customer ' +
     'withdrew the opportunity. Stops its SLAs. Final.',
-  input: CancelPursuit,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'cancelPursuit',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.cancelPursuit,
 });
 
 export const setChecklistItem = defineTool({
@@ -210,9 +179,8 @@ export const setChecklistItem = defineTool({
     'Set one item of a pursuit’s pink or red checklist to done, open or n_a (not applicable; needs a note saying why). ' +
     'The item keys are in get_pursuit (checklists[].items[].key). The pink checklist gates submit_pursuit; the red one gates ' +
     'mark_won and mark_lost.',
-  input: SetChecklistItem,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'setChecklistItem',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.setChecklistItem,
 });
 
 export const PURSUIT_TOOLS = [

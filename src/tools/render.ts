@@ -1,9 +1,16 @@
 /** The short text beside each result's structuredContent: ids, states and versions a model can act on. */
-import type { EnrichmentView } from '../workstream/enrichment.js';
 import type { SlaPoliciesView } from '../workstream/sla-admin.js';
 import type { ComplianceView, SlaBreachView } from '../workstream/sla-views.js';
-import type { SlaClockView, TodayItem, TodayPanel } from '../workstream/today.js';
-import type { CandidateView, EventView, Page, PursuitView, SignalView } from '../workstream/views.js';
+import type { TodayItem, TodayPanel } from '../workstream/today.js';
+import type {
+  CandidateView,
+  EnrichmentView,
+  EventView,
+  Page,
+  PursuitView,
+  SignalView,
+  SlaClockView,
+} from '../workstream/views.js';
 
 export function when(iso: string | null): string {
   return iso === null ? 'none' : `${iso.slice(0, 16).replace('T', ' ')}Z`;

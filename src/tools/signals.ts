@@ -1,7 +1,6 @@
 /** Signal tools: record an inbound indication of an opportunity, then accept or dismiss it. */
-import { defineTool, write } from './define.js';
-import { SignalAcceptedOutput, SignalCreatedOutput, SignalOutput } from './outputs.js';
-import { AcceptSignal, CreateSignal, DismissSignal } from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 import { candidateLine, nextActions, signalLine, withNext } from './render.js';
 
 export const createSignal = defineTool({
@@ -15,10 +14,8 @@ export const createSignal = defineTool({
     'Needs source, externalRef (the source’s own id) and title; give accountName/accountDomain when known. ' +
     'Safe to retry: the same source + externalRef is stored once, and a repeat returns the first signal with created=false. ' +
     'Then accept it (accept_signal) to make a candidate, or dismiss it (dismiss_signal).',
-  input: CreateSignal,
-  output: SignalCreatedOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'createSignal',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.createSignal,
   render: ({ signal, created }) =>
     `${created ? 'Recorded' : 'Already recorded'}: ${signalLine(signal)}\n${nextActions(signal.allowedActions)}`,
 });
@@ -33,10 +30,8 @@ export const acceptSignal = defineTool({
     'existing candidate when candidateId is given. Optionally set priority, assignee, due date, value and tags of the new candidate. ' +
     'Find signals with list_signals. Refused with DUPLICATE (and the existing id) when an open candidate for the same ' +
     'account and opportunity exists: call again with that candidateId to link instead.',
-  input: AcceptSignal,
-  output: SignalAcceptedOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'acceptSignal',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.acceptSignal,
   render: ({ signal, candidate, candidateCreated }) =>
     `Accepted ${signalLine(signal)}\n${candidateCreated ? 'Created' : 'Linked to'} ${candidateLine(candidate)}\n${nextActions(candidate.allowedActions)}`,
 });
@@ -49,10 +44,8 @@ export const dismissSignal = defineTool({
   description:
     'Dismiss a `new` signal that is not worth pursuing, with a one-sentence reason kept in the history. ' +
     'Final: a dismissed signal cannot be accepted later (record a new signal if the opportunity returns).',
-  input: DismissSignal,
-  output: SignalOutput,
-  annotations: write({ destructive: true, idempotent: true }),
-  method: 'dismissSignal',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.dismissSignal,
   render: withNext(signalLine),
 });
 

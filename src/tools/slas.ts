@@ -2,15 +2,8 @@
  * SLA tools: the targets and business calendar the clocks run on (read by anyone, changed by
  * admins), the clocks that are breached or at risk now, and compliance over a period.
  */
-import { defineTool, READ, write } from './define.js';
-import { SlaBreachPage, SlaComplianceOutput, SlaPoliciesOutput } from './outputs.js';
-import {
-  GetSlaPolicies,
-  ListSlaBreaches,
-  SetBusinessCalendar,
-  SetSlaPolicy,
-  SlaCompliance,
-} from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 import { complianceText, pageText, slaBreachLine, slaPoliciesText } from './render.js';
 
 const toolset = 'slas';
@@ -19,7 +12,7 @@ const toolset = 'slas';
  * at risk or breached on the spot, and the old due times are gone (the history keeps the change).
  * Repeating the call with the same values changes nothing more.
  */
-const retargets = write({ destructive: true, idempotent: true });
+const retargets = { destructive: true, idempotent: true };
 
 export const getSlaPolicies = defineTool({
   toolset,
@@ -31,10 +24,7 @@ export const getSlaPolicies = defineTool({
     'promotion; response: a follow-up after the proposal is sent) and priority ("any" is the fallback), the target in ' +
     'hours, whether it counts only business hours, and the share of the target after which a clock is at risk. Also the ' +
     'business calendar (time zone, weekly working hours, holidays). Read it before set_sla_policy or set_business_calendar.',
-  input: GetSlaPolicies,
-  output: SlaPoliciesOutput,
-  annotations: READ,
-  method: 'getSlaPolicies',
+  command: COMMANDS.getSlaPolicies,
   render: slaPoliciesText,
 });
 
@@ -48,10 +38,8 @@ export const setSlaPolicy = defineTool({
     'business hours or calendar time, and the warning threshold in percent (default 75). Needs the admin role; others ' +
     'are refused with FORBIDDEN. Every running or paused clock of that kind is re-targeted from its original start, so ' +
     'some may become at risk or breached at once. See get_sla_policies for the current targets. Answers with all policies.',
-  input: SetSlaPolicy,
-  output: SlaPoliciesOutput,
-  annotations: retargets,
-  method: 'setSlaPolicy',
+  hints: retargets,
+  command: COMMANDS.setSlaPolicy,
   render: slaPoliciesText,
 });
 
@@ -66,10 +54,8 @@ export const setBusinessCalendar = defineTool({
     '(e.g. {day:"mon", start:"09:00", end:"17:00"}, one per working day) and holidays (YYYY-MM-DD). Policies counted in ' +
     'business hours count only this time. Needs the admin role; others are refused with FORBIDDEN. Every running or paused ' +
     'clock is re-targeted from its original start. See get_sla_policies for the current calendar. Answers with all policies.',
-  input: SetBusinessCalendar,
-  output: SlaPoliciesOutput,
-  annotations: retargets,
-  method: 'setBusinessCalendar',
+  hints: retargets,
+  command: COMMANDS.setBusinessCalendar,
   render: slaPoliciesText,
 });
 
@@ -84,10 +70,7 @@ export const listSlaBreaches = defineTool({
     'status (breached, at_risk, all), kind and assignee (member id, e-mail or "me"). Pages of `limit` (default 25, at most ' +
     '100): pass nextCursor back as cursor until it is null. To act on one, get_candidate or get_pursuit lists its allowed ' +
     'actions; get_sla_clocks shows all of one record’s clocks.',
-  input: ListSlaBreaches,
-  output: SlaBreachPage,
-  annotations: READ,
-  method: 'listSlaBreaches',
+  command: COMMANDS.listSlaBreaches,
   render: (page) => pageText('breached or at-risk SLA clocks', page, slaBreachLine),
 });
 
@@ -100,10 +83,7 @@ export const getSlaCompliance = defineTool({
     'Per SLA kind, over the clocks met in a period (from/to, default the last 30 days): how many were met in time and how ' +
     'many late, the share in time (0–1), and the median and p90 minutes from start to met. Cancelled clocks are left out ' +
     'and running ones are not counted yet: list_sla_breaches shows those that are overdue now.',
-  input: SlaCompliance,
-  output: SlaComplianceOutput,
-  annotations: READ,
-  method: 'slaCompliance',
+  command: COMMANDS.getSlaCompliance,
   render: complianceText,
 });
 

@@ -1,7 +1,6 @@
 /** Webhook tools: where the worker delivers the organisation's events. */
-import { defineTool, write } from './define.js';
-import { WebhookOutput } from './outputs.js';
-import { RegisterWebhook } from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 
 export const registerWebhook = defineTool({
   name: 'register_webhook',
@@ -12,10 +11,8 @@ export const registerWebhook = defineTool({
     'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
     'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
     'Refused with DUPLICATE when the URL is registered already.',
-  input: RegisterWebhook,
-  output: WebhookOutput,
-  annotations: write({ destructive: false, idempotent: true }),
-  method: 'registerWebhook',
+  hints: { destructive: false, idempotent: true },
+  command: COMMANDS.registerWebhook,
   render: (hook) =>
     `Webhook ${hook.id} registered for ${hook.url} (events: ${hook.eventTypes.join(', ')}). Signing secret, shown once: ${hook.secret}`,
 });

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { Logger } from '../log.js';
-import { OUTBOX_CHANNEL } from '../workstream/unit.js';
+import { OUTBOX_CHANNEL } from '../workstream/outbox-channel.js';
 
 export function listenForOutbox(url: string, onNotify: () => void, log: Logger): { close(): Promise<void> } {
   let client: pg.Client | null = null;

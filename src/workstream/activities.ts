@@ -1,6 +1,6 @@
 /** Activities: the calls, e-mails, meetings, notes and follow-ups logged against a candidate or pursuit. */
 import { newId } from '../domain/ids.js';
-import type { Unit } from './unit.js';
+import type { Unit } from './unit-of-work.js';
 
 export type ActivityKind = 'call' | 'email' | 'meeting' | 'note' | 'follow_up';
 

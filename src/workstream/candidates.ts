@@ -1,8 +1,8 @@
 /** Candidates: new → contacted → qualified → promoted, or disqualified / merged. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CANDIDATE_MACHINE, touchTarget } from '../domain/candidate.js';
 import { CHECKLIST_KINDS } from '../domain/checklist.js';
-import { duplicate } from '../domain/errors.js';
+import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
@@ -11,22 +11,87 @@ import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
+import { change } from './command.js';
+import type { Actor, Deps } from './deps.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
-import type {
-  CreateCandidate,
-  DisqualifyCandidate,
-  LogTouch,
-  MergeCandidates,
-  PromoteCandidate,
-  QualifyCandidate,
-  ReopenCandidate,
-  UpdateCandidate,
-} from './inputs.js';
-import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './read.js';
+import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './load.js';
+import {
+  CandidateDetails,
+  CandidateId,
+  Domain,
+  ExpectedVersion,
+  Money,
+  Reason,
+  TagChanges,
+  Timestamp,
+  text,
+} from './params.js';
+import { checkVersion, refuse } from './refusals.js';
 import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
 import { changeTags, moveTags } from './tags.js';
-import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
-import type { CandidateView, PursuitView } from './views.js';
+import { run, type Unit } from './unit-of-work.js';
+import { CandidateView, PursuitView } from './views.js';
+
+export const CreateCandidate = z.object({
+  title: text(400),
+  accountName: text(400),
+  accountDomain: Domain.optional(),
+  opportunityRef: text(200).optional().describe('The opportunity reference, e.g. an RFP number.'),
+  ...CandidateDetails,
+});
+
+export const UpdateCandidate = z.object({
+  candidateId: CandidateId,
+  title: text(400).optional(),
+  ...CandidateDetails,
+  tags: TagChanges.optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const ActivityKind = z.enum(['call', 'email', 'meeting', 'note']);
+
+export const LogTouch = z.object({
+  candidateId: CandidateId,
+  kind: ActivityKind.describe('call, email, meeting or note.'),
+  summary: text(4000).describe('What happened, in a sentence or two.'),
+  occurredAt: Timestamp.optional().describe('When it happened; defaults to now.'),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const QualifyCandidate = z.object({
+  candidateId: CandidateId,
+  note: text(2000).optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const DisqualifyCandidate = z.object({
+  candidateId: CandidateId,
+  reason: text(80).describe('A short reason code, e.g. no_budget, not_a_fit, no_response, competitor.'),
+  note: text(2000).optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const ReopenCandidate = z.object({
+  candidateId: CandidateId,
+  reason: Reason,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const MergeCandidates = z.object({
+  candidateId: CandidateId.describe('The candidate to merge away (it becomes `merged`).'),
+  intoId: CandidateId.describe(
+    'The open candidate that takes over its history, activities, tags and signals.',
+  ),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const PromoteCandidate = z.object({
+  candidateId: CandidateId,
+  title: text(400).optional().describe("The pursuit's title; defaults to the candidate's."),
+  dueAt: Timestamp.optional().describe('The submission deadline.'),
+  estimatedValue: Money.optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
 
 export interface NewCandidate {
   readonly title: string;
@@ -98,7 +163,7 @@ export async function openCandidateWithKey(
     .where('state', 'in', ['new', 'contacted', 'qualified', 'promoted'])
     .executeTakeFirst();
   const id = existing?.id ?? naturalKey;
-  return fail(
+  return refuse(
     duplicate(
       'candidate',
       id,
@@ -107,19 +172,19 @@ export async function openCandidateWithKey(
   );
 }
 
-export async function createCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof CreateCandidate>,
-): Promise<CandidateView> {
-  const naturalKey = candidateNaturalKey(input);
-  return run(
-    deps,
-    actor,
-    async (unit) => candidateViewOf(unit.db, unit.orgId, await insertCandidate(unit, input)),
-    { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
-  );
-}
+export const createCandidate = change({
+  input: CreateCandidate,
+  output: CandidateView,
+  run: async (deps, actor, input) => {
+    const naturalKey = candidateNaturalKey(input);
+    return run(
+      deps,
+      actor,
+      async (unit) => candidateViewOf(unit.db, unit.orgId, await insertCandidate(unit, input)),
+      { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
+    );
+  },
+});
 
 /** Loads a candidate, checks the caller's expected version, runs `change` and answers with the fresh view. */
 function candidateCommand<I extends { candidateId: string; expectedVersion?: number | undefined }>(
@@ -134,8 +199,10 @@ function candidateCommand<I extends { candidateId: string; expectedVersion?: num
     });
 }
 
-export const updateCandidate = candidateCommand<z.output<typeof UpdateCandidate>>(
-  async (unit, row, input) => {
+export const updateCandidate = change({
+  input: UpdateCandidate,
+  output: CandidateView,
+  run: candidateCommand<z.output<typeof UpdateCandidate>>(async (unit, row, input) => {
     const changed: string[] = [];
     const set: RowUpdate<'candidates'> = {};
     if (input.title !== undefined && input.title !== row.title) set.title = input.title;
@@ -158,35 +225,41 @@ export const updateCandidate = candidateCommand<z.output<typeof UpdateCandidate>
       type: 'candidate.updated',
       data: { changed, ...(input.tags ? { tags: { ...input.tags } } : {}) },
     });
-  },
-);
-
-export const logTouch = candidateCommand<z.output<typeof LogTouch>>(async (unit, row, input) => {
-  const to = must(touchTarget(row.state, row.id));
-  const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
-  await recordActivity(unit, { type: 'candidate', id: row.id }, input.kind, input.summary, occurredAt);
-  await unit.bump('candidates', row.id, row.version, {
-    state: to,
-    first_touch_at: row.first_touch_at ?? occurredAt,
-  });
-  if (row.first_touch_at === null) await meetClock(unit, 'triage', row.id);
-  await unit.event({
-    entityType: 'candidate',
-    entityId: row.id,
-    type: 'candidate.touched',
-    from: row.state,
-    to,
-    data: {
-      kind: input.kind,
-      summary: input.summary,
-      occurredAt: occurredAt.toISOString(),
-      firstTouch: row.first_touch_at === null,
-    },
-  });
+  }),
 });
 
-export const qualifyCandidate = candidateCommand<z.output<typeof QualifyCandidate>>(
-  async (unit, row, input) => {
+export const logTouch = change({
+  input: LogTouch,
+  output: CandidateView,
+  run: candidateCommand<z.output<typeof LogTouch>>(async (unit, row, input) => {
+    const to = must(touchTarget(row.state, row.id));
+    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
+    await recordActivity(unit, { type: 'candidate', id: row.id }, input.kind, input.summary, occurredAt);
+    await unit.bump('candidates', row.id, row.version, {
+      state: to,
+      first_touch_at: row.first_touch_at ?? occurredAt,
+    });
+    if (row.first_touch_at === null) await meetClock(unit, 'triage', row.id);
+    await unit.event({
+      entityType: 'candidate',
+      entityId: row.id,
+      type: 'candidate.touched',
+      from: row.state,
+      to,
+      data: {
+        kind: input.kind,
+        summary: input.summary,
+        occurredAt: occurredAt.toISOString(),
+        firstTouch: row.first_touch_at === null,
+      },
+    });
+  }),
+});
+
+export const qualifyCandidate = change({
+  input: QualifyCandidate,
+  output: CandidateView,
+  run: candidateCommand<z.output<typeof QualifyCandidate>>(async (unit, row, input) => {
     const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
     await unit.bump('candidates', row.id, row.version, { state: moved.to });
     await unit.event({
@@ -197,11 +270,13 @@ export const qualifyCandidate = candidateCommand<z.output<typeof QualifyCandidat
       to: moved.to,
       reason: input.note ?? null,
     });
-  },
-);
+  }),
+});
 
-export const disqualifyCandidate = candidateCommand<z.output<typeof DisqualifyCandidate>>(
-  async (unit, row, input) => {
+export const disqualifyCandidate = change({
+  input: DisqualifyCandidate,
+  output: CandidateView,
+  run: candidateCommand<z.output<typeof DisqualifyCandidate>>(async (unit, row, input) => {
     const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
     await unit.bump('candidates', row.id, row.version, {
       state: moved.to,
@@ -218,183 +293,185 @@ export const disqualifyCandidate = candidateCommand<z.output<typeof DisqualifyCa
       reason: moved.reason,
       data: input.note ? { note: input.note } : {},
     });
-  },
-);
+  }),
+});
 
-export async function reopenCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof ReopenCandidate>,
-): Promise<CandidateView> {
-  let naturalKey = '';
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-      naturalKey = row.natural_key;
-      checkVersion('candidate', row, input.expectedVersion);
-      const moved = must(guardReopen({ candidate: row, reason: input.reason }));
-      await unit.bump('candidates', row.id, row.version, {
-        state: moved.to,
-        disqualify_reason: null,
-        disqualify_note: null,
-      });
-      await unit.event({
-        entityType: 'candidate',
-        entityId: row.id,
-        type: 'candidate.reopened',
-        from: moved.from,
-        to: moved.to,
-        reason: moved.reason,
-      });
-      return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
-    },
-    // Reopening takes the natural key back; an open candidate that took it since is the duplicate.
-    { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
-  );
-}
+export const reopenCandidate = change({
+  input: ReopenCandidate,
+  output: CandidateView,
+  run: async (deps, actor, input) => {
+    let naturalKey = '';
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+        naturalKey = row.natural_key;
+        checkVersion('candidate', row, input.expectedVersion);
+        const moved = must(guardReopen({ candidate: row, reason: input.reason }));
+        await unit.bump('candidates', row.id, row.version, {
+          state: moved.to,
+          disqualify_reason: null,
+          disqualify_note: null,
+        });
+        await unit.event({
+          entityType: 'candidate',
+          entityId: row.id,
+          type: 'candidate.reopened',
+          from: moved.from,
+          to: moved.to,
+          reason: moved.reason,
+        });
+        return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
+      },
+      // Reopening takes the natural key back; an open candidate that took it since is the duplicate.
+      { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
+    );
+  },
+});
 
 /** Merges a candidate into another open one: its activities, tags and signals move; its history stays readable from the target. */
-export async function mergeCandidates(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof MergeCandidates>,
-): Promise<CandidateView> {
-  return run(deps, actor, async (unit) => {
-    const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    const into = await loadCandidate(unit.db, unit.orgId, input.intoId);
-    checkVersion('candidate', row, input.expectedVersion);
-    const moved = must(guardMerge({ candidate: row, into }));
-    await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });
-    await cancelClocks(unit, ['triage'], row.id);
-    await unit.bump('candidates', into.id, into.version, {});
-    await unit.db
-      .updateTable('activities')
-      .set({ entity_id: into.id })
-      .where('org_id', '=', unit.orgId)
-      .where('entity_type', '=', 'candidate')
-      .where('entity_id', '=', row.id)
-      .execute();
-    await moveTags(unit, 'candidate', row.id, into.id);
-    await unit.db
-      .updateTable('signals')
-      .set({ candidate_id: into.id })
-      .where('org_id', '=', unit.orgId)
-      .where('candidate_id', '=', row.id)
-      .execute();
-    await unit.event({
-      entityType: 'candidate',
-      entityId: row.id,
-      type: 'candidate.merged',
-      from: moved.from,
-      to: moved.to,
-      data: { intoId: into.id },
-    });
-    await unit.event({
-      entityType: 'candidate',
-      entityId: into.id,
-      type: 'candidate.absorbed',
-      data: { mergedId: row.id },
-    });
-    return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, into.id));
-  });
-}
-
-export interface Promoted {
-  pursuit: PursuitView;
-  /** False when the candidate was promoted before: the existing pursuit is returned. */
-  created: boolean;
-}
-
-/** Promotes a qualified candidate to a pursuit with the org's checklists. Promoting again returns the same pursuit. */
-export async function promoteCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof PromoteCandidate>,
-): Promise<Promoted> {
-  const existing = async (unit: Unit): Promise<Promoted | null> => {
-    const pursuit = await unit.db
-      .selectFrom('pursuits')
-      .selectAll()
-      .where('org_id', '=', unit.orgId)
-      .where('candidate_id', '=', input.candidateId)
-      .executeTakeFirst();
-    return pursuit ? { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: false } : null;
-  };
-  return run(
-    deps,
-    actor,
-    async (unit) => {
+export const mergeCandidate = change({
+  input: MergeCandidates,
+  output: CandidateView,
+  run: async (deps, actor, input) => {
+    return run(deps, actor, async (unit) => {
       const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-      if (row.state === 'promoted') {
-        const found = await existing(unit);
-        if (found) return found;
-      }
+      const into = await loadCandidate(unit.db, unit.orgId, input.intoId);
       checkVersion('candidate', row, input.expectedVersion);
-      const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'promote_candidate', { id: row.id }));
-      await unit.bump('candidates', row.id, row.version, { state: moved.to });
-      const pursuitId = newId('pur', unit.now);
+      const moved = must(guardMerge({ candidate: row, into }));
+      await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });
+      await cancelClocks(unit, ['triage'], row.id);
+      await unit.bump('candidates', into.id, into.version, {});
       await unit.db
-        .insertInto('pursuits')
-        .values({
-          id: pursuitId,
-          org_id: unit.orgId,
-          candidate_id: row.id,
-          title: input.title ?? row.title,
-          account_name: row.account_name,
-          priority: row.priority,
-          assignee_id: row.assignee_id,
-          due_at: input.dueAt ? new Date(input.dueAt) : null,
-          estimated_value: input.estimatedValue ?? row.estimated_value,
-          fields_json: toJson(row.fields_json),
-          created_by: unit.actor.memberId,
-          created_at: unit.now,
-          updated_at: unit.now,
-        })
+        .updateTable('activities')
+        .set({ entity_id: into.id })
+        .where('org_id', '=', unit.orgId)
+        .where('entity_type', '=', 'candidate')
+        .where('entity_id', '=', row.id)
         .execute();
-      await copyChecklists(unit, pursuitId);
-      await startClock(unit, 'proposal', 'pursuit', pursuitId, row.priority);
-      await moveTagsCopy(unit, row.id, pursuitId);
+      await moveTags(unit, 'candidate', row.id, into.id);
+      await unit.db
+        .updateTable('signals')
+        .set({ candidate_id: into.id })
+        .where('org_id', '=', unit.orgId)
+        .where('candidate_id', '=', row.id)
+        .execute();
       await unit.event({
         entityType: 'candidate',
         entityId: row.id,
-        type: 'candidate.promoted',
+        type: 'candidate.merged',
         from: moved.from,
         to: moved.to,
-        data: { pursuitId },
+        data: { intoId: into.id },
       });
       await unit.event({
-        entityType: 'pursuit',
-        entityId: pursuitId,
-        type: 'pursuit.created',
-        to: 'capture',
-        data: { candidateId: row.id },
+        entityType: 'candidate',
+        entityId: into.id,
+        type: 'candidate.absorbed',
+        data: { mergedId: row.id },
       });
+      return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, into.id));
+    });
+  },
+});
+
+export const Promoted = z.object({
+  pursuit: PursuitView,
+  created: z.boolean().describe('False when the candidate was promoted before: its pursuit is returned.'),
+});
+export type Promoted = z.output<typeof Promoted>;
+
+/** Promotes a qualified candidate to a pursuit with the org's checklists. Promoting again returns the same pursuit. */
+export const promoteCandidate = change({
+  input: PromoteCandidate,
+  output: Promoted,
+  run: async (deps, actor, input) => {
+    const existing = async (unit: Unit): Promise<Promoted | null> => {
       const pursuit = await unit.db
         .selectFrom('pursuits')
         .selectAll()
-        .where('id', '=', pursuitId)
-        .executeTakeFirstOrThrow();
-      return { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: true };
-    },
-    {
-      // Two promotions raced and this one lost: answer with the pursuit the winner created.
-      onUniqueViolation: async () => {
-        const pursuit = await deps.store.db
+        .where('org_id', '=', unit.orgId)
+        .where('candidate_id', '=', input.candidateId)
+        .executeTakeFirst();
+      return pursuit ? { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: false } : null;
+    };
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+        if (row.state === 'promoted') {
+          const found = await existing(unit);
+          if (found) return found;
+        }
+        checkVersion('candidate', row, input.expectedVersion);
+        const moved = must(
+          applyTransition(CANDIDATE_MACHINE, row.state, 'promote_candidate', { id: row.id }),
+        );
+        await unit.bump('candidates', row.id, row.version, { state: moved.to });
+        const pursuitId = newId('pur', unit.now);
+        await unit.db
+          .insertInto('pursuits')
+          .values({
+            id: pursuitId,
+            org_id: unit.orgId,
+            candidate_id: row.id,
+            title: input.title ?? row.title,
+            account_name: row.account_name,
+            priority: row.priority,
+            assignee_id: row.assignee_id,
+            due_at: input.dueAt ? new Date(input.dueAt) : null,
+            estimated_value: input.estimatedValue ?? row.estimated_value,
+            fields_json: toJson(row.fields_json),
+            created_by: unit.actor.memberId,
+            created_at: unit.now,
+            updated_at: unit.now,
+          })
+          .execute();
+        await copyChecklists(unit, pursuitId);
+        await startClock(unit, 'proposal', 'pursuit', pursuitId, row.priority);
+        await copyTags(unit, row.id, pursuitId);
+        await unit.event({
+          entityType: 'candidate',
+          entityId: row.id,
+          type: 'candidate.promoted',
+          from: moved.from,
+          to: moved.to,
+          data: { pursuitId },
+        });
+        await unit.event({
+          entityType: 'pursuit',
+          entityId: pursuitId,
+          type: 'pursuit.created',
+          to: 'capture',
+          data: { candidateId: row.id },
+        });
+        const pursuit = await unit.db
           .selectFrom('pursuits')
           .selectAll()
-          .where('org_id', '=', actor.orgId)
-          .where('candidate_id', '=', input.candidateId)
+          .where('id', '=', pursuitId)
           .executeTakeFirstOrThrow();
-        return { pursuit: await pursuitViewOf(deps.store.db, actor.orgId, pursuit), created: false };
+        return { pursuit: await pursuitViewOf(unit.db, unit.orgId, pursuit), created: true };
       },
-    },
-  );
-}
+      {
+        // Two promotions raced and this one lost: answer with the pursuit the winner created.
+        onUniqueViolation: async () => {
+          const pursuit = await deps.store.db
+            .selectFrom('pursuits')
+            .selectAll()
+            .where('org_id', '=', actor.orgId)
+            .where('candidate_id', '=', input.candidateId)
+            .executeTakeFirstOrThrow();
+          return { pursuit: await pursuitViewOf(deps.store.db, actor.orgId, pursuit), created: false };
+        },
+      },
+    );
+  },
+});
 
 /** The pursuit starts with the candidate's tags. */
-async function moveTagsCopy(unit: Unit, candidateId: string, pursuitId: string): Promise<void> {
+async function copyTags(unit: Unit, candidateId: string, pursuitId: string): Promise<void> {
   const tags = await unit.db
     .selectFrom('tags')
     .select('tag')

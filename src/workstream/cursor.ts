@@ -1,7 +1,7 @@
 /** Page cursors: opaque to callers, a JSON key encoded base64url, checked by a schema on the way back. */
 import type { z } from 'zod';
 import { validation } from '../domain/errors.js';
-import { fail } from './unit.js';
+import { refuse } from './refusals.js';
 
 export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
@@ -17,7 +17,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string, key: S, tool?:
   }
   const parsed = key.safeParse(decoded);
   if (parsed.success) return parsed.data;
-  return fail(
+  return refuse(
     validation('cursor', 'cursor is not one this server handed out.', {
       nextStep: `Call ${tool ?? 'it'} again without cursor to start from the first page.`,
     }),

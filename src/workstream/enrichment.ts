@@ -7,10 +7,13 @@
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import type { Row } from '../store/schema.js';
-import { CandidateId } from './inputs.js';
-import { loadCandidate } from './read.js';
-import { type Actor, type Deps, type EnrichmentProviderRef, fail, run, type Unit } from './unit.js';
+import { change, query } from './command.js';
+import type { EnrichmentProviderRef } from './deps.js';
+import { loadCandidate } from './load.js';
+import { CandidateId } from './params.js';
+import { refuse } from './refusals.js';
+import { run, type Unit } from './unit-of-work.js';
+import { EnrichmentProvenance, EnrichmentView, enrichmentView } from './views.js';
 
 export const EnrichCandidate = z.object({
   candidateId: CandidateId,
@@ -67,98 +70,88 @@ export async function markEnrichmentPending(
   }
 }
 
-export interface EnrichmentView {
-  provider: string;
-  tool: string;
-  state: 'pending' | 'ok' | 'failed';
-  fields: Record<string, unknown>;
-  lastError: string | null;
-  attempts: number;
-  requestedAt: string;
-  completedAt: string | null;
-}
+export const CandidateEnrichment = z.object({
+  candidateId: z.string(),
+  enrichment: z
+    .array(EnrichmentView)
+    .describe('One entry per provider, with its status and the fields it found.'),
+});
 
-export interface EnrichmentProvenance extends EnrichmentView {
-  /** The provider's result as it answered, before mapping. */
-  raw: unknown;
-}
+export const GetEnrichment = z.object({ candidateId: CandidateId });
 
-export function enrichmentView(row: Row<'enrichments'>): EnrichmentView {
-  return {
-    provider: row.provider,
-    tool: row.tool,
-    state: row.state,
-    fields: row.fields_json,
-    lastError: row.last_error,
-    attempts: row.attempts,
-    requestedAt: row.requested_at.toISOString(),
-    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
-  };
-}
+export const EnrichmentProvenances = z.object({
+  candidateId: z.string(),
+  enrichment: z.array(EnrichmentProvenance),
+});
 
-export async function enrichCandidate(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof EnrichCandidate>,
-): Promise<EnrichmentView[]> {
-  return run(deps, actor, async (unit) => {
-    const candidate = await loadCandidate(unit.db, unit.orgId, input.candidateId);
-    const configured = unit.enrichmentProviders;
-    if (configured.length === 0) {
-      fail(
-        validation('providers', 'No enrichment providers are configured on this server.', {
-          nextStep:
-            'Ask sales ops to configure providers (WORKSTREAM_ENRICHMENT_CONFIG), then call enrich_candidate again.',
-        }),
-      );
-    }
-    const unknown = (input.providers ?? []).filter((name) => !configured.some((p) => p.name === name));
-    if (unknown.length > 0) {
-      fail(
-        validation('providers', `Unknown enrichment provider ${unknown.join(', ')}.`, {
-          nextStep: `Use one of ${configured.map((p) => p.name).join(', ')}, or omit providers for all.`,
-        }),
-      );
-    }
-    const chosen = input.providers ? configured.filter((p) => input.providers?.includes(p.name)) : configured;
-    await markEnrichmentPending(unit, candidate.id, chosen);
-    await unit.event({
-      entityType: 'candidate',
-      entityId: candidate.id,
-      type: 'candidate.enrichment_requested',
-      data: { providers: chosen.map((p) => p.name) },
-      alsoTo: enrichmentDestinations(chosen),
-    });
-    const rows = await unit.db
-      .selectFrom('enrichments')
-      .selectAll()
-      .where('org_id', '=', unit.orgId)
-      .where('candidate_id', '=', candidate.id)
-      .orderBy('provider')
-      .execute();
-    return rows.map(enrichmentView);
-  });
-}
-
-export async function getEnrichment(
-  deps: Deps,
-  actor: Actor,
-  candidateId: string,
-): Promise<EnrichmentProvenance[]> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      await loadCandidate(unit.db, unit.orgId, candidateId);
+export const enrichCandidate = change({
+  input: EnrichCandidate,
+  output: CandidateEnrichment,
+  run: async (deps, actor, input) => {
+    return run(deps, actor, async (unit) => {
+      const candidate = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      const configured = unit.enrichmentProviders;
+      if (configured.length === 0) {
+        refuse(
+          validation('providers', 'No enrichment providers are configured on this server.', {
+            nextStep:
+              'Ask sales ops to configure providers (WORKSTREAM_ENRICHMENT_CONFIG), then call enrich_candidate again.',
+          }),
+        );
+      }
+      const unknown = (input.providers ?? []).filter((name) => !configured.some((p) => p.name === name));
+      if (unknown.length > 0) {
+        refuse(
+          validation('providers', `Unknown enrichment provider ${unknown.join(', ')}.`, {
+            nextStep: `Use one of ${configured.map((p) => p.name).join(', ')}, or omit providers for all.`,
+          }),
+        );
+      }
+      const chosen = input.providers
+        ? configured.filter((p) => input.providers?.includes(p.name))
+        : configured;
+      await markEnrichmentPending(unit, candidate.id, chosen);
+      await unit.event({
+        entityType: 'candidate',
+        entityId: candidate.id,
+        type: 'candidate.enrichment_requested',
+        data: { providers: chosen.map((p) => p.name) },
+        alsoTo: enrichmentDestinations(chosen),
+      });
       const rows = await unit.db
         .selectFrom('enrichments')
         .selectAll()
         .where('org_id', '=', unit.orgId)
-        .where('candidate_id', '=', candidateId)
+        .where('candidate_id', '=', candidate.id)
         .orderBy('provider')
         .execute();
-      return rows.map((row) => ({ ...enrichmentView(row), raw: row.raw_json }));
-    },
-    { readOnly: true },
-  );
-}
+      return { candidateId: candidate.id, enrichment: rows.map(enrichmentView) };
+    });
+  },
+});
+
+export const getEnrichment = query({
+  input: GetEnrichment,
+  output: EnrichmentProvenances,
+  run: async (deps, actor, { candidateId }) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        await loadCandidate(unit.db, unit.orgId, candidateId);
+        const rows = await unit.db
+          .selectFrom('enrichments')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .where('candidate_id', '=', candidateId)
+          .orderBy('provider')
+          .execute();
+        return {
+          candidateId,
+          enrichment: rows.map((row) => ({ ...enrichmentView(row), raw: row.raw_json })),
+        };
+      },
+      { readOnly: true },
+    );
+  },
+});

@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_CALENDAR, validateCalendar } from '../domain/calendar.js';
 import { CHECKLIST_KINDS, DEFAULT_CHECKLIST_TEMPLATES, DEFAULT_GATES } from '../domain/checklist.js';
-import { duplicate } from '../domain/errors.js';
+import { duplicate, must } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toJson, uniqueViolation as uniqueViolationOf, violates } from '../store/dialect.js';
+import type { Deps } from './deps.js';
+import { refuse } from './refusals.js';
 import { DEFAULT_SLA_POLICIES } from './sla.js';
-import { type Deps, fail, must, parse } from './unit.js';
+import { parse } from './validate.js';
 
 export const CreateOrg = z.object({
   name: z.string().trim().min(1).max(400),
@@ -38,7 +40,8 @@ export interface OrgCreated {
 }
 
 /** A new organization with the default pink and red checklist templates, default gates and its first admin. */
-export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): Promise<OrgCreated> {
+/** Administration takes what an operator typed (the CLI) and parses it here, once. */
+export async function createOrg(deps: Deps, input: unknown): Promise<OrgCreated> {
   const { name, slug, admin, timeZone } = parse(CreateOrg, input);
   // Mon–Fri 09:00–17:00 in the org's zone; an unknown zone is refused naming timeZone.
   const calendar = must(validateCalendar({ timeZone, weekly: DEFAULT_BUSINESS_CALENDAR('UTC').weekly }));
@@ -134,7 +137,7 @@ export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): P
         .select('id')
         .where('slug', '=', slug)
         .executeTakeFirst();
-      fail({
+      refuse({
         ...duplicate('organization', existing?.id ?? slug),
         message: `An organization with slug ${slug} exists already.`,
       });
@@ -144,7 +147,7 @@ export async function createOrg(deps: Deps, input: z.input<typeof CreateOrg>): P
   return { orgId, slug, adminId };
 }
 
-export async function addMember(deps: Deps, input: z.input<typeof AddMember>): Promise<{ memberId: string }> {
+export async function addMember(deps: Deps, input: unknown): Promise<{ memberId: string }> {
   const { orgId, email, name, role } = parse(AddMember, input);
   const now = deps.clock.now();
   const memberId = newId('mem', now);
@@ -168,7 +171,7 @@ export async function addMember(deps: Deps, input: z.input<typeof AddMember>): P
         .where('org_id', '=', orgId)
         .where('email', '=', email.toLowerCase())
         .executeTakeFirst();
-      fail(duplicate('member', existing?.id ?? email, `${email} is a member already.`));
+      refuse(duplicate('member', existing?.id ?? email, `${email} is a member already.`));
     }
     throw error;
   }

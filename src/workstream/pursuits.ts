@@ -1,7 +1,7 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
-import type { z } from 'zod';
-import { setItemState } from '../domain/checklist.js';
-import { type InvalidTransition, notFound } from '../domain/errors.js';
+import { z } from 'zod';
+import { CHECKLIST_KINDS, ITEM_STATES, setItemState } from '../domain/checklist.js';
+import { type InvalidTransition, must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { allowedTransitions, applyTransition } from '../domain/machine.js';
 import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
@@ -18,21 +18,8 @@ import { requireReason } from '../domain/reason.js';
 import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
-import type {
-  AddProposalVersion,
-  CancelPursuit,
-  DecideBid,
-  HoldPursuit,
-  LogFollowUp,
-  MarkLost,
-  MarkWon,
-  ResumePursuit,
-  SendProposalVersion,
-  SetChecklistItem,
-  SubmitPursuit,
-  UpdatePursuit,
-  WithdrawProposalVersion,
-} from './inputs.js';
+import { change } from './command.js';
+import type { Actor, Deps } from './deps.js';
 import {
   gateChecklists,
   gatesOf,
@@ -40,11 +27,122 @@ import {
   proposalVersionsOf,
   pursuitViewOf,
   resolveMember,
-} from './read.js';
+} from './load.js';
+import {
+  Assignee,
+  ExpectedVersion,
+  Fields,
+  Money,
+  PriorityParam,
+  ProposalVersionId,
+  PursuitId,
+  Reason,
+  TagChanges,
+  Timestamp,
+  text,
+} from './params.js';
+import { checkVersion, refuse } from './refusals.js';
 import { cancelClocks, meetClock, pauseClock, resumeClock, retargetClocks, startClock } from './sla.js';
 import { changeTags } from './tags.js';
-import { type Actor, checkVersion, type Deps, fail, must, run, type Unit } from './unit.js';
-import type { PursuitView } from './views.js';
+import { run, type Unit } from './unit-of-work.js';
+import { PursuitView } from './views.js';
+
+export const UpdatePursuit = z.object({
+  pursuitId: PursuitId,
+  title: text(400).optional(),
+  priority: PriorityParam.optional(),
+  assignee: Assignee.optional(),
+  dueAt: Timestamp.nullable().optional().describe('The submission deadline; null clears it.'),
+  estimatedValue: Money.nullable().optional(),
+  probability: z.number().int().min(0).max(100).nullable().optional().describe('Win probability, 0–100.'),
+  tags: TagChanges.optional(),
+  fields: Fields.optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const DecideBid = z.object({
+  pursuitId: PursuitId,
+  reason: Reason.optional().describe('Why bid (optional); kept in the history.'),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const DecideNoBid = z.object({
+  pursuitId: PursuitId,
+  reason: Reason.describe('Why not bid, in a sentence; kept in the history.'),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const HoldPursuit = z.object({
+  pursuitId: PursuitId,
+  reason: Reason,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const ResumePursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+
+export const AddProposalVersion = z.object({
+  pursuitId: PursuitId,
+  title: text(400).describe('e.g. "Technical and price volume, v2".'),
+  documentUrl: z.url().max(700).optional(),
+  amount: Money.optional().describe('The price proposed.'),
+  notes: text(4000).optional(),
+});
+
+export const SubmitPursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+
+export const SendProposalVersion = z.object({
+  pursuitId: PursuitId,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const WithdrawProposalVersion = z.object({
+  pursuitId: PursuitId,
+  versionId: ProposalVersionId.describe(
+    'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
+  ),
+  reason: Reason,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const LogFollowUp = z.object({
+  pursuitId: PursuitId,
+  summary: text(4000),
+  occurredAt: Timestamp.optional(),
+});
+
+export const MarkWon = z.object({
+  pursuitId: PursuitId,
+  awardAmount: Money.describe('The value awarded.'),
+  note: text(2000).optional(),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const MarkLost = z.object({
+  pursuitId: PursuitId,
+  lossReason: text(2000).describe('Why it was lost, e.g. "price: 12% above the winner".'),
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const CancelPursuit = z.object({
+  pursuitId: PursuitId,
+  reason: Reason,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const SetChecklistItem = z.object({
+  pursuitId: PursuitId,
+  checklist: z
+    .enum(CHECKLIST_KINDS)
+    .describe('pink (gates submit_pursuit) or red (gates mark_won / mark_lost).'),
+  itemKey: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe('The item key, e.g. compliance_matrix; see get_pursuit.'),
+  state: z.enum(ITEM_STATES).describe('open, done, or n_a (not applicable: needs a note).'),
+  note: z.string().trim().max(2000).nullable().optional(),
+});
 
 type Output<S extends z.ZodType> = z.output<S>;
 
@@ -107,66 +205,88 @@ function requireOpen(
         ? 'Submit it first with submit_pursuit.'
         : 'Nothing more changes on a closed pursuit.',
   };
-  fail(refusal);
+  refuse(refusal);
 }
 
-export const updatePursuit = pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
-  const set: RowUpdate<'pursuits'> = {};
-  if (input.title !== undefined && input.title !== pursuit.title) set.title = input.title;
-  if (input.priority !== undefined && input.priority !== pursuit.priority) set.priority = input.priority;
-  if (input.assignee !== undefined)
-    set.assignee_id =
-      input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
-  if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
-  if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
-  if (input.probability !== undefined) set.probability = input.probability;
-  if (input.fields !== undefined) set.fields_json = toJson({ ...pursuit.fields_json, ...input.fields });
-  const changed = Object.keys(set);
-  if (input.tags && (await changeTags(unit, 'pursuit', pursuit.id, input.tags))) changed.push('tags');
-  if (changed.length === 0) return;
-  await unit.bump('pursuits', pursuit.id, pursuit.version, set);
-  if (set.priority) await retargetClocks(unit, pursuit.id, set.priority);
-  await unit.event({
-    entityType: 'pursuit',
-    entityId: pursuit.id,
-    type: 'pursuit.updated',
-    data: { changed },
-  });
+export const updatePursuit = change({
+  input: UpdatePursuit,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
+    const set: RowUpdate<'pursuits'> = {};
+    if (input.title !== undefined && input.title !== pursuit.title) set.title = input.title;
+    if (input.priority !== undefined && input.priority !== pursuit.priority) set.priority = input.priority;
+    if (input.assignee !== undefined)
+      set.assignee_id =
+        input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
+    if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
+    if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
+    if (input.probability !== undefined) set.probability = input.probability;
+    if (input.fields !== undefined) set.fields_json = toJson({ ...pursuit.fields_json, ...input.fields });
+    const changed = Object.keys(set);
+    if (input.tags && (await changeTags(unit, 'pursuit', pursuit.id, input.tags))) changed.push('tags');
+    if (changed.length === 0) return;
+    await unit.bump('pursuits', pursuit.id, pursuit.version, set);
+    if (set.priority) await retargetClocks(unit, pursuit.id, set.priority);
+    await unit.event({
+      entityType: 'pursuit',
+      entityId: pursuit.id,
+      type: 'pursuit.updated',
+      data: { changed },
+    });
+  }),
 });
 
-export const decideBid = pursuitCommand<Output<typeof DecideBid>>(async (unit, pursuit, input) => {
-  if (input.decision === 'bid') {
+export const decideBid = change({
+  input: DecideBid,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof DecideBid>>(async (unit, pursuit, input) => {
     const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'decide_bid', ref(pursuit)));
     await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
-    return;
-  }
-  const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
-  await cancelClocks(unit, ['proposal'], pursuit.id);
-  await move(
-    unit,
-    pursuit,
-    'no_bid',
-    moved.to,
-    { close_reason: moved.reason, closed_at: unit.now },
-    { reason: moved.reason },
-  );
+  }),
 });
 
-export const holdPursuit = pursuitCommand<Output<typeof HoldPursuit>>(async (unit, pursuit, input) => {
-  const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
-  const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
-  await pauseClock(unit, 'proposal', pursuit.id);
-  await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
+export const decideNoBid = change({
+  input: DecideNoBid,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof DecideNoBid>>(async (unit, pursuit, input) => {
+    const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
+    await cancelClocks(unit, ['proposal'], pursuit.id);
+    await move(
+      unit,
+      pursuit,
+      'no_bid',
+      moved.to,
+      { close_reason: moved.reason, closed_at: unit.now },
+      { reason: moved.reason },
+    );
+  }),
 });
 
-export const resumePursuit = pursuitCommand<Output<typeof ResumePursuit>>(async (unit, pursuit) => {
-  const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
-  await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
-  await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
+export const holdPursuit = change({
+  input: HoldPursuit,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof HoldPursuit>>(async (unit, pursuit, input) => {
+    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
+    const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
+    await pauseClock(unit, 'proposal', pursuit.id);
+    await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
+  }),
 });
 
-export const addProposalVersion = pursuitCommand<Output<typeof AddProposalVersion>>(
-  async (unit, pursuit, input) => {
+export const resumePursuit = change({
+  input: ResumePursuit,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof ResumePursuit>>(async (unit, pursuit) => {
+    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
+    await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
+    await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
+  }),
+});
+
+export const addProposalVersion = change({
+  input: AddProposalVersion,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof AddProposalVersion>>(async (unit, pursuit, input) => {
     requireOpen(pursuit, 'add_proposal_version', ['capture', 'proposal', 'submitted']);
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const number = versions.reduce((max, v) => Math.max(max, v.number), 0) + 1;
@@ -195,8 +315,8 @@ export const addProposalVersion = pursuitCommand<Output<typeof AddProposalVersio
       type: 'pursuit.proposal_version_added',
       data: { versionId: id, number },
     });
-  },
-);
+  }),
+});
 
 /** Marks a draft version sent and supersedes the version sent before it. */
 async function sendVersion(unit: Unit, pursuit: Row<'pursuits'>, versionId: string): Promise<string | null> {
@@ -221,28 +341,34 @@ async function sendVersion(unit: Unit, pursuit: Row<'pursuits'>, versionId: stri
   return previous?.id ?? null;
 }
 
-export const submitPursuit = pursuitCommand<Output<typeof SubmitPursuit>>(async (unit, pursuit) => {
-  const [gates, checklists, proposalVersions] = await Promise.all([
-    gatesOf(unit.db, unit.orgId),
-    gateChecklists(unit.db, unit.orgId, pursuit.id),
-    proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
-  ]);
-  const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
-  await sendVersion(unit, pursuit, moved.versionId);
-  await meetClock(unit, 'proposal', pursuit.id);
-  await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
-  await move(
-    unit,
-    pursuit,
-    'submitted',
-    moved.to,
-    { submitted_at: unit.now },
-    { data: { versionId: moved.versionId } },
-  );
+export const submitPursuit = change({
+  input: SubmitPursuit,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof SubmitPursuit>>(async (unit, pursuit) => {
+    const [gates, checklists, proposalVersions] = await Promise.all([
+      gatesOf(unit.db, unit.orgId),
+      gateChecklists(unit.db, unit.orgId, pursuit.id),
+      proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
+    ]);
+    const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
+    await sendVersion(unit, pursuit, moved.versionId);
+    await meetClock(unit, 'proposal', pursuit.id);
+    await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
+    await move(
+      unit,
+      pursuit,
+      'submitted',
+      moved.to,
+      { submitted_at: unit.now },
+      { data: { versionId: moved.versionId } },
+    );
+  }),
 });
 
-export const sendProposalVersion = pursuitCommand<Output<typeof SendProposalVersion>>(
-  async (unit, pursuit) => {
+export const sendProposalVersion = change({
+  input: SendProposalVersion,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof SendProposalVersion>>(async (unit, pursuit) => {
     requireOpen(pursuit, 'send_proposal_version', ['submitted']);
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const versionId = must(versionToSend(pursuit.id, versions));
@@ -257,22 +383,24 @@ export const sendProposalVersion = pursuitCommand<Output<typeof SendProposalVers
       type: 'pursuit.proposal_sent',
       data: { versionId, superseded },
     });
-  },
-);
+  }),
+});
 
 /**
  * Withdraws a draft or sent version (the customer is no longer to read it). The version sent on a
  * submitted pursuit is the one the response clock waits on: with it withdrawn there is nothing
  * to follow up, so the clock stops; sending a revision starts a new one.
  */
-export const withdrawProposalVersion = pursuitCommand<Output<typeof WithdrawProposalVersion>>(
-  async (unit, pursuit, input) => {
+export const withdrawProposalVersion = change({
+  input: WithdrawProposalVersion,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof WithdrawProposalVersion>>(async (unit, pursuit, input) => {
     requireOpen(pursuit, 'withdraw_proposal_version');
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const version = versions.find((v) => v.id === input.versionId);
     if (!version) {
       const ids = versions.map((v) => `${v.id} (v${v.number}, ${v.state})`).join(', ');
-      fail({
+      refuse({
         ...notFound('proposal_version', input.versionId),
         message: `proposal version ${input.versionId} is not a version of pursuit ${pursuit.id}.`,
         nextStep: `Pursuit ${pursuit.id}'s proposal versions are ${ids || '(none)'}; see get_pursuit and call again with one of them.`,
@@ -296,24 +424,28 @@ export const withdrawProposalVersion = pursuitCommand<Output<typeof WithdrawProp
       reason,
       data: { versionId: version.id, number: version.number, from: version.state, reason },
     });
-  },
-);
+  }),
+});
 
-export const logFollowUp = pursuitCommand<Output<typeof LogFollowUp> & { expectedVersion?: undefined }>(
-  async (unit, pursuit, input) => {
-    requireOpen(pursuit, 'log_follow_up');
-    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
-    await recordActivity(unit, { type: 'pursuit', id: pursuit.id }, 'follow_up', input.summary, occurredAt);
-    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-    await meetClock(unit, 'response', pursuit.id);
-    await unit.event({
-      entityType: 'pursuit',
-      entityId: pursuit.id,
-      type: 'pursuit.followed_up',
-      data: { summary: input.summary, occurredAt: occurredAt.toISOString() },
-    });
-  },
-);
+export const logFollowUp = change({
+  input: LogFollowUp,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof LogFollowUp> & { expectedVersion?: undefined }>(
+    async (unit, pursuit, input) => {
+      requireOpen(pursuit, 'log_follow_up');
+      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
+      await recordActivity(unit, { type: 'pursuit', id: pursuit.id }, 'follow_up', input.summary, occurredAt);
+      await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+      await meetClock(unit, 'response', pursuit.id);
+      await unit.event({
+        entityType: 'pursuit',
+        entityId: pursuit.id,
+        type: 'pursuit.followed_up',
+        data: { summary: input.summary, occurredAt: occurredAt.toISOString() },
+      });
+    },
+  ),
+});
 
 async function gated(unit: Unit, pursuit: Row<'pursuits'>) {
   const [gates, checklists] = await Promise.all([
@@ -323,101 +455,117 @@ async function gated(unit: Unit, pursuit: Row<'pursuits'>) {
   return { pursuit: ref(pursuit), gates, checklists };
 }
 
-export const markWon = pursuitCommand<Output<typeof MarkWon>>(async (unit, pursuit, input) => {
-  const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
-  await cancelClocks(unit, ['response'], pursuit.id);
-  await move(
-    unit,
-    pursuit,
-    'won',
-    moved.to,
-    { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
-    { reason: input.note ?? null, data: { awardAmount: moved.awardAmount } },
-  );
+export const markWon = change({
+  input: MarkWon,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof MarkWon>>(async (unit, pursuit, input) => {
+    const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
+    await cancelClocks(unit, ['response'], pursuit.id);
+    await move(
+      unit,
+      pursuit,
+      'won',
+      moved.to,
+      { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
+      { reason: input.note ?? null, data: { awardAmount: moved.awardAmount } },
+    );
+  }),
 });
 
-export const markLost = pursuitCommand<Output<typeof MarkLost>>(async (unit, pursuit, input) => {
-  const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
-  await cancelClocks(unit, ['response'], pursuit.id);
-  await move(
-    unit,
-    pursuit,
-    'lost',
-    moved.to,
-    { loss_reason: moved.lossReason, closed_at: unit.now },
-    { reason: moved.lossReason },
-  );
+export const markLost = change({
+  input: MarkLost,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof MarkLost>>(async (unit, pursuit, input) => {
+    const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
+    await cancelClocks(unit, ['response'], pursuit.id);
+    await move(
+      unit,
+      pursuit,
+      'lost',
+      moved.to,
+      { loss_reason: moved.lossReason, closed_at: unit.now },
+      { reason: moved.lossReason },
+    );
+  }),
 });
 
-export const cancelPursuit = pursuitCommand<Output<typeof CancelPursuit>>(async (unit, pursuit, input) => {
-  const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
-  await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
-  await move(
-    unit,
-    pursuit,
-    'cancelled',
-    moved.to,
-    { close_reason: moved.reason, closed_at: unit.now },
-    { reason: moved.reason },
-  );
+export const cancelPursuit = change({
+  input: CancelPursuit,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof CancelPursuit>>(async (unit, pursuit, input) => {
+    const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
+    await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
+    await move(
+      unit,
+      pursuit,
+      'cancelled',
+      moved.to,
+      { close_reason: moved.reason, closed_at: unit.now },
+      { reason: moved.reason },
+    );
+  }),
 });
 
-export const setChecklistItem = pursuitCommand<
-  Output<typeof SetChecklistItem> & { expectedVersion?: undefined }
->(async (unit, pursuit, input) => {
-  requireOpen(pursuit, 'set_checklist_item', ['capture', 'proposal', 'submitted', 'on_hold']);
-  const items = await unit.db
-    .selectFrom('checklist_items as i')
-    .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
-    .selectAll('i')
-    .where('c.org_id', '=', unit.orgId)
-    .where('c.pursuit_id', '=', pursuit.id)
-    .where('c.kind', '=', input.checklist)
-    .orderBy('i.position')
-    .execute();
-  const item = items.find((candidate) => candidate.item_key === input.itemKey);
-  if (!item) {
-    fail({
-      ...notFound('checklist_item', `${input.checklist}/${input.itemKey}`),
-      nextStep: `The ${input.checklist} checklist's items are ${items.map((i) => i.item_key).join(', ') || '(none)'}; call again with one of them.`,
-    });
-  }
-  const updated = must(
-    setItemState(
-      {
-        key: item.item_key,
-        label: item.label,
-        required: item.is_required,
-        state: item.state,
-        note: item.note,
-      },
-      input.state,
-      input.note,
-    ),
-  );
-  if (updated.state === item.state && (updated.note ?? null) === item.note) return;
-  await unit.db
-    .updateTable('checklist_items')
-    .set({
-      state: updated.state,
-      note: updated.note ?? null,
-      updated_by: unit.actor.memberId,
-      updated_at: unit.now,
-    })
-    .where('id', '=', item.id)
-    .execute();
-  // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
-  await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-  await unit.event({
-    entityType: 'pursuit',
-    entityId: pursuit.id,
-    type: 'pursuit.checklist_item_set',
-    data: {
-      checklist: input.checklist,
-      itemKey: item.item_key,
-      from: item.state,
-      to: updated.state,
-      note: updated.note ?? null,
+export const setChecklistItem = change({
+  input: SetChecklistItem,
+  output: PursuitView,
+  run: pursuitCommand<Output<typeof SetChecklistItem> & { expectedVersion?: undefined }>(
+    async (unit, pursuit, input) => {
+      requireOpen(pursuit, 'set_checklist_item', ['capture', 'proposal', 'submitted', 'on_hold']);
+      const items = await unit.db
+        .selectFrom('checklist_items as i')
+        .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
+        .selectAll('i')
+        .where('c.org_id', '=', unit.orgId)
+        .where('c.pursuit_id', '=', pursuit.id)
+        .where('c.kind', '=', input.checklist)
+        .orderBy('i.position')
+        .execute();
+      const item = items.find((candidate) => candidate.item_key === input.itemKey);
+      if (!item) {
+        refuse({
+          ...notFound('checklist_item', `${input.checklist}/${input.itemKey}`),
+          nextStep: `The ${input.checklist} checklist's items are ${items.map((i) => i.item_key).join(', ') || '(none)'}; call again with one of them.`,
+        });
+      }
+      const updated = must(
+        setItemState(
+          {
+            key: item.item_key,
+            label: item.label,
+            required: item.is_required,
+            state: item.state,
+            note: item.note,
+          },
+          input.state,
+          input.note,
+        ),
+      );
+      if (updated.state === item.state && (updated.note ?? null) === item.note) return;
+      await unit.db
+        .updateTable('checklist_items')
+        .set({
+          state: updated.state,
+          note: updated.note ?? null,
+          updated_by: unit.actor.memberId,
+          updated_at: unit.now,
+        })
+        .where('id', '=', item.id)
+        .execute();
+      // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
+      await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+      await unit.event({
+        entityType: 'pursuit',
+        entityId: pursuit.id,
+        type: 'pursuit.checklist_item_set',
+        data: {
+          checklist: input.checklist,
+          itemKey: item.item_key,
+          from: item.state,
+          to: updated.state,
+          note: updated.note ?? null,
+        },
+      });
     },
-  });
+  ),
 });

@@ -1,10 +1,13 @@
 /** Reads: one record, a filtered page of records, or an entity's history. Lists page by id (time order). */
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { CANDIDATE_STATES } from '../domain/candidate.js';
+import { PURSUIT_STATES } from '../domain/pursuit.js';
+import { SIGNAL_STATES } from '../domain/signal.js';
 import { limitRows } from '../store/dialect.js';
-import type { Database } from '../store/schema.js';
+import type { Database, Row } from '../store/schema.js';
+import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { GetHistory, ListCandidates, ListPursuits, ListSignals } from './inputs.js';
 import {
   candidateViews,
   loadCandidate,
@@ -13,17 +16,53 @@ import {
   pursuitViewOf,
   pursuitViews,
   resolveMember,
-} from './read.js';
-import { type Actor, type Deps, run, type Unit } from './unit.js';
+} from './load.js';
+import { CandidateId, Cursor, Limit, PriorityParam, PursuitId, SignalId, Tag } from './params.js';
+import { run, type Unit } from './unit-of-work.js';
 import {
-  type CandidateView,
-  type EventView,
+  CandidateView,
+  EventView,
   eventView,
   type Page,
-  type PursuitView,
-  type SignalView,
+  PursuitView,
+  page,
+  SignalView,
   signalView,
 } from './views.js';
+
+export const GetSignal = z.object({ signalId: SignalId });
+
+export const GetCandidate = z.object({ candidateId: CandidateId });
+
+export const GetPursuit = z.object({ pursuitId: PursuitId });
+
+export const ListSignals = z.object({
+  state: z.enum(SIGNAL_STATES).optional(),
+  source: z.string().max(200).optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+
+const WorkFilters = {
+  assignee: z.string().max(400).optional().describe('A member id or e-mail; "me" for yourself.'),
+  priority: PriorityParam.optional(),
+  tag: Tag.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+};
+
+export const ListCandidates = z.object({ state: z.enum(CANDIDATE_STATES).optional(), ...WorkFilters });
+
+export const ListPursuits = z.object({ state: z.enum(PURSUIT_STATES).optional(), ...WorkFilters });
+
+export const GetHistory = z.object({
+  id: z
+    .string()
+    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id')
+    .describe('A signal, candidate or pursuit id.'),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
 
 const READ = { readOnly: true } as const;
 
@@ -32,17 +71,24 @@ const IdKey = z.string().regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/);
 const afterId = (cursor: string) => decodeCursor(cursor, IdKey);
 
 /** Fetches one row more than the page to know whether another page follows. */
-async function page<R extends { id: string }, V>(
+async function readPage<R extends { id: string }, V>(
   unit: Unit,
-  query: SelectQueryBuilder<Database, never, R>,
+  select: SelectQueryBuilder<Database, never, R>,
   limit: number,
   view: (rows: R[]) => Promise<V[]> | V[],
 ): Promise<Page<V>> {
-  const rows = await limitRows(unit.dialect, query, limit + 1).execute();
-  const more = rows.length > limit;
+  return pageOf(await limitRows(unit.dialect, select, limit + 1).execute(), limit, view);
+}
+
+/** A page of views from `limit + 1` rows: the extra row only says another page follows. */
+async function pageOf<R extends { id: string }, V>(
+  rows: R[],
+  limit: number,
+  view: (rows: R[]) => Promise<V[]> | V[],
+): Promise<Page<V>> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: await view(items), nextCursor: more && last ? encodeCursor(last.id) : null };
+  return { items: await view(items), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
 
 /** Rows of the entity carrying the tag (through the tags index), for a list's where clause. */
@@ -56,147 +102,162 @@ function taggedWith(
     and tags.tag = ${tag} and tags.entity_id = ${sql.ref(id)})`;
 }
 
-export async function getSignal(deps: Deps, actor: Actor, id: string): Promise<SignalView> {
-  return run(deps, actor, async (unit) => signalView(await loadSignal(unit.db, unit.orgId, id)), READ);
+export const getSignal = query({
+  input: GetSignal,
+  output: SignalView,
+  run: async (deps, actor, { signalId: id }) => {
+    return run(deps, actor, async (unit) => signalView(await loadSignal(unit.db, unit.orgId, id)), READ);
+  },
+});
+
+export const getCandidate = query({
+  input: GetCandidate,
+  output: CandidateView,
+  run: async (deps, actor, { candidateId: id }) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const [view] = await candidateViews(unit.db, unit.orgId, [
+          await loadCandidate(unit.db, unit.orgId, id),
+        ]);
+        if (!view) throw new Error('one view per row');
+        return view;
+      },
+      READ,
+    );
+  },
+});
+
+export const getPursuit = query({
+  input: GetPursuit,
+  output: PursuitView,
+  run: async (deps, actor, { pursuitId: id }) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id)),
+      READ,
+    );
+  },
+});
+
+export const listSignals = query({
+  input: ListSignals,
+  output: page(SignalView),
+  run: async (deps, actor, input) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        let select = unit.db
+          .selectFrom('signals')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .orderBy('id', 'desc');
+        if (input.state) select = select.where('state', '=', input.state);
+        if (input.source) select = select.where('source', '=', input.source);
+        if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
+        return readPage(unit, select, input.limit, (rows) => rows.map(signalView));
+      },
+      READ,
+    );
+  },
+});
+
+/**
+ * Candidates and pursuits list the same way: newest first, by state, priority, assignee or tag.
+ * One reader for both, named by its table.
+ */
+async function listWork<T extends 'candidates' | 'pursuits'>(
+  unit: Unit,
+  table: T,
+  input: z.output<typeof ListCandidates> | z.output<typeof ListPursuits>,
+): Promise<Row<T>[]> {
+  const entity = table === 'candidates' ? 'candidate' : 'pursuit';
+  // Kysely cannot narrow a query over a table chosen by a generic; both tables have these columns.
+  let select = unit.db
+    .selectFrom(table as 'candidates')
+    .selectAll()
+    .where('org_id', '=', unit.orgId)
+    .orderBy('id', 'desc');
+  if (input.state) select = select.where('state', '=', input.state as Row<'candidates'>['state']);
+  if (input.priority) select = select.where('priority', '=', input.priority);
+  if (input.assignee)
+    select = select.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
+  if (input.tag) select = select.where(taggedWith(unit, entity, `${table}.id` as 'candidates.id', input.tag));
+  if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
+  return (await limitRows(unit.dialect, select, input.limit + 1).execute()) as Row<T>[];
 }
 
-export async function getCandidate(deps: Deps, actor: Actor, id: string): Promise<CandidateView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const [view] = await candidateViews(unit.db, unit.orgId, [
-        await loadCandidate(unit.db, unit.orgId, id),
-      ]);
-      if (!view) throw new Error('one view per row');
-      return view;
-    },
-    READ,
-  );
-}
+export const listCandidates = query({
+  input: ListCandidates,
+  output: page(CandidateView),
+  run: (deps, actor, input) =>
+    run(
+      deps,
+      actor,
+      async (unit) =>
+        pageOf(await listWork(unit, 'candidates', input), input.limit, (rows) =>
+          candidateViews(unit.db, unit.orgId, rows),
+        ),
+      READ,
+    ),
+});
 
-export async function getPursuit(deps: Deps, actor: Actor, id: string): Promise<PursuitView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id)),
-    READ,
-  );
-}
-
-export async function listSignals(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof ListSignals>,
-): Promise<Page<SignalView>> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      let query = unit.db
-        .selectFrom('signals')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .orderBy('id', 'desc');
-      if (input.state) query = query.where('state', '=', input.state);
-      if (input.source) query = query.where('source', '=', input.source);
-      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
-      return page(unit, query, input.limit, (rows) => rows.map(signalView));
-    },
-    READ,
-  );
-}
-
-export async function listCandidates(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof ListCandidates>,
-): Promise<Page<CandidateView>> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      let query = unit.db
-        .selectFrom('candidates')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .orderBy('id', 'desc');
-      if (input.state) query = query.where('state', '=', input.state);
-      if (input.priority) query = query.where('priority', '=', input.priority);
-      if (input.assignee)
-        query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
-      if (input.tag) query = query.where(taggedWith(unit, 'candidate', 'candidates.id', input.tag));
-      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
-      return page(unit, query, input.limit, (rows) => candidateViews(unit.db, unit.orgId, rows));
-    },
-    READ,
-  );
-}
-
-export async function listPursuits(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof ListPursuits>,
-): Promise<Page<PursuitView>> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      let query = unit.db
-        .selectFrom('pursuits')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .orderBy('id', 'desc');
-      if (input.state) query = query.where('state', '=', input.state);
-      if (input.priority) query = query.where('priority', '=', input.priority);
-      if (input.assignee)
-        query = query.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
-      if (input.tag) query = query.where(taggedWith(unit, 'pursuit', 'pursuits.id', input.tag));
-      if (input.cursor) query = query.where('id', '<', afterId(input.cursor));
-      return page(unit, query, input.limit, (rows) => pursuitViews(unit.db, unit.orgId, rows));
-    },
-    READ,
-  );
-}
+export const listPursuits = query({
+  input: ListPursuits,
+  output: page(PursuitView),
+  run: (deps, actor, input) =>
+    run(
+      deps,
+      actor,
+      async (unit) =>
+        pageOf(await listWork(unit, 'pursuits', input), input.limit, (rows) =>
+          pursuitViews(unit.db, unit.orgId, rows),
+        ),
+      READ,
+    ),
+});
 
 /**
  * The history of a signal, candidate or pursuit, oldest first. A candidate's history includes
  * the history of the candidates merged into it.
  */
-export async function history(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof GetHistory>,
-): Promise<Page<EventView>> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const ids = [input.id];
-      if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
-      else if (input.id.startsWith('pur_')) await loadPursuit(unit.db, unit.orgId, input.id);
-      else {
-        await loadCandidate(unit.db, unit.orgId, input.id);
-        for (let frontier = [input.id]; frontier.length > 0; ) {
-          const merged = await unit.db
-            .selectFrom('candidates')
-            .select('id')
-            .where('org_id', '=', unit.orgId)
-            .where('merged_into_id', 'in', frontier)
-            .execute();
-          frontier = merged.map((row) => row.id).filter((id) => !ids.includes(id));
-          ids.push(...frontier);
+export const getHistory = query({
+  input: GetHistory,
+  output: page(EventView),
+  run: async (deps, actor, input) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const ids = [input.id];
+        if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
+        else if (input.id.startsWith('pur_')) await loadPursuit(unit.db, unit.orgId, input.id);
+        else {
+          await loadCandidate(unit.db, unit.orgId, input.id);
+          for (let frontier = [input.id]; frontier.length > 0; ) {
+            const merged = await unit.db
+              .selectFrom('candidates')
+              .select('id')
+              .where('org_id', '=', unit.orgId)
+              .where('merged_into_id', 'in', frontier)
+              .execute();
+            frontier = merged.map((row) => row.id).filter((id) => !ids.includes(id));
+            ids.push(...frontier);
+          }
         }
-      }
-      let query = unit.db
-        .selectFrom('events')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .where('entity_id', 'in', ids)
-        .orderBy('id', 'asc');
-      if (input.cursor) query = query.where('id', '>', afterId(input.cursor));
-      return page(unit, query, input.limit, (rows) => rows.map(eventView));
-    },
-    READ,
-  );
-}
+        let select = unit.db
+          .selectFrom('events')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .where('entity_id', 'in', ids)
+          .orderBy('id', 'asc');
+        if (input.cursor) select = select.where('id', '>', afterId(input.cursor));
+        return readPage(unit, select, input.limit, (rows) => rows.map(eventView));
+      },
+      READ,
+    );
+  },
+});

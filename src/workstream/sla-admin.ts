@@ -1,13 +1,15 @@
 /** SLA policies and the business calendar: read by anyone, changed by an org's admins. */
 import { z } from 'zod';
 import { validateCalendar, WEEKDAYS } from '../domain/calendar.js';
-import { forbidden } from '../domain/errors.js';
+import { forbidden, must } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { PRIORITIES } from '../domain/priority.js';
 import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
 import { toJson } from '../store/dialect.js';
+import { change, query } from './command.js';
+import { refuse } from './refusals.js';
 import { retargetClocks } from './sla.js';
-import { type Actor, type Deps, fail, must, run, type Unit } from './unit.js';
+import { run, type Unit } from './unit-of-work.js';
 
 export const SetSlaPolicy = z.object({
   kind: z
@@ -50,16 +52,29 @@ export const SetBusinessCalendar = z.object({
     .describe('Local dates with no working time, YYYY-MM-DD.'),
 });
 
-export interface SlaPoliciesView {
-  calendar: { timeZone: string; weekly: unknown[]; holidays: string[] } | null;
-  policies: {
-    kind: string;
-    priority: string;
-    targetHours: number;
-    businessHours: boolean;
-    warnPercent: number;
-  }[];
-}
+/** get_sla_policies reads the caller's whole organization: there is nothing to ask for. */
+export const GetSlaPolicies = z.object({});
+
+export const SlaPoliciesView = z.object({
+  calendar: z
+    .object({
+      timeZone: z.string().describe('IANA time zone the working hours are in.'),
+      weekly: z.array(z.unknown()).describe('Weekly working intervals {day, start, end}, local time.'),
+      holidays: z.array(z.string()).describe('Local dates with no working time, YYYY-MM-DD.'),
+    })
+    .nullable()
+    .describe('The business calendar; null when the organization has none (every target is calendar time).'),
+  policies: z.array(
+    z.object({
+      kind: z.string().describe('triage, proposal or response.'),
+      priority: z.string().describe('The priority it applies to; "any" is the fallback for the others.'),
+      targetHours: z.number(),
+      businessHours: z.boolean().describe("True: counted in the calendar's working time; false: 24×7."),
+      warnPercent: z.number().int().describe('At-risk once this share of the target has elapsed.'),
+    }),
+  ),
+});
+export type SlaPoliciesView = z.output<typeof SlaPoliciesView>;
 
 async function requireAdmin(unit: Unit): Promise<void> {
   const member = await unit.db
@@ -67,7 +82,7 @@ async function requireAdmin(unit: Unit): Promise<void> {
     .select('role')
     .where('id', '=', unit.actor.memberId)
     .executeTakeFirst();
-  if (member?.role !== 'admin') fail(forbidden('changing SLA policies and calendars needs the admin role'));
+  if (member?.role !== 'admin') refuse(forbidden('changing SLA policies and calendars needs the admin role'));
 }
 
 async function orgCalendar(unit: Unit) {
@@ -81,119 +96,123 @@ async function orgCalendar(unit: Unit) {
 
 /** Re-targets every open clock of the org (the rules changed), by each entity's current priority. */
 async function retargetAll(unit: Unit, kind?: SlaKind): Promise<void> {
-  let query = unit.db
+  let select = unit.db
     .selectFrom('sla_clocks as k')
     .leftJoin('candidates as c', 'c.id', 'k.entity_id')
     .leftJoin('pursuits as p', 'p.id', 'k.entity_id')
     .select(['k.entity_id', 'c.priority as candidate_priority', 'p.priority as pursuit_priority'])
     .where('k.org_id', '=', unit.orgId)
     .where('k.state', 'in', ['running', 'paused']);
-  if (kind) query = query.where('k.kind', '=', kind);
-  const open = await query.execute();
+  if (kind) select = select.where('k.kind', '=', kind);
+  const open = await select.execute();
   for (const entityId of new Set(open.map((row) => row.entity_id))) {
     const row = open.find((r) => r.entity_id === entityId);
     await retargetClocks(unit, entityId, row?.candidate_priority ?? row?.pursuit_priority ?? 'medium');
   }
 }
 
-export async function getSlaPolicies(deps: Deps, actor: Actor): Promise<SlaPoliciesView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const calendar = await orgCalendar(unit);
-      const policies = await unit.db
-        .selectFrom('sla_policies')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .orderBy('kind')
-        .orderBy('priority')
-        .execute();
-      return {
-        calendar: calendar
-          ? { timeZone: calendar.time_zone, weekly: calendar.weekly_json, holidays: calendar.holidays_json }
-          : null,
-        policies: policies.map((p) => ({
-          kind: p.kind,
-          priority: p.priority,
-          targetHours: p.target_minutes / 60,
-          businessHours: p.calendar_id !== null,
-          warnPercent: p.warn_percent,
-        })),
+export const getSlaPolicies = query({
+  input: GetSlaPolicies,
+  output: SlaPoliciesView,
+  run: async (deps, actor, _input) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const calendar = await orgCalendar(unit);
+        const policies = await unit.db
+          .selectFrom('sla_policies')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .orderBy('kind')
+          .orderBy('priority')
+          .execute();
+        return {
+          calendar: calendar
+            ? { timeZone: calendar.time_zone, weekly: calendar.weekly_json, holidays: calendar.holidays_json }
+            : null,
+          policies: policies.map((p) => ({
+            kind: p.kind,
+            priority: p.priority,
+            targetHours: p.target_minutes / 60,
+            businessHours: p.calendar_id !== null,
+            warnPercent: p.warn_percent,
+          })),
+        };
+      },
+      { readOnly: true },
+    );
+  },
+});
+
+export const setSlaPolicy = change({
+  input: SetSlaPolicy,
+  output: SlaPoliciesView,
+  run: async (deps, actor, input) => {
+    await run(deps, actor, async (unit) => {
+      await requireAdmin(unit);
+      const calendarId = input.businessHours ? ((await orgCalendar(unit))?.id ?? null) : null;
+      const values = {
+        target_minutes: Math.round(input.targetHours * 60),
+        calendar_id: calendarId,
+        warn_percent: input.warnPercent,
+        updated_at: unit.now,
       };
-    },
-    { readOnly: true },
-  );
-}
+      const updated = await unit.db
+        .updateTable('sla_policies')
+        .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
+        .where('org_id', '=', unit.orgId)
+        .where('kind', '=', input.kind)
+        .where('priority', '=', input.priority)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        await unit.db
+          .insertInto('sla_policies')
+          .values({
+            id: newId('slap', unit.now),
+            org_id: unit.orgId,
+            kind: input.kind,
+            priority: input.priority,
+            ...values,
+            created_at: unit.now,
+          })
+          .execute();
+      }
+      await retargetAll(unit, input.kind);
+    });
+    return getSlaPolicies.run(deps, actor, {});
+  },
+});
 
-export async function setSlaPolicy(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof SetSlaPolicy>,
-): Promise<SlaPoliciesView> {
-  await run(deps, actor, async (unit) => {
-    await requireAdmin(unit);
-    const calendarId = input.businessHours ? ((await orgCalendar(unit))?.id ?? null) : null;
-    const values = {
-      target_minutes: Math.round(input.targetHours * 60),
-      calendar_id: calendarId,
-      warn_percent: input.warnPercent,
-      updated_at: unit.now,
-    };
-    const updated = await unit.db
-      .updateTable('sla_policies')
-      .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
-      .where('org_id', '=', unit.orgId)
-      .where('kind', '=', input.kind)
-      .where('priority', '=', input.priority)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) {
-      await unit.db
-        .insertInto('sla_policies')
-        .values({
-          id: newId('slap', unit.now),
-          org_id: unit.orgId,
-          kind: input.kind,
-          priority: input.priority,
-          ...values,
-          created_at: unit.now,
-        })
-        .execute();
-    }
-    await retargetAll(unit, input.kind);
-  });
-  return getSlaPolicies(deps, actor);
-}
-
-export async function setBusinessCalendar(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof SetBusinessCalendar>,
-): Promise<SlaPoliciesView> {
-  const calendar = must(validateCalendar(input));
-  await run(deps, actor, async (unit) => {
-    await requireAdmin(unit);
-    const values = {
-      time_zone: calendar.timeZone,
-      weekly_json: toJson(calendar.weekly),
-      holidays_json: toJson(calendar.holidays),
-      updated_at: unit.now,
-    };
-    const existing = await orgCalendar(unit);
-    if (existing)
-      await unit.db.updateTable('business_calendars').set(values).where('id', '=', existing.id).execute();
-    else
-      await unit.db
-        .insertInto('business_calendars')
-        .values({
-          id: newId('cal', unit.now),
-          org_id: unit.orgId,
-          name: 'business hours',
-          ...values,
-          created_at: unit.now,
-        })
-        .execute();
-    await retargetAll(unit);
-  });
-  return getSlaPolicies(deps, actor);
-}
+export const setBusinessCalendar = change({
+  input: SetBusinessCalendar,
+  output: SlaPoliciesView,
+  run: async (deps, actor, input) => {
+    const calendar = must(validateCalendar(input));
+    await run(deps, actor, async (unit) => {
+      await requireAdmin(unit);
+      const values = {
+        time_zone: calendar.timeZone,
+        weekly_json: toJson(calendar.weekly),
+        holidays_json: toJson(calendar.holidays),
+        updated_at: unit.now,
+      };
+      const existing = await orgCalendar(unit);
+      if (existing)
+        await unit.db.updateTable('business_calendars').set(values).where('id', '=', existing.id).execute();
+      else
+        await unit.db
+          .insertInto('business_calendars')
+          .values({
+            id: newId('cal', unit.now),
+            org_id: unit.orgId,
+            name: 'business hours',
+            ...values,
+            created_at: unit.now,
+          })
+          .execute();
+      await retargetAll(unit);
+    });
+    return getSlaPolicies.run(deps, actor, {});
+  },
+});

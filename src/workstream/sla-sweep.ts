@@ -4,7 +4,8 @@
  * (and webhook) outbox rows. Safe with several sweeps at once: each clock is marked once.
  */
 import { type ClockMark, type MarkedClock, markDueClocksSql } from '../store/dialect.js';
-import { appendEvents, type Deps, type EventRecord, type Webhook } from './unit.js';
+import type { Deps } from './deps.js';
+import { appendEvents, type EventRecord, type Webhook } from './events.js';
 
 /** The actor named on events the sweep writes. */
 export const SWEEPER = 'system:sla-sweeper';

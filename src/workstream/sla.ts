@@ -1,5 +1,5 @@
 /**
- * SLA clocks as the lifecycle moves them (DESIGN.md "SLAs"): triage runs from a candidate's
+ * SLA clocks as the lifecycle moves them (docs/slas.md): triage runs from a candidate's
  * creation to its first touch, proposal from promotion to submission (paused while on hold),
  * response from a proposal being sent to the follow-up after it. Due and warning times are
  * counted in the policy's business calendar; a paused clock's due time moves by the working
@@ -14,7 +14,8 @@ import {
 import { newId } from '../domain/ids.js';
 import type { Priority } from '../domain/priority.js';
 import type { SlaKind } from '../domain/sla.js';
-import type { Db, Unit } from './unit.js';
+import type { Db } from './deps.js';
+import type { Unit } from './unit-of-work.js';
 
 export type ClockEntity = 'candidate' | 'pursuit';
 

@@ -1,6 +1,6 @@
 /** Tags: free-form labels per entity, stored as rows so lists can filter on them through an index. */
-import type { TaggedEntity } from './read.js';
-import type { Unit } from './unit.js';
+import type { TaggedEntity } from './load.js';
+import type { Unit } from './unit-of-work.js';
 
 export interface TagChanges {
   readonly add?: readonly string[] | undefined;

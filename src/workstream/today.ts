@@ -16,19 +16,26 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import {
-  compareTodayItems,
-  effectiveDue,
-  PRIORITIES,
-  type Priority,
-  priorityRank,
-} from '../domain/priority.js';
+import type { Priority } from '../domain/priority.js';
+import { compareTodayItems, effectiveDue, PRIORITIES, priorityRank } from '../domain/priority.js';
 import type { Row } from '../store/schema.js';
+import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { Cursor, Limit, Tag } from './inputs.js';
-import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './read.js';
-import { type Actor, type Deps, run, type Unit } from './unit.js';
-import { candidateView, pursuitView } from './views.js';
+import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
+import { Cursor, Limit, Tag } from './params.js';
+import { run, type Unit } from './unit-of-work.js';
+import {
+  AllowedActions,
+  candidateView,
+  clockView,
+  NextCursor,
+  OptionalTime,
+  PriorityValue,
+  pursuitView,
+  SlaClockView,
+  Time,
+  Version,
+} from './views.js';
 
 /** Candidates still being worked; promoted ones live on as their pursuit. */
 export const OPEN_CANDIDATE_WORK = ['new', 'contacted', 'qualified'] as const;
@@ -65,59 +72,38 @@ export const GetSlaClocks = z.object({
     .describe('A candidate (cand_…) or pursuit (pur_…) id.'),
 });
 
-export interface SlaClockView {
-  id: string;
-  kind: string;
-  state: string;
-  startedAt: string;
-  dueAt: string;
-  warnAt: string;
-  warnedAt: string | null;
-  breachedAt: string | null;
-  /** Due time passed (running) or a breach was recorded. */
-  breached: boolean;
-  /** Warning time passed (running) or a warning was recorded. */
-  atRisk: boolean;
-  /** Minutes until the due time (negative: overdue by that many); null while paused, as resuming moves it. */
-  minutesToDue: number | null;
-}
+export const TodayItem = z.object({
+  kind: z.enum(['candidate', 'pursuit']),
+  id: z.string(),
+  title: z.string(),
+  accountName: z.string(),
+  state: z.string(),
+  priority: PriorityValue,
+  assigneeId: z.string().nullable(),
+  dueAt: OptionalTime,
+  effectiveDueAt: OptionalTime.describe('The earliest of its own due date and its running SLA clocks.'),
+  createdAt: Time,
+  tags: z.array(z.string()),
+  clocks: z.array(SlaClockView),
+  overdue: z.boolean().describe('Its effective due time has passed.'),
+  breached: z.boolean().describe('An open SLA clock is past due.'),
+  atRisk: z.boolean().describe('An open SLA clock is past its warning time.'),
+  version: Version,
+  allowedActions: AllowedActions,
+});
+export type TodayItem = z.output<typeof TodayItem>;
 
-export interface TodayItem {
-  kind: 'candidate' | 'pursuit';
-  id: string;
-  title: string;
-  accountName: string;
-  state: string;
-  priority: Priority;
-  assigneeId: string | null;
-  /** The item's own due date. */
-  dueAt: string | null;
-  /** The earliest of its own due date and its running SLA clocks' due times. */
-  effectiveDueAt: string | null;
-  createdAt: string;
-  tags: string[];
-  clocks: SlaClockView[];
-  overdue: boolean;
-  breached: boolean;
-  atRisk: boolean;
-  version: number;
-  allowedActions: string[];
-}
+export const TodayPanel = z.object({
+  assigneeId: z.string(),
+  asOf: Time,
+  total: z.number().int().describe('Items matching the filters over all pages.'),
+  items: z.array(TodayItem),
+  nextCursor: NextCursor,
+});
+export type TodayPanel = z.output<typeof TodayPanel>;
 
-export interface TodayPanel {
-  assigneeId: string;
-  /** The moment the flags were computed. */
-  asOf: string;
-  /** Items matching the filters, over all pages. */
-  total: number;
-  items: TodayItem[];
-  nextCursor: string | null;
-}
-
-export interface SlaClocks {
-  entityId: string;
-  clocks: SlaClockView[];
-}
+export const SlaClocks = z.object({ entityId: z.string(), clocks: z.array(SlaClockView) });
+export type SlaClocks = z.output<typeof SlaClocks>;
 
 type Input = z.output<typeof TodayPanelInput>;
 type WorkRow = { kind: 'candidate'; row: Row<'candidates'> } | { kind: 'pursuit'; row: Row<'pursuits'> };
@@ -129,79 +115,66 @@ interface Sortable {
   order: { priority: Priority; effectiveDueAt: Date | null; createdAt: Date; id: string };
 }
 
-export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
-  const running = row.state === 'running';
-  return {
-    id: row.id,
-    kind: row.kind,
-    state: row.state,
-    startedAt: row.started_at.toISOString(),
-    dueAt: row.due_at.toISOString(),
-    warnAt: row.warn_at.toISOString(),
-    warnedAt: row.warned_at?.toISOString() ?? null,
-    breachedAt: row.breached_at?.toISOString() ?? null,
-    breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
-    atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
-    minutesToDue: running ? Math.round((row.due_at.getTime() - now.getTime()) / 60_000) : null,
-  };
-}
-
 /** The open work of one member in Today Panel order, one page at a time. */
-export async function todayPanel(deps: Deps, actor: Actor, input: Input): Promise<TodayPanel> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
-      const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
-      const work = [
-        ...(input.kind === 'pursuit' ? [] : await openWork(unit, 'candidate', assigneeId, input)),
-        ...(input.kind === 'candidate' ? [] : await openWork(unit, 'pursuit', assigneeId, input)),
-      ];
-      const sorted = work.sort((a, b) => compareTodayItems(a.order, b.order));
-      const rest =
-        after === null ? sorted : sorted.filter((item) => compareTodayItems(item.order, after) > 0);
-      const page = rest.slice(0, input.limit);
-      const last = page.at(-1);
-      return {
-        assigneeId,
-        asOf: unit.now.toISOString(),
-        total: sorted.length,
-        items: await todayItems(unit, page),
-        nextCursor: rest.length > input.limit && last ? encodeTodayCursor(last.order) : null,
-      };
-    },
-    { readOnly: true },
-  );
-}
+export const getTodayPanel = query({
+  input: TodayPanelInput,
+  output: TodayPanel,
+  run: async (deps, actor, input) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
+        const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
+        const work = [
+          ...(input.kind === 'pursuit' ? [] : await openWork(unit, 'candidate', assigneeId, input)),
+          ...(input.kind === 'candidate' ? [] : await openWork(unit, 'pursuit', assigneeId, input)),
+        ];
+        const sorted = work.sort((a, b) => compareTodayItems(a.order, b.order));
+        const rest =
+          after === null ? sorted : sorted.filter((item) => compareTodayItems(item.order, after) > 0);
+        const page = rest.slice(0, input.limit);
+        const last = page.at(-1);
+        return {
+          assigneeId,
+          asOf: unit.now.toISOString(),
+          total: sorted.length,
+          items: await todayItems(unit, page),
+          nextCursor: rest.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+        };
+      },
+      { readOnly: true },
+    );
+  },
+});
 
 /** The open SLA clocks (running or paused) of a candidate or pursuit. */
-export async function openClocks(
-  deps: Deps,
-  actor: Actor,
-  input: z.output<typeof GetSlaClocks>,
-): Promise<SlaClocks> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const entityType = input.id.startsWith('cand_') ? 'candidate' : 'pursuit';
-      if (entityType === 'candidate') await loadCandidate(unit.db, unit.orgId, input.id);
-      else await loadPursuit(unit.db, unit.orgId, input.id);
-      const rows = await unit.db
-        .selectFrom('sla_clocks')
-        .selectAll()
-        .where('org_id', '=', unit.orgId)
-        .where('entity_type', '=', entityType)
-        .where('entity_id', '=', input.id)
-        .where('state', 'in', OPEN_CLOCK_STATES)
-        .orderBy('due_at')
-        .execute();
-      return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
-    },
-    { readOnly: true },
-  );
-}
+export const getSlaClocks = query({
+  input: GetSlaClocks,
+  output: SlaClocks,
+  run: async (deps, actor, input) => {
+    return run(
+      deps,
+      actor,
+      async (unit) => {
+        const entityType = input.id.startsWith('cand_') ? 'candidate' : 'pursuit';
+        if (entityType === 'candidate') await loadCandidate(unit.db, unit.orgId, input.id);
+        else await loadPursuit(unit.db, unit.orgId, input.id);
+        const rows = await unit.db
+          .selectFrom('sla_clocks')
+          .selectAll()
+          .where('org_id', '=', unit.orgId)
+          .where('entity_type', '=', entityType)
+          .where('entity_id', '=', input.id)
+          .where('state', 'in', OPEN_CLOCK_STATES)
+          .orderBy('due_at')
+          .execute();
+        return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
+      },
+      { readOnly: true },
+    );
+  },
+});
 
 /** Items carrying the tags: all of them, or any of them (through the tags index). */
 function tagFilter(

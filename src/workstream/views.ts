@@ -1,41 +1,67 @@
 /**
- * What commands and queries return: plain JSON-ready views (ISO strings for times), each with
- * the actions its state allows so an assistant knows what it can do next.
+ * What commands and queries return, each view one zod schema: the type is derived from it, the
+ * MCP tools publish it as their output schema, and every answer is checked against it. Times are
+ * ISO strings; every record lists the actions its state allows so an assistant knows what it can
+ * do next. The mappers below turn rows into views.
  */
-import { CANDIDATE_MACHINE, type CandidateState } from '../domain/candidate.js';
-import { type ChecklistKind, completion, type ItemState } from '../domain/checklist.js';
-import type { CompletionFigures } from '../domain/errors.js';
+import { z } from 'zod';
+import { CANDIDATE_MACHINE, CANDIDATE_STATES } from '../domain/candidate.js';
+import { CHECKLIST_KINDS, type ChecklistKind, completion, ITEM_STATES } from '../domain/checklist.js';
 import { allowedActions } from '../domain/machine.js';
-import type { Priority } from '../domain/priority.js';
-import type { ProposalVersionState } from '../domain/proposal.js';
-import { PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
-import { SIGNAL_MACHINE, type SignalState } from '../domain/signal.js';
-import type { JsonObject, Row } from '../store/schema.js';
-import type { EnrichmentView } from './enrichment.js';
+import { PRIORITIES } from '../domain/priority.js';
+import { PROPOSAL_VERSION_STATES } from '../domain/proposal.js';
+import { PURSUIT_MACHINE, PURSUIT_STATES } from '../domain/pursuit.js';
+import { SIGNAL_MACHINE, SIGNAL_STATES } from '../domain/signal.js';
+import type { Row } from '../store/schema.js';
+
+// Small shapes every view shares.
+export const Json = z.record(z.string(), z.unknown());
+export const Time = z.string().describe('ISO-8601 date-time (UTC).');
+export const OptionalTime = Time.nullable();
+export const Version = z
+  .number()
+  .int()
+  .describe('Pass as expectedVersion to refuse the change if someone else changed it since.');
+export const AllowedActions = z.array(z.string()).describe('The tools that its current state allows next.');
+export const PriorityValue = z.enum(PRIORITIES);
+export const NextCursor = z
+  .string()
+  .nullable()
+  .describe('Pass as cursor to get the next page; null on the last page.');
+
+/** A page of items and the cursor to the next one. */
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: NextCursor });
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export interface SignalView {
-  id: string;
-  source: string;
-  externalRef: string;
-  kind: string;
-  title: string;
-  url: string | null;
-  accountName: string | null;
-  accountDomain: string | null;
-  opportunityRef: string | null;
-  summary: string | null;
-  payload: JsonObject;
-  state: SignalState;
-  dismissReason: string | null;
-  candidateId: string | null;
-  receivedAt: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-  allowedActions: string[];
-}
+export const SignalView = z.object({
+  id: z.string(),
+  source: z.string(),
+  externalRef: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  url: z.string().nullable(),
+  accountName: z.string().nullable(),
+  accountDomain: z.string().nullable(),
+  opportunityRef: z.string().nullable(),
+  summary: z.string().nullable(),
+  payload: Json,
+  state: z.enum(SIGNAL_STATES),
+  dismissReason: z.string().nullable(),
+  candidateId: z.string().nullable(),
+  receivedAt: Time,
+  createdAt: Time,
+  updatedAt: Time,
+  version: Version,
+  allowedActions: AllowedActions,
+});
+export type SignalView = z.output<typeof SignalView>;
 
 export function signalView(row: Row<'signals'>): SignalView {
   const state = row.state;
@@ -62,33 +88,65 @@ export function signalView(row: Row<'signals'>): SignalView {
   };
 }
 
-export interface CandidateView {
-  id: string;
-  title: string;
-  accountName: string;
-  accountDomain: string | null;
-  opportunityRef: string | null;
-  state: CandidateState;
-  priority: Priority;
-  assigneeId: string | null;
-  dueAt: string | null;
-  estimatedValue: number | null;
-  fields: JsonObject;
-  tags: string[];
-  disqualifyReason: string | null;
-  disqualifyNote: string | null;
-  mergedIntoId: string | null;
-  firstTouchAt: string | null;
-  pursuitId: string | null;
-  /** What enrichment providers found, per provider, with their status. */
-  enrichment: EnrichmentView[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-  allowedActions: string[];
+export const EnrichmentView = z.object({
+  provider: z.string(),
+  tool: z.string(),
+  state: z.enum(['pending', 'ok', 'failed']),
+  fields: Json,
+  lastError: z.string().nullable(),
+  attempts: z.number().int(),
+  requestedAt: Time,
+  completedAt: OptionalTime,
+});
+export type EnrichmentView = z.output<typeof EnrichmentView>;
+
+export const EnrichmentProvenance = EnrichmentView.extend({
+  raw: z.unknown().describe('The provider’s answer as it came, before mapping.'),
+});
+export type EnrichmentProvenance = z.output<typeof EnrichmentProvenance>;
+
+export function enrichmentView(row: Row<'enrichments'>): EnrichmentView {
+  return {
+    provider: row.provider,
+    tool: row.tool,
+    state: row.state,
+    fields: row.fields_json,
+    lastError: row.last_error,
+    attempts: row.attempts,
+    requestedAt: row.requested_at.toISOString(),
+    completedAt: iso(row.completed_at),
+  };
 }
 
-const TOUCHABLE: readonly CandidateState[] = ['contacted', 'qualified'];
+export const CandidateView = z.object({
+  id: z.string(),
+  title: z.string(),
+  accountName: z.string(),
+  accountDomain: z.string().nullable(),
+  opportunityRef: z.string().nullable(),
+  state: z.enum(CANDIDATE_STATES),
+  priority: PriorityValue,
+  assigneeId: z.string().nullable(),
+  dueAt: OptionalTime,
+  estimatedValue: z.number().nullable(),
+  fields: Json,
+  tags: z.array(z.string()),
+  disqualifyReason: z.string().nullable(),
+  disqualifyNote: z.string().nullable(),
+  mergedIntoId: z.string().nullable(),
+  firstTouchAt: OptionalTime,
+  pursuitId: z.string().nullable(),
+  enrichment: z
+    .array(EnrichmentView)
+    .describe('What enrichment providers found, per provider, with their status.'),
+  createdAt: Time,
+  updatedAt: Time,
+  version: Version,
+  allowedActions: AllowedActions,
+});
+export type CandidateView = z.output<typeof CandidateView>;
+
+const TOUCHABLE: readonly CandidateView['state'][] = ['contacted', 'qualified'];
 
 export interface CandidateParts {
   tags: string[];
@@ -130,31 +188,51 @@ export function candidateView(
   };
 }
 
-export interface ChecklistItemView {
-  key: string;
-  label: string;
-  required: boolean;
-  state: ItemState;
-  note: string | null;
+export const ChecklistView = z.object({
+  kind: z.enum(CHECKLIST_KINDS),
+  completion: z.object({
+    done: z.number().int(),
+    total: z.number().int(),
+    applicable: z.number().int(),
+    percent: z.number().int(),
+  }),
+  items: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      required: z.boolean(),
+      state: z.enum(ITEM_STATES),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+export type ChecklistView = z.output<typeof ChecklistView>;
+
+export function checklistView(kind: ChecklistKind, items: Row<'checklist_items'>[]): ChecklistView {
+  const views = items
+    .sort((a, b) => a.position - b.position)
+    .map((item) => ({
+      key: item.item_key,
+      label: item.label,
+      required: item.is_required,
+      state: item.state,
+      note: item.note,
+    }));
+  return { kind, completion: completion(views), items: views };
 }
 
-export interface ChecklistView {
-  kind: ChecklistKind;
-  completion: CompletionFigures;
-  items: ChecklistItemView[];
-}
-
-export interface ProposalVersionView {
-  id: string;
-  number: number;
-  state: ProposalVersionState;
-  title: string;
-  documentUrl: string | null;
-  amount: number | null;
-  notes: string | null;
-  sentAt: string | null;
-  createdAt: string;
-}
+export const ProposalVersionView = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  state: z.enum(PROPOSAL_VERSION_STATES),
+  title: z.string(),
+  documentUrl: z.string().nullable(),
+  amount: z.number().nullable(),
+  notes: z.string().nullable(),
+  sentAt: OptionalTime,
+  createdAt: Time,
+});
+export type ProposalVersionView = z.output<typeof ProposalVersionView>;
 
 export function proposalVersionView(row: Row<'proposal_versions'>): ProposalVersionView {
   return {
@@ -170,45 +248,33 @@ export function proposalVersionView(row: Row<'proposal_versions'>): ProposalVers
   };
 }
 
-export function checklistView(kind: ChecklistKind, items: Row<'checklist_items'>[]): ChecklistView {
-  const views = items
-    .sort((a, b) => a.position - b.position)
-    .map((item) => ({
-      key: item.item_key,
-      label: item.label,
-      required: item.is_required,
-      state: item.state,
-      note: item.note,
-    }));
-  return { kind, completion: completion(views), items: views };
-}
-
-export interface PursuitView {
-  id: string;
-  candidateId: string;
-  title: string;
-  accountName: string;
-  state: PursuitState;
-  heldFromState: PursuitState | null;
-  priority: Priority;
-  assigneeId: string | null;
-  dueAt: string | null;
-  estimatedValue: number | null;
-  probability: number | null;
-  awardAmount: number | null;
-  lossReason: string | null;
-  closeReason: string | null;
-  fields: JsonObject;
-  tags: string[];
-  submittedAt: string | null;
-  closedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-  allowedActions: string[];
-  checklists: ChecklistView[];
-  proposalVersions: ProposalVersionView[];
-}
+export const PursuitView = z.object({
+  id: z.string(),
+  candidateId: z.string(),
+  title: z.string(),
+  accountName: z.string(),
+  state: z.enum(PURSUIT_STATES),
+  heldFromState: z.enum(PURSUIT_STATES).nullable(),
+  priority: PriorityValue,
+  assigneeId: z.string().nullable(),
+  dueAt: OptionalTime,
+  estimatedValue: z.number().nullable(),
+  probability: z.number().nullable(),
+  awardAmount: z.number().nullable(),
+  lossReason: z.string().nullable(),
+  closeReason: z.string().nullable(),
+  fields: Json,
+  tags: z.array(z.string()),
+  submittedAt: OptionalTime,
+  closedAt: OptionalTime,
+  createdAt: Time,
+  updatedAt: Time,
+  version: Version,
+  allowedActions: AllowedActions,
+  checklists: z.array(ChecklistView),
+  proposalVersions: z.array(ProposalVersionView),
+});
+export type PursuitView = z.output<typeof PursuitView>;
 
 export interface PursuitParts {
   tags: string[];
@@ -250,18 +316,19 @@ export function pursuitView(row: Row<'pursuits'>, parts: PursuitParts): PursuitV
   };
 }
 
-export interface EventView {
-  id: string;
-  entityType: string;
-  entityId: string;
-  type: string;
-  actorId: string;
-  from: string | null;
-  to: string | null;
-  reason: string | null;
-  data: JsonObject;
-  occurredAt: string;
-}
+export const EventView = z.object({
+  id: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  type: z.string(),
+  actorId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  reason: z.string().nullable(),
+  data: Json,
+  occurredAt: Time,
+});
+export type EventView = z.output<typeof EventView>;
 
 export function eventView(row: Row<'events'>): EventView {
   return {
@@ -278,7 +345,38 @@ export function eventView(row: Row<'events'>): EventView {
   };
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
+export const SlaClockView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: z.string(),
+  startedAt: Time,
+  dueAt: Time,
+  warnAt: Time,
+  warnedAt: OptionalTime,
+  breachedAt: OptionalTime,
+  breached: z.boolean(),
+  atRisk: z.boolean(),
+  minutesToDue: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Minutes until due; negative when overdue by that many; null while paused.'),
+});
+export type SlaClockView = z.output<typeof SlaClockView>;
+
+export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
+  const running = row.state === 'running';
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    startedAt: row.started_at.toISOString(),
+    dueAt: row.due_at.toISOString(),
+    warnAt: row.warn_at.toISOString(),
+    warnedAt: row.warned_at?.toISOString() ?? null,
+    breachedAt: row.breached_at?.toISOString() ?? null,
+    breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
+    atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
+    minutesToDue: running ? Math.round((row.due_at.getTime() - now.getTime()) / 60_000) : null,
+  };
 }

@@ -1,135 +1,52 @@
 /**
- * The workstream's application layer in one object: every command and query, each parsing its
- * input (so no caller skips validation), scoped to the caller's organization, and throwing
- * WorkstreamError with a typed failure when refused. The MCP tools are thin adapters over this.
+ * The workstream as one object for code that is not a tool (resources, prompts, the CLI, the
+ * demo, tests): a method per command of ./commands.ts, derived from the table so nothing is
+ * written twice, each parsing its arguments once with the command's schema. Tools call their
+ * command directly (src/tools/define.ts).
  */
+import type { z } from 'zod';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Store } from '../store/connect.js';
-import * as candidates from './candidates.js';
-import * as enrichment from './enrichment.js';
-import * as inputs from './inputs.js';
+import type { Command } from './command.js';
+import { execute } from './command.js';
+import { COMMANDS } from './commands.js';
+import type { Actor, Deps, EnrichmentProviderRef } from './deps.js';
 import * as orgs from './orgs.js';
-import * as pursuits from './pursuits.js';
-import * as queries from './queries.js';
-import * as signals from './signals.js';
-import * as slaAdmin from './sla-admin.js';
 import { sweepSlas } from './sla-sweep.js';
-import * as slaViews from './sla-views.js';
-import * as today from './today.js';
-import { type Actor, type Deps, type EnrichmentProviderRef, parse } from './unit.js';
-import * as webhooks from './webhooks.js';
 
-export type { Actor } from './unit.js';
+export type { Actor } from './deps.js';
 
-export class Workstream {
+type Method<C> =
+  C extends Command<infer I, infer O> ? (actor: Actor, input?: z.input<I>) => Promise<z.output<O>> : never;
+
+export type Workstream = { readonly [K in keyof typeof COMMANDS]: Method<(typeof COMMANDS)[K]> } & {
   readonly deps: Deps;
-
-  constructor(
-    store: Store,
-    clock: Clock = systemClock,
-    options: { enrichmentProviders?: readonly EnrichmentProviderRef[] } = {},
-  ) {
-    this.deps = { store, clock, enrichmentProviders: options.enrichmentProviders ?? [] };
-  }
-
-  // Organizations (administration, not scoped to a caller)
-  createOrg = async (input: unknown) => orgs.createOrg(this.deps, parse(orgs.CreateOrg, input));
-  addMember = async (input: unknown) => orgs.addMember(this.deps, parse(orgs.AddMember, input));
-
-  // Signals
-  createSignal = async (actor: Actor, input: unknown) =>
-    signals.createSignal(this.deps, actor, parse(inputs.CreateSignal, input));
-  acceptSignal = async (actor: Actor, input: unknown) =>
-    signals.acceptSignal(this.deps, actor, parse(inputs.AcceptSignal, input));
-  dismissSignal = async (actor: Actor, input: unknown) =>
-    signals.dismissSignal(this.deps, actor, parse(inputs.DismissSignal, input));
-
-  // Candidates
-  createCandidate = async (actor: Actor, input: unknown) =>
-    candidates.createCandidate(this.deps, actor, parse(inputs.CreateCandidate, input));
-  updateCandidate = async (actor: Actor, input: unknown) =>
-    candidates.updateCandidate(this.deps, actor, parse(inputs.UpdateCandidate, input));
-  logTouch = async (actor: Actor, input: unknown) =>
-    candidates.logTouch(this.deps, actor, parse(inputs.LogTouch, input));
-  qualifyCandidate = async (actor: Actor, input: unknown) =>
-    candidates.qualifyCandidate(this.deps, actor, parse(inputs.QualifyCandidate, input));
-  disqualifyCandidate = async (actor: Actor, input: unknown) =>
-    candidates.disqualifyCandidate(this.deps, actor, parse(inputs.DisqualifyCandidate, input));
-  reopenCandidate = async (actor: Actor, input: unknown) =>
-    candidates.reopenCandidate(this.deps, actor, parse(inputs.ReopenCandidate, input));
-  mergeCandidates = async (actor: Actor, input: unknown) =>
-    candidates.mergeCandidates(this.deps, actor, parse(inputs.MergeCandidates, input));
-  promoteCandidate = async (actor: Actor, input: unknown) =>
-    candidates.promoteCandidate(this.deps, actor, parse(inputs.PromoteCandidate, input));
-
-  // Pursuits
-  updatePursuit = async (actor: Actor, input: unknown) =>
-    pursuits.updatePursuit(this.deps, actor, parse(inputs.UpdatePursuit, input));
-  decideBid = async (actor: Actor, input: unknown) =>
-    pursuits.decideBid(this.deps, actor, parse(inputs.DecideBid, input));
-  holdPursuit = async (actor: Actor, input: unknown) =>
-    pursuits.holdPursuit(this.deps, actor, parse(inputs.HoldPursuit, input));
-  resumePursuit = async (actor: Actor, input: unknown) =>
-    pursuits.resumePursuit(this.deps, actor, parse(inputs.ResumePursuit, input));
-  addProposalVersion = async (actor: Actor, input: unknown) =>
-    pursuits.addProposalVersion(this.deps, actor, parse(inputs.AddProposalVersion, input));
-  submitPursuit = async (actor: Actor, input: unknown) =>
-    pursuits.submitPursuit(this.deps, actor, parse(inputs.SubmitPursuit, input));
-  sendProposalVersion = async (actor: Actor, input: unknown) =>
-    pursuits.sendProposalVersion(this.deps, actor, parse(inputs.SendProposalVersion, input));
-  withdrawProposalVersion = async (actor: Actor, input: unknown) =>
-    pursuits.withdrawProposalVersion(this.deps, actor, parse(inputs.WithdrawProposalVersion, input));
-  logFollowUp = async (actor: Actor, input: unknown) =>
-    pursuits.logFollowUp(this.deps, actor, parse(inputs.LogFollowUp, input));
-  markWon = async (actor: Actor, input: unknown) =>
-    pursuits.markWon(this.deps, actor, parse(inputs.MarkWon, input));
-  markLost = async (actor: Actor, input: unknown) =>
-    pursuits.markLost(this.deps, actor, parse(inputs.MarkLost, input));
-  cancelPursuit = async (actor: Actor, input: unknown) =>
-    pursuits.cancelPursuit(this.deps, actor, parse(inputs.CancelPursuit, input));
-  setChecklistItem = async (actor: Actor, input: unknown) =>
-    pursuits.setChecklistItem(this.deps, actor, parse(inputs.SetChecklistItem, input));
-
-  // Webhooks
-  registerWebhook = async (actor: Actor, input: unknown) =>
-    webhooks.registerWebhook(this.deps, actor, parse(inputs.RegisterWebhook, input));
-
-  // Queries
-  getSignal = async (actor: Actor, input: unknown) =>
-    queries.getSignal(this.deps, actor, parse(inputs.GetSignal, input).signalId);
-  getCandidate = async (actor: Actor, input: unknown) =>
-    queries.getCandidate(this.deps, actor, parse(inputs.GetCandidate, input).candidateId);
-  getPursuit = async (actor: Actor, input: unknown) =>
-    queries.getPursuit(this.deps, actor, parse(inputs.GetPursuit, input).pursuitId);
-  listSignals = async (actor: Actor, input: unknown = {}) =>
-    queries.listSignals(this.deps, actor, parse(inputs.ListSignals, input));
-  listCandidates = async (actor: Actor, input: unknown = {}) =>
-    queries.listCandidates(this.deps, actor, parse(inputs.ListCandidates, input));
-  listPursuits = async (actor: Actor, input: unknown = {}) =>
-    queries.listPursuits(this.deps, actor, parse(inputs.ListPursuits, input));
-  history = async (actor: Actor, input: unknown) =>
-    queries.history(this.deps, actor, parse(inputs.GetHistory, input));
-  todayPanel = async (actor: Actor, input: unknown = {}) =>
-    today.todayPanel(this.deps, actor, parse(today.TodayPanelInput, input));
-  slaClocks = async (actor: Actor, input: unknown) =>
-    today.openClocks(this.deps, actor, parse(today.GetSlaClocks, input));
-
-  // SLAs
-  getSlaPolicies = async (actor: Actor) => slaAdmin.getSlaPolicies(this.deps, actor);
-  setSlaPolicy = async (actor: Actor, input: unknown) =>
-    slaAdmin.setSlaPolicy(this.deps, actor, parse(slaAdmin.SetSlaPolicy, input));
-  setBusinessCalendar = async (actor: Actor, input: unknown) =>
-    slaAdmin.setBusinessCalendar(this.deps, actor, parse(slaAdmin.SetBusinessCalendar, input));
-  listSlaBreaches = async (actor: Actor, input: unknown = {}) =>
-    slaViews.listSlaBreaches(this.deps, actor, parse(slaViews.ListSlaBreaches, input));
-  slaCompliance = async (actor: Actor, input: unknown = {}) =>
-    slaViews.slaCompliance(this.deps, actor, parse(slaViews.SlaCompliance, input));
+  /** Administration, not scoped to a caller. */
+  createOrg(input: z.input<typeof orgs.CreateOrg>): Promise<orgs.OrgCreated>;
+  /** The CLI passes what the operator typed; the schema refuses a bad role naming the field. */
+  addMember(input: unknown): Promise<{ memberId: string }>;
   /** The worker's duty: warnings and breaches whose time has come, each emitted once. */
-  sweepSlas = async (batchSize?: number) => sweepSlas(this.deps, batchSize);
+  sweepSlas: (batchSize?: number) => ReturnType<typeof sweepSlas>;
+};
 
-  // Enrichment
-  enrichCandidate = async (actor: Actor, input: unknown) =>
-    enrichment.enrichCandidate(this.deps, actor, parse(enrichment.EnrichCandidate, input));
-  getEnrichment = async (actor: Actor, input: unknown) =>
-    enrichment.getEnrichment(this.deps, actor, parse(inputs.GetCandidate, input).candidateId);
+export function createWorkstream(
+  store: Store,
+  clock: Clock = systemClock,
+  options: { enrichmentProviders?: readonly EnrichmentProviderRef[] } = {},
+): Workstream {
+  const deps: Deps = { store, clock, enrichmentProviders: options.enrichmentProviders ?? [] };
+  const methods = Object.fromEntries(
+    Object.entries(COMMANDS).map(([name, command]) => [
+      name,
+      (actor: Actor, input: unknown = {}) => execute(command as Command, deps, actor, input),
+    ]),
+  );
+  return {
+    // Object.entries loses each entry's own types; Method<> above states them, one per command.
+    ...(methods as { [K in keyof typeof COMMANDS]: Method<(typeof COMMANDS)[K]> }),
+    deps,
+    createOrg: (input) => orgs.createOrg(deps, input),
+    addMember: (input) => orgs.addMember(deps, input),
+    sweepSlas: (batchSize) => sweepSlas(deps, batchSize),
+  };
 }

@@ -4,9 +4,9 @@ import {
   duplicate,
   fail,
   forbidden,
+  must,
   notFound,
   ok,
-  orThrow,
   validation,
   WorkstreamError,
 } from '../../src/domain/index.js';
@@ -23,14 +23,14 @@ describe('WorkstreamError', () => {
   });
 });
 
-describe('orThrow', () => {
+describe('must', () => {
   it('returns the value of an ok result', () => {
-    expect(orThrow(ok(42))).toBe(42);
+    expect(must(ok(42))).toBe(42);
   });
 
   it('throws a WorkstreamError carrying the failure of a failed result', () => {
     const failure = forbidden('this token is read-only.');
-    expect(() => orThrow(fail(failure))).toThrowError(expect.objectContaining({ failure }));
+    expect(() => must(fail(failure))).toThrowError(expect.objectContaining({ failure }));
   });
 });
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/domain/index.js';
 
 /**
- * The expected machines, written out by hand from DESIGN.md rather than derived from the
+ * The expected machines, written out by hand from the lifecycle the README describes rather than derived from the
  * transition tables, so a wrong table entry fails here.
  */
 type Expected<S extends string, A extends string> = Record<S, Partial<Record<A, S>>>;

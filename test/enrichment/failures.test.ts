@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnrichmentConfig } from '../../src/enrichment/config.js';
 import { connect, type Store } from '../../src/store/connect.js';
 import { migrate } from '../../src/store/migrator.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { createDatabase, type TestDatabase } from '../support/databases.js';
 import {
   candidateRow,
@@ -393,7 +393,7 @@ describe('failing enrichment providers [sqlite]', () => {
     try {
       await firstAttempt(provider);
       // Asked again (enrich_candidate): a new event, its own outbox row, the row reset to pending.
-      const later = new Workstream(store, undefined, {
+      const later = createWorkstream(store, undefined, {
         enrichmentProviders: [{ name: provider.name, tool: 'lookup_company' }],
       });
       await later.enrichCandidate(actor, { candidateId: id });

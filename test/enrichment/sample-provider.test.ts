@@ -71,7 +71,7 @@ describeEachDialect('enrichment from the sample company directory', ({ store }) 
         },
       }),
     ]);
-    const [provenance] = await ws.getEnrichment(actor, { candidateId: candidate.id });
+    const [provenance] = (await ws.getEnrichment(actor, { candidateId: candidate.id })).enrichment;
     expect(provenance?.raw).toMatchObject({ structuredContent: { company: { name: 'Northwind Freight' } } });
     expect(await outboxRows(store(), 'enrichment:company-directory')).toEqual([]);
     expect(await candidateRow(store(), candidate.id)).toEqual(before);
@@ -132,7 +132,7 @@ describeEachDialect('enrichment from the sample company directory', ({ store }) 
     } finally {
       await running.stop();
     }
-    const [provenance] = await ws.getEnrichment(actor, { candidateId: candidate.id });
+    const [provenance] = (await ws.getEnrichment(actor, { candidateId: candidate.id })).enrichment;
     expect(provenance).toMatchObject({ state: 'pending', fields: {} });
     expect(provenance?.raw).toMatchObject({ structuredContent: { company: { name: 'Quiet Startup' } } });
   });

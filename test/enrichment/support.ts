@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.js';
 import type { Store } from '../../src/store/connect.js';
 import { nowPlusSql } from '../../src/store/dialect.js';
 import { type RunningWorker, startWorker } from '../../src/worker/run.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { type TestOrg, testOrg } from '../support/workstream.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -30,7 +30,7 @@ export function config(value: unknown, baseDir = ROOT): EnrichmentConfig {
 /** An organization whose Workstream enriches new candidates with the configuration's providers. */
 export async function enrichingOrg(store: Store, enrichment: EnrichmentConfig): Promise<TestOrg> {
   const org = await testOrg(store, new Date());
-  const ws = new Workstream(store, org.clock, { enrichmentProviders: providerRefs(enrichment) });
+  const ws = createWorkstream(store, org.clock, { enrichmentProviders: providerRefs(enrichment) });
   return { ...org, ws };
 }
 

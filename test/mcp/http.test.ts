@@ -7,7 +7,7 @@ import { type RunningHttpServer, startHttpServer } from '../../src/server/http.j
 import { Metrics } from '../../src/server/metrics.js';
 import { connect } from '../../src/store/connect.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
 import { lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
@@ -63,7 +63,7 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     ({ token, id: tokenId } = await issueToken(db.store(), { orgSlug: slug, email, name: 'http test' }));
     server = await startHttpServer({
       store: db.store(),
-      workstream: new Workstream(db.store()),
+      workstream: createWorkstream(db.store()),
       log: quiet,
       metrics,
       host: '127.0.0.1',
@@ -178,7 +178,7 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     const lost = await connect(db.url());
     const other = await startHttpServer({
       store: lost,
-      workstream: new Workstream(lost),
+      workstream: createWorkstream(lost),
       log: quiet,
       metrics: new Metrics(),
       host: '127.0.0.1',

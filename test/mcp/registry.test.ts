@@ -4,29 +4,22 @@ import { CANDIDATE_ACTIONS } from '../../src/domain/candidate.js';
 import { PROPOSAL_VERSION_ACTIONS } from '../../src/domain/proposal.js';
 import { PURSUIT_ACTIONS } from '../../src/domain/pursuit.js';
 import { SIGNAL_ACTIONS } from '../../src/domain/signal.js';
-import { connect } from '../../src/store/connect.js';
 import { ALL_TOOLS, selectTools, TOOLSETS, toolsTable } from '../../src/tools/index.js';
 import { VERSION } from '../../src/version.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { COMMANDS, type CommandName } from '../../src/workstream/commands.js';
 import { KNOWN_TOOLS } from '../domain/known-tools.js';
 
-/** Workstream members that are not a caller's command or query: administration and the worker's duty. */
-const NOT_TOOLS = new Set(['deps', 'createOrg', 'addMember', 'sweepSlas']);
 /** Domain actions no tool performs: superseding is what send_proposal_version does to the last version sent. */
 const NO_TOOL_OF_ITS_OWN = new Set(['supersede_proposal_version']);
 
 const byName = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 
 describe('the tool registry', () => {
-  it('has one tool per command and query of the lifecycle layer', async () => {
-    const store = await connect('sqlite::memory:');
-    try {
-      const methods = Object.keys(new Workstream(store)).filter((name) => !NOT_TOOLS.has(name));
-      const called = new Set(ALL_TOOLS.map((tool) => tool.method));
-      expect(methods.filter((method) => !called.has(method as never))).toEqual([]);
-    } finally {
-      await store.close();
-    }
+  it('has one tool per command and query of the lifecycle layer, named after it', () => {
+    const camel = (name: string) => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    expect(ALL_TOOLS.map((tool) => camel(tool.name)).sort()).toEqual(Object.keys(COMMANDS).sort());
+    for (const tool of ALL_TOOLS)
+      expect(tool.command, tool.name).toBe(COMMANDS[camel(tool.name) as CommandName]);
   });
 
   it('names tools verb_noun, once each, and offers every action the state machines advertise', () => {
@@ -61,9 +54,11 @@ describe('the tool registry', () => {
   });
 
   it('takes cursor and limit on every list and returns nextCursor', () => {
-    for (const tool of ALL_TOOLS.filter((t) => 'cursor' in t.input.shape)) {
-      expect(Object.keys(tool.input.shape), tool.name).toEqual(expect.arrayContaining(['cursor', 'limit']));
-      expect(Object.keys(tool.output.shape), tool.name).toContain('nextCursor');
+    for (const tool of ALL_TOOLS.filter((t) => 'cursor' in t.command.input.shape)) {
+      expect(Object.keys(tool.command.input.shape), tool.name).toEqual(
+        expect.arrayContaining(['cursor', 'limit']),
+      );
+      expect(Object.keys(tool.command.output.shape), tool.name).toContain('nextCursor');
     }
     for (const name of [
       'list_signals',
@@ -73,7 +68,7 @@ describe('the tool registry', () => {
       'get_today_panel',
       'list_sla_breaches',
     ])
-      expect(Object.keys(byName.get(name)?.input.shape ?? {}), name).toContain('cursor');
+      expect(Object.keys(byName.get(name)?.command.input.shape ?? {}), name).toContain('cursor');
   });
 
   it('selects by toolset and keeps only reads when read-only', () => {

@@ -8,7 +8,7 @@ import { createServer } from '../../src/server/mcp.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { connect } from '../../src/store/connect.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type TestOrg, testOrg } from '../support/workstream.js';
 import { lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
@@ -20,7 +20,7 @@ describeEachDialect('MCP tools', (db) => {
   beforeAll(async () => {
     // The system clock: these tests drive the server the way a client does, at real time.
     org = await testOrg(db.store());
-    client = await inMemoryClient(new Workstream(db.store()), org.actor);
+    client = await inMemoryClient(createWorkstream(db.store()), org.actor);
   });
   afterAll(async () => {
     await client.close();
@@ -97,7 +97,7 @@ describeEachDialect('MCP tools', (db) => {
     });
     const providers = [{ name: 'companies', tool: 'lookup_company' }];
     const enriching = await inMemoryClient(
-      new Workstream(db.store(), undefined, { enrichmentProviders: providers }),
+      createWorkstream(db.store(), undefined, { enrichmentProviders: providers }),
       org.actor,
     );
     try {
@@ -122,7 +122,7 @@ describeEachDialect('MCP tools', (db) => {
       name: 'Vi',
       role: 'viewer',
     });
-    const viewer = await inMemoryClient(new Workstream(db.store()), { orgId: org.orgId, memberId });
+    const viewer = await inMemoryClient(createWorkstream(db.store()), { orgId: org.orgId, memberId });
     try {
       expect(await refused(viewer, 'create_candidate', { title: 'x', accountName: 'y' })).toMatchObject({
         code: 'FORBIDDEN',
@@ -134,7 +134,7 @@ describeEachDialect('MCP tools', (db) => {
   });
 
   it('exposes only the chosen toolsets, and only reads when read-only', async () => {
-    const narrow = await inMemoryClient(new Workstream(db.store()), org.actor, {
+    const narrow = await inMemoryClient(createWorkstream(db.store()), org.actor, {
       toolsets: ['signals', 'views'],
       readOnly: true,
     });
@@ -164,7 +164,7 @@ describeEachDialect('MCP tools', (db) => {
     );
     const doomed = await connect(db.url());
     const metrics = new Metrics();
-    const server = createServer({ workstream: new Workstream(doomed), actor: org.actor, log, metrics });
+    const server = createServer({ workstream: createWorkstream(doomed), actor: org.actor, log, metrics });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const broken = new Client({ name: 'test', version: '1.0.0' });
@@ -198,7 +198,7 @@ describe('MCP tool refusals', () => {
       const { migrate } = await import('../../src/store/migrator.js');
       await migrate(store);
       const org = await testOrg(store);
-      const client = await inMemoryClient(new Workstream(store), org.actor);
+      const client = await inMemoryClient(createWorkstream(store), org.actor);
       const answer = await call(client, 'get_pursuit', { pursuitId: 'pur_01JAAAAAAAAAAAAAAAAAAAAAAA' });
       expect(answer).toMatchObject({ isError: true, data: { error: { code: 'NOT_FOUND' } } });
       await client.close();

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { type Failure, WorkstreamError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/store/connect.js';
 import { TABLE_NAMES } from '../../src/store/schema.js';
-import { type Actor, Workstream } from '../../src/workstream/workstream.js';
+import { type Actor, createWorkstream, type Workstream } from '../../src/workstream/workstream.js';
 
 let orgs = 0;
 
@@ -16,7 +16,7 @@ export interface TestOrg {
 
 export async function testOrg(store: Store, start = new Date('2026-03-02T09:00:00.000Z')): Promise<TestOrg> {
   const clock = new ManualClock(start);
-  const ws = new Workstream(store, clock);
+  const ws = createWorkstream(store, clock);
   const slug = `org-${process.pid}-${++orgs}-${Math.random().toString(36).slice(2, 8)}`;
   const { orgId, adminId } = await ws.createOrg({
     name: `Org ${slug}`,

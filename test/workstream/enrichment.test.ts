@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { refusal, testOrg } from '../support/workstream.js';
 
@@ -11,7 +11,7 @@ const PROVIDERS = [
 describeEachDialect('enrichment requests', ({ store }) => {
   async function setup() {
     const org = await testOrg(store());
-    return { ...org, ws: new Workstream(store(), org.clock, { enrichmentProviders: PROVIDERS }) };
+    return { ...org, ws: createWorkstream(store(), org.clock, { enrichmentProviders: PROVIDERS }) };
   }
 
   it('mark a new candidate pending for every provider and write one outbox row each with its creation', async () => {
@@ -42,16 +42,17 @@ describeEachDialect('enrichment requests', ({ store }) => {
       .set({ state: 'failed', last_error: 'boom', attempts: 10 })
       .where('candidate_id', '=', candidate.id)
       .execute();
-    const views = await ws.enrichCandidate(actor, { candidateId: candidate.id, providers: ['directory'] });
+    const views = (await ws.enrichCandidate(actor, { candidateId: candidate.id, providers: ['directory'] }))
+      .enrichment;
     expect(views.find((v) => v.provider === 'directory')).toMatchObject({
       state: 'pending',
       lastError: null,
       attempts: 0,
     });
     expect(views.find((v) => v.provider === 'crm')).toMatchObject({ state: 'failed', lastError: 'boom' });
-    const history = await ws.history(actor, { id: candidate.id });
+    const history = await ws.getHistory(actor, { id: candidate.id });
     expect(history.items.map((e) => e.type)).toEqual(['candidate.created', 'candidate.enrichment_requested']);
-    const provenance = await ws.getEnrichment(actor, { candidateId: candidate.id });
+    const provenance = (await ws.getEnrichment(actor, { candidateId: candidate.id })).enrichment;
     expect(provenance.map((p) => [p.provider, p.raw])).toEqual([
       ['crm', null],
       ['directory', null],
@@ -70,7 +71,7 @@ describeEachDialect('enrichment requests', ({ store }) => {
 
   it('refuses when no provider is configured, and writes no enrichment rows for new candidates', async () => {
     const { actor, clock } = await setup();
-    const bare = new Workstream(store(), clock);
+    const bare = createWorkstream(store(), clock);
     const candidate = await bare.createCandidate(actor, { title: 'Bare', accountName: 'Acme Bare' });
     expect(candidate.enrichment).toEqual([]);
     expect(await refusal(bare.enrichCandidate(actor, { candidateId: candidate.id }))).toMatchObject({

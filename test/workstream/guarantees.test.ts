@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/store/connect.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { refusal, snapshot, type TestOrg, testOrg } from '../support/workstream.js';
 
@@ -90,7 +90,7 @@ describeEachDialect('the lifecycle guarantees', ({ dialect, store, url }) => {
       try {
         const results = await Promise.all(
           Array.from({ length: 24 }, (_, i) => {
-            const ws = new Workstream(stores[i % stores.length] ?? store(), org.clock);
+            const ws = createWorkstream(stores[i % stores.length] ?? store(), org.clock);
             return ws.promoteCandidate(org.actor, { candidateId: candidate.id });
           }),
         );
@@ -122,7 +122,7 @@ describeEachDialect('the lifecycle guarantees', ({ dialect, store, url }) => {
       try {
         const results = await Promise.all(
           Array.from({ length: 24 }, (_, i) =>
-            new Workstream(stores[i % stores.length] ?? store(), org.clock).createSignal(org.actor, input),
+            createWorkstream(stores[i % stores.length] ?? store(), org.clock).createSignal(org.actor, input),
           ),
         );
         expect(new Set(results.map((r) => r.signal.id)).size).toBe(1);
@@ -183,7 +183,7 @@ describeEachDialect('the lifecycle guarantees', ({ dialect, store, url }) => {
       ],
       [
         'merge into itself',
-        (o, ids) => o.ws.mergeCandidates(o.actor, { candidateId: ids.candidateId, intoId: ids.candidateId }),
+        (o, ids) => o.ws.mergeCandidate(o.actor, { candidateId: ids.candidateId, intoId: ids.candidateId }),
       ],
       [
         'duplicate an open candidate',
@@ -206,7 +206,7 @@ describeEachDialect('the lifecycle guarantees', ({ dialect, store, url }) => {
       });
       const qualified = await qualifiedCandidate();
       const { pursuit } = await ws.promoteCandidate(actor, { candidateId: qualified.id });
-      await ws.decideBid(actor, { pursuitId: pursuit.id, decision: 'bid' });
+      await ws.decideBid(actor, { pursuitId: pursuit.id });
       await ws.addProposalVersion(actor, { pursuitId: pursuit.id, title: 'v1' });
       const { signal } = await ws.createSignal(actor, {
         source: 'snap',
@@ -248,17 +248,14 @@ describeEachDialect('the lifecycle guarantees', ({ dialect, store, url }) => {
       ['get_signal', (o, ids) => o.ws.getSignal(o.actor, { signalId: ids.signalId })],
       ['get_candidate', (o, ids) => o.ws.getCandidate(o.actor, { candidateId: ids.candidateId })],
       ['get_pursuit', (o, ids) => o.ws.getPursuit(o.actor, { pursuitId: ids.pursuitId })],
-      ['history of a signal', (o, ids) => o.ws.history(o.actor, { id: ids.signalId })],
-      ['history of a candidate', (o, ids) => o.ws.history(o.actor, { id: ids.candidateId })],
-      ['history of a pursuit', (o, ids) => o.ws.history(o.actor, { id: ids.pursuitId })],
+      ['history of a signal', (o, ids) => o.ws.getHistory(o.actor, { id: ids.signalId })],
+      ['history of a candidate', (o, ids) => o.ws.getHistory(o.actor, { id: ids.candidateId })],
+      ['history of a pursuit', (o, ids) => o.ws.getHistory(o.actor, { id: ids.pursuitId })],
       [
         'a command on a candidate',
         (o, ids) => o.ws.logTouch(o.actor, { candidateId: ids.candidateId, kind: 'note', summary: 'x' }),
       ],
-      [
-        'a command on a pursuit',
-        (o, ids) => o.ws.decideBid(o.actor, { pursuitId: ids.pursuitId, decision: 'bid' }),
-      ],
+      ['a command on a pursuit', (o, ids) => o.ws.decideBid(o.actor, { pursuitId: ids.pursuitId })],
     ];
 
     for (const [name, read] of reads) {

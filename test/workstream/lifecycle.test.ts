@@ -33,7 +33,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
     const candidate = await qualified();
     const { pursuit } = await ws.promoteCandidate(actor, { candidateId: candidate.id });
     if (state === 'capture') return pursuit;
-    await ws.decideBid(actor, { pursuitId: pursuit.id, decision: 'bid' });
+    await ws.decideBid(actor, { pursuitId: pursuit.id });
     if (state === 'proposal') return ws.getPursuit(actor, { pursuitId: pursuit.id });
     await ws.addProposalVersion(actor, { pursuitId: pursuit.id, title: 'v1' });
     for (const itemKey of PINK)
@@ -47,7 +47,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
   }
 
   async function eventTypes(id: string): Promise<string[]> {
-    const page = await org.ws.history(org.actor, { id, limit: 100 });
+    const page = await org.ws.getHistory(org.actor, { id, limit: 100 });
     return page.items.map((event) => event.type);
   }
 
@@ -125,7 +125,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
     expect((await ws.getCandidate(actor, { candidateId })).pursuitId).toBe(pursuit.id);
 
     const pursuitId = pursuit.id;
-    expect((await ws.decideBid(actor, { pursuitId, decision: 'bid' })).state).toBe('proposal');
+    expect((await ws.decideBid(actor, { pursuitId })).state).toBe('proposal');
     const withVersion = await ws.addProposalVersion(actor, {
       pursuitId,
       title: 'Technical volume v1',
@@ -204,7 +204,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
     expect(await outboxTypes(pursuitId)).toEqual(pursuitEvents);
     expect(await outboxTypes(candidateId)).toEqual(await eventTypes(candidateId));
 
-    const history = await ws.history(actor, { id: pursuitId, limit: 100 });
+    const history = await ws.getHistory(actor, { id: pursuitId, limit: 100 });
     expect(history.items.at(-1)).toMatchObject({
       type: 'pursuit.won',
       from: 'submitted',
@@ -232,21 +232,21 @@ describeEachDialect('the lifecycle', ({ store }) => {
   it('declines to bid from capture or proposal, with a reason', async () => {
     const { ws, actor } = org;
     const capture = await pursuitIn('capture');
-    expect(await refusal(ws.decideBid(actor, { pursuitId: capture.id, decision: 'no_bid' }))).toMatchObject({
+    // @ts-expect-error: the reason is missing on purpose
+    expect(await refusal(ws.decideNoBid(actor, { pursuitId: capture.id }))).toMatchObject({
       code: 'VALIDATION',
       field: 'reason',
     });
     expect(
-      await ws.decideBid(actor, { pursuitId: capture.id, decision: 'no_bid', reason: 'Incumbent locked in' }),
+      await ws.decideNoBid(actor, { pursuitId: capture.id, reason: 'Incumbent locked in' }),
     ).toMatchObject({
       state: 'no_bid',
       closeReason: 'Incumbent locked in',
     });
     const proposal = await pursuitIn('proposal');
-    expect(
-      (await ws.decideBid(actor, { pursuitId: proposal.id, decision: 'no_bid', reason: 'Scope changed' }))
-        .state,
-    ).toBe('no_bid');
+    expect((await ws.decideNoBid(actor, { pursuitId: proposal.id, reason: 'Scope changed' })).state).toBe(
+      'no_bid',
+    );
   });
 
   it('cancels an open pursuit and refuses anything after', async () => {
@@ -334,10 +334,11 @@ describeEachDialect('the lifecycle', ({ store }) => {
       tags: ['platform'],
     });
 
-    expect(await refusal(ws.mergeCandidates(actor, { candidateId: from.id, intoId: from.id }))).toMatchObject(
-      { code: 'VALIDATION', field: 'intoId' },
-    );
-    const merged = await ws.mergeCandidates(actor, { candidateId: from.id, intoId: into.id });
+    expect(await refusal(ws.mergeCandidate(actor, { candidateId: from.id, intoId: from.id }))).toMatchObject({
+      code: 'VALIDATION',
+      field: 'intoId',
+    });
+    const merged = await ws.mergeCandidate(actor, { candidateId: from.id, intoId: into.id });
     expect(merged).toMatchObject({ id: into.id, tags: ['inbound', 'platform'] });
     expect(await ws.getCandidate(actor, { candidateId: from.id })).toMatchObject({
       state: 'merged',
@@ -462,6 +463,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
 
     it('name the field of malformed input', async () => {
       const { ws, actor } = org;
+      // @ts-expect-error: externalRef is missing on purpose
       expect(await refusal(ws.createSignal(actor, { source: 'x', title: 'no ref' }))).toMatchObject({
         code: 'VALIDATION',
         field: 'externalRef',
@@ -474,6 +476,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
       });
       expect(
         await refusal(
+          // @ts-expect-error: not a priority, on purpose
           ws.updateCandidate(actor, { candidateId: 'cand_01ARYZ6S410000000000000000', priority: 'asap' }),
         ),
       ).toMatchObject({

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/store/connect.js';
-import { Workstream } from '../../src/workstream/workstream.js';
+import { createWorkstream, type Workstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { refusal, type TestOrg, testOrg } from '../support/workstream.js';
 
@@ -96,7 +96,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
         met_at: clock.now(),
         breached_at: at('2026-03-03T09:30:00.000Z'),
       });
-      const history = await ws.history(actor, { id: candidate.id, limit: 50 });
+      const history = await ws.getHistory(actor, { id: candidate.id, limit: 50 });
       expect(history.items.map((e) => e.type)).toEqual([
         'candidate.created',
         'sla.warning',
@@ -109,13 +109,13 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
       const { ws, actor, clock } = await freshOrg();
       const candidate = await ws.createCandidate(actor, { title: 'Left', accountName: `Left ${ref()}` });
       clock.set(at('2026-03-02T14:30:00.000Z'));
-      expect((await ws.slaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
+      expect((await ws.getSlaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
         kind: 'triage',
         minutesToDue: 150,
         breached: false,
       });
       clock.set(at('2026-03-02T17:45:00.000Z'));
-      expect((await ws.slaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
+      expect((await ws.getSlaClocks(actor, { id: candidate.id })).clocks[0]).toMatchObject({
         minutesToDue: -45,
         breached: true,
       });
@@ -154,7 +154,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
       const merged = await ws.createCandidate(actor, { title: 'Merged', accountName: `Merged ${ref()}` });
       const into = await ws.createCandidate(actor, { title: 'Into', accountName: `Into ${ref()}` });
       await ws.disqualifyCandidate(actor, { candidateId: gone.id, reason: 'no_budget' });
-      await ws.mergeCandidates(actor, { candidateId: merged.id, intoId: into.id });
+      await ws.mergeCandidate(actor, { candidateId: merged.id, intoId: into.id });
       clock.set(at('2026-03-10T12:00:00.000Z'));
       await ws.sweepSlas();
       expect((await clocksOf(gone.id))[0]).toMatchObject({
@@ -201,7 +201,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
     it('meets the proposal clock on submit, starts the response clock, restarts it on a new send and meets it on follow-up', async () => {
       const { ws, actor, clock } = await freshOrg();
       const pursuit = await promoted(ws, actor);
-      await ws.decideBid(actor, { pursuitId: pursuit.id, decision: 'bid' });
+      await ws.decideBid(actor, { pursuitId: pursuit.id });
       await ws.addProposalVersion(actor, { pursuitId: pursuit.id, title: 'v1' });
       for (const itemKey of [
         'compliance_matrix',
@@ -252,7 +252,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
     it('cancels the proposal clock on no-bid and both on cancel', async () => {
       const { ws, actor } = await freshOrg();
       const declined = await promoted(ws, actor);
-      await ws.decideBid(actor, { pursuitId: declined.id, decision: 'no_bid', reason: 'Out of scope' });
+      await ws.decideNoBid(actor, { pursuitId: declined.id, reason: 'Out of scope' });
       expect((await clocksOf(declined.id)).map((c) => c.state)).toEqual(['cancelled']);
       const cancelled = await promoted(ws, actor);
       await ws.cancelPursuit(actor, { pursuitId: cancelled.id, reason: 'Buyer withdrew' });
@@ -368,7 +368,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
       clock.set(at('2026-03-03T10:00:00.000Z'));
       await ws.sweepSlas();
       await ws.logTouch(actor, { candidateId: late.id, kind: 'call', summary: 'slow' });
-      const { kinds } = await ws.slaCompliance(actor, {});
+      const { kinds } = await ws.getSlaCompliance(actor, {});
       expect(kinds.find((k) => k.kind === 'triage')).toEqual({
         kind: 'triage',
         met: 1,
@@ -391,7 +391,7 @@ describeEachDialect('SLAs', ({ dialect, store, url }) => {
       clock.set(at('2026-03-03T12:00:00.000Z'));
       const other = await connect(url());
       try {
-        const second = new Workstream(other, clock);
+        const second = createWorkstream(other, clock);
         // Small batches so the sweeps interleave; other suites' clocks in this database are swept too.
         const results = await Promise.all([
           ws.sweepSlas(7),

@@ -21,7 +21,7 @@ describeEachDialect('withdrawing a proposal version', ({ store }) => {
     await ws.logTouch(actor, { candidateId: candidate.id, kind: 'call', summary: 'Intro call' });
     await ws.qualifyCandidate(actor, { candidateId: candidate.id });
     const { pursuit } = await ws.promoteCandidate(actor, { candidateId: candidate.id });
-    await ws.decideBid(actor, { pursuitId: pursuit.id, decision: 'bid' });
+    await ws.decideBid(actor, { pursuitId: pursuit.id });
     const withDraft = await ws.addProposalVersion(actor, { pursuitId: pursuit.id, title: 'v1' });
     if (state === 'proposal') return withDraft;
     for (const itemKey of PINK)
@@ -29,8 +29,9 @@ describeEachDialect('withdrawing a proposal version', ({ store }) => {
     return ws.submitPursuit(actor, { pursuitId: pursuit.id });
   }
 
+  /** A pursuit's proposal version ids, oldest first (a missing one is refused by the command as VALIDATION). */
   const versionIds = (pursuit: { proposalVersions: { id: string }[] }) =>
-    pursuit.proposalVersions.map((version) => version.id);
+    pursuit.proposalVersions.map((version) => version.id) as [string, string, string];
 
   const responseClocks = (pursuitId: string) =>
     store()
@@ -54,7 +55,7 @@ describeEachDialect('withdrawing a proposal version', ({ store }) => {
     });
     expect(after).toMatchObject({ state: 'proposal', version: pursuit.version + 1 });
     expect(after.proposalVersions).toMatchObject([{ id: versionId, number: 1, state: 'withdrawn' }]);
-    const history = await ws.history(actor, { id: pursuit.id, limit: 100 });
+    const history = await ws.getHistory(actor, { id: pursuit.id, limit: 100 });
     expect(history.items.at(-1)).toMatchObject({
       type: 'pursuit.proposal_version_withdrawn',
       reason: 'Pricing assumptions changed',
@@ -91,7 +92,7 @@ describeEachDialect('withdrawing a proposal version', ({ store }) => {
     expect(after.state).toBe('submitted');
     expect(after.proposalVersions.map((version) => version.state)).toEqual(['withdrawn', 'withdrawn']);
     expect(await responseClocks(submitted.id)).toEqual([{ state: 'cancelled' }]);
-    expect((await ws.slaClocks(actor, { id: submitted.id })).clocks).toEqual([]);
+    expect((await ws.getSlaClocks(actor, { id: submitted.id })).clocks).toEqual([]);
   });
 
   it('is refused without a reason, naming the field, and changes nothing', async () => {
@@ -99,6 +100,7 @@ describeEachDialect('withdrawing a proposal version', ({ store }) => {
     const pursuit = await pursuitIn('proposal');
     const [versionId] = versionIds(pursuit);
     expect(
+      // @ts-expect-error: the reason is missing on purpose
       await refusal(ws.withdrawProposalVersion(actor, { pursuitId: pursuit.id, versionId })),
     ).toMatchObject({ code: 'VALIDATION', field: 'reason' });
     expect(

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';
-import { enrichmentView } from './enrichment.js';
-import { type Actor, fail, required } from './unit.js';
+import type { Actor } from './deps.js';
+import { refuse, required } from './refusals.js';
 import {
   type CandidateView,
   candidateView,
   checklistView,
+  enrichmentView,
   type PursuitView,
   proposalVersionView,
   pursuitView,
@@ -223,7 +224,7 @@ export async function resolveMember(
     .where(ref.includes('@') ? 'email' : 'id', '=', ref.includes('@') ? ref.toLowerCase() : ref)
     .executeTakeFirst();
   if (!member) {
-    return fail({
+    return refuse({
       ...validation(field, `${field}: ${ref} is not a member of this organization.`),
       nextStep: `Give a member id (mem_…) or the e-mail of a member; call again.`,
     });

@@ -1,28 +1,6 @@
 /** Read tools: one record, a page of records, a history, the Today Panel and SLA clocks. */
-import { defineTool, READ } from './define.js';
-import {
-  CandidateOutput,
-  CandidatePage,
-  EnrichmentProvenanceOutput,
-  EventPage,
-  PursuitOutput,
-  PursuitPage,
-  SignalOutput,
-  SignalPage,
-  SlaClocksOutput,
-  TodayPanelOutput,
-} from './outputs.js';
-import {
-  GetCandidate,
-  GetHistory,
-  GetPursuit,
-  GetSignal,
-  GetSlaClocks,
-  ListCandidates,
-  ListPursuits,
-  ListSignals,
-  TodayPanelInput,
-} from './params.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
 import {
   candidateLine,
   clocksText,
@@ -35,7 +13,7 @@ import {
   withNext,
 } from './render.js';
 
-const view = { toolset: 'views', annotations: READ } as const;
+const view = { toolset: 'views' } as const;
 
 export const getSignal = defineTool({
   ...view,
@@ -44,9 +22,7 @@ export const getSignal = defineTool({
   title: 'Get a signal',
   description:
     'Read one signal by id: its source, account, state, the candidate it became, version and allowed next actions.',
-  input: GetSignal,
-  output: SignalOutput,
-  method: 'getSignal',
+  command: COMMANDS.getSignal,
   render: withNext(signalLine),
 });
 
@@ -58,9 +34,7 @@ export const getCandidate = defineTool({
   description:
     'Read one candidate by id: account, state, priority, assignee, due date, tags, its pursuit if promoted, version and ' +
     'allowed next actions. For its SLA clocks use get_sla_clocks; for its history, get_history.',
-  input: GetCandidate,
-  output: CandidateOutput,
-  method: 'getCandidate',
+  command: COMMANDS.getCandidate,
   render: withNext(candidateLine),
 });
 
@@ -72,9 +46,7 @@ export const getPursuit = defineTool({
   description:
     'Read one pursuit by id with its pink and red checklists (item keys, states, completion) and proposal versions, ' +
     'version and allowed next actions. Call it before set_checklist_item, submit_pursuit, mark_won or mark_lost.',
-  input: GetPursuit,
-  output: PursuitOutput,
-  method: 'getPursuit',
+  command: COMMANDS.getPursuit,
   render: withNext(pursuitLine),
 });
 
@@ -86,9 +58,7 @@ export const listSignals = defineTool({
   description:
     'List signals, newest first, optionally only one state (new, accepted, dismissed) or one source. ' +
     'Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor for the next page until it is null.',
-  input: ListSignals,
-  output: SignalPage,
-  method: 'listSignals',
+  command: COMMANDS.listSignals,
   render: (page) => pageText('signals', page, signalLine),
 });
 
@@ -101,9 +71,7 @@ export const listCandidates = defineTool({
     'List candidates, newest first, filtered by state, assignee (member id, e-mail or "me"), priority or one tag. ' +
     'Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor for the next page until it is null. ' +
     'For what to work on next, get_today_panel is better.',
-  input: ListCandidates,
-  output: CandidatePage,
-  method: 'listCandidates',
+  command: COMMANDS.listCandidates,
   render: (page) => pageText('candidates', page, candidateLine),
 });
 
@@ -116,9 +84,7 @@ export const listPursuits = defineTool({
     'List pursuits, newest first, filtered by state, assignee (member id, e-mail or "me"), priority or one tag, each with ' +
     'its checklists and proposal versions. Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor ' +
     'for the next page until it is null.',
-  input: ListPursuits,
-  output: PursuitPage,
-  method: 'listPursuits',
+  command: COMMANDS.listPursuits,
   render: (page) => pageText('pursuits', page, pursuitLine),
 });
 
@@ -130,9 +96,7 @@ export const getHistory = defineTool({
   description:
     'The audit trail of a signal, candidate or pursuit, oldest first: every change with who, what, from → to, when and why ' +
     '(a candidate’s includes the candidates merged into it). Pages of `limit`: pass nextCursor back as cursor until it is null.',
-  input: GetHistory,
-  output: EventPage,
-  method: 'history',
+  command: COMMANDS.getHistory,
   render: (page) => pageText('events', page, eventLine),
 });
 
@@ -147,9 +111,7 @@ export const getTodayPanel = defineTool({
     'first (priority urgent → high → medium → low, then the earliest of own due date and SLA due time, then the oldest). ' +
     'Each item is flagged overdue, breached (SLA past due) and atRisk (SLA past its warning time), and lists its allowed actions. ' +
     'Filter by tags (all of them, or any with tagMatch "any") and kind. Pass nextCursor back as cursor for the next page.',
-  input: TodayPanelInput,
-  output: TodayPanelOutput,
-  method: 'todayPanel',
+  command: COMMANDS.getTodayPanel,
   render: (panel) => todayText(panel),
 });
 
@@ -161,9 +123,7 @@ export const getSlaClocks = defineTool({
   description:
     'The open SLA clocks (triage, proposal, response; running or paused) of a candidate or pursuit, with start, warning and ' +
     'due times and whether each is breached or at risk.',
-  input: GetSlaClocks,
-  output: SlaClocksOutput,
-  method: 'slaClocks',
+  command: COMMANDS.getSlaClocks,
   render: ({ entityId, clocks }) => `${entityId}: ${clocksText(clocks)}`,
 });
 
@@ -175,14 +135,11 @@ export const getEnrichment = defineTool({
   description:
     'What each enrichment provider found for a candidate: status, mapped fields, error if any, and the raw answer it gave ' +
     '(provenance). The mapped fields alone are on get_candidate.',
-  input: GetCandidate,
-  output: EnrichmentProvenanceOutput,
-  method: 'getEnrichment',
-  toOutput: (enrichment, args) => ({ candidateId: args.candidateId, enrichment }),
+  command: COMMANDS.getEnrichment,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),
 });
 
-export const VIEW_TOOLS = [
+export const READ_TOOLS = [
   getSignal,
   getCandidate,
   getPursuit,

@@ -7,19 +7,19 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError } from '../config.js';
-import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo.js';
+import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo/load.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
+import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from '../server/auth.js';
+import type { HttpOptions } from '../server/http.js';
+import type { Metrics } from '../server/metrics.js';
+import { serveOverStdio } from '../server/stdio.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
 import { UsageError } from '../usage.js';
 import { findOrgBySlug } from '../workstream/orgs.js';
-import { Workstream } from '../workstream/workstream.js';
-import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from './auth.js';
-import type { HttpOptions } from './http.js';
-import type { Metrics } from './metrics.js';
-import { serveOverStdio } from './stdio.js';
+import { createWorkstream } from '../workstream/workstream.js';
 
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
   start        embedded database + demo data + a token + the HTTP server; prints client configurations
@@ -30,7 +30,7 @@ export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor;
 
 /** The HTTP server loads only when asked for: a stdio server does without it. */
 async function httpServer(options: HttpOptions) {
-  const { startHttpServer } = await import('./http.js');
+  const { startHttpServer } = await import('../server/http.js');
   return startHttpServer(options);
 }
 
@@ -56,7 +56,7 @@ async function serverMetrics(
 ): Promise<ServerMetrics<Metrics | undefined>> {
   if (!http && config.metrics.port === undefined) return { metrics: undefined, close: async () => {} };
   const [{ Metrics }, { exposeMetrics }] = await Promise.all([
-    import('./metrics.js'),
+    import('../server/metrics.js'),
     import('../observability/metrics-server.js'),
   ]);
   const metrics = new Metrics({ process: true });
@@ -107,7 +107,7 @@ function untilStopped(log: Logger): Promise<void> {
  */
 async function runtime(config: Config, store: Store, log: Logger, withWorker: boolean) {
   const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
-  const workstream = new Workstream(store, systemClock, { enrichmentProviders: providerRefs(enrichment) });
+  const workstream = createWorkstream(store, systemClock, { enrichmentProviders: providerRefs(enrichment) });
   // Loaded only when wanted: a stdio server does not pay for the worker's imports at start.
   const worker = withWorker
     ? (await import('../worker/run.js')).startWorker(store, log, { enrichment })
@@ -225,7 +225,7 @@ export async function orgCommand(config: Config, args: string[]): Promise<number
   const admin = { email: values.admin, name: values['admin-name'] ?? values.admin };
   const name = values.name;
   return withStore(config, createLogger(config.logLevel), async (store) => {
-    const created = await new Workstream(store).createOrg({ name, slug, admin });
+    const created = await createWorkstream(store).createOrg({ name, slug, admin });
     process.stdout.write(
       `created organization '${slug}' (${created.orgId}); admin ${admin.email} (${created.adminId})\n`,
     );
@@ -247,7 +247,7 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
     );
   const slug = config.org;
   return withStore(config, createLogger(config.logLevel), async (store) => {
-    const workstream = new Workstream(store);
+    const workstream = createWorkstream(store);
     const org = await findOrgBySlug(workstream.deps, slug);
     if (!org) throw new UsageError(`no organization with slug '${slug}'`);
     const { memberId } = await workstream.addMember({

@@ -1,0 +1,16 @@
+/** Who may do what: a caller must be a member of the org; viewers may only read. */
+import { forbidden } from '../domain/errors.js';
+import type { Actor, Db } from './deps.js';
+import { refuse } from './refusals.js';
+
+export async function authorise(db: Db, actor: Actor, readOnly: boolean): Promise<void> {
+  const member = await db
+    .selectFrom('members')
+    .select(['role'])
+    .where('id', '=', actor.memberId)
+    .where('org_id', '=', actor.orgId)
+    .executeTakeFirst();
+  if (!member) refuse(forbidden(`${actor.memberId} is not a member of organization ${actor.orgId}`));
+  if (!readOnly && member.role === 'viewer')
+    refuse(forbidden(`${actor.memberId} has the viewer role and cannot make changes`));
+}

@@ -1,0 +1,67 @@
+/**
+ * Every command and query a caller can run, by name. The name is the tool's in camelCase
+ * (`decide_no_bid` → `decideNoBid`); src/tools declares one tool per entry and a test holds the
+ * two lists together. Administration (orgs, members) and the worker's SLA sweep are not here:
+ * no assistant calls them.
+ */
+import * as candidates from './candidates.js';
+import * as enrichment from './enrichment.js';
+import * as pursuits from './pursuits.js';
+import * as queries from './queries.js';
+import * as signals from './signals.js';
+import * as slaAdmin from './sla-admin.js';
+import * as slaViews from './sla-views.js';
+import * as today from './today.js';
+import * as webhooks from './webhooks.js';
+
+export const COMMANDS = {
+  createSignal: signals.createSignal,
+  acceptSignal: signals.acceptSignal,
+  dismissSignal: signals.dismissSignal,
+
+  createCandidate: candidates.createCandidate,
+  updateCandidate: candidates.updateCandidate,
+  logTouch: candidates.logTouch,
+  qualifyCandidate: candidates.qualifyCandidate,
+  disqualifyCandidate: candidates.disqualifyCandidate,
+  reopenCandidate: candidates.reopenCandidate,
+  mergeCandidate: candidates.mergeCandidate,
+  promoteCandidate: candidates.promoteCandidate,
+  enrichCandidate: enrichment.enrichCandidate,
+
+  updatePursuit: pursuits.updatePursuit,
+  decideBid: pursuits.decideBid,
+  decideNoBid: pursuits.decideNoBid,
+  holdPursuit: pursuits.holdPursuit,
+  resumePursuit: pursuits.resumePursuit,
+  addProposalVersion: pursuits.addProposalVersion,
+  submitPursuit: pursuits.submitPursuit,
+  sendProposalVersion: pursuits.sendProposalVersion,
+  withdrawProposalVersion: pursuits.withdrawProposalVersion,
+  logFollowUp: pursuits.logFollowUp,
+  markWon: pursuits.markWon,
+  markLost: pursuits.markLost,
+  cancelPursuit: pursuits.cancelPursuit,
+  setChecklistItem: pursuits.setChecklistItem,
+
+  registerWebhook: webhooks.registerWebhook,
+
+  getSignal: queries.getSignal,
+  getCandidate: queries.getCandidate,
+  getPursuit: queries.getPursuit,
+  listSignals: queries.listSignals,
+  listCandidates: queries.listCandidates,
+  listPursuits: queries.listPursuits,
+  getHistory: queries.getHistory,
+  getTodayPanel: today.getTodayPanel,
+  getSlaClocks: today.getSlaClocks,
+  getEnrichment: enrichment.getEnrichment,
+
+  getSlaPolicies: slaAdmin.getSlaPolicies,
+  setSlaPolicy: slaAdmin.setSlaPolicy,
+  setBusinessCalendar: slaAdmin.setBusinessCalendar,
+  listSlaBreaches: slaViews.listSlaBreaches,
+  getSlaCompliance: slaViews.getSlaCompliance,
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;

@@ -1,0 +1,27 @@
+/** What every command is given: the store, the clock, and who is calling. */
+import type { Transaction } from 'kysely';
+import type { Clock } from '../domain/clock.js';
+import type { Store } from '../store/connect.js';
+import type { Database } from '../store/schema.js';
+
+/** Who is calling: every command and query is scoped to the caller's organization. */
+export interface Actor {
+  readonly orgId: string;
+  readonly memberId: string;
+}
+
+/** An enrichment provider as the lifecycle needs to know it: by name, and the tool it calls. */
+export interface EnrichmentProviderRef {
+  readonly name: string;
+  readonly tool: string;
+}
+
+export interface Deps {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Providers that enrich every new candidate (the worker calls them); none by default. */
+  readonly enrichmentProviders?: readonly EnrichmentProviderRef[];
+}
+
+/** The transaction a command runs in. */
+export type Db = Transaction<Database>;

@@ -1,0 +1,77 @@
+/**
+ * Parameter shapes shared by command inputs: ids, text, times, money, tags, cursors. Each
+ * command declares its own input beside its handler, built from these; the MCP tools publish
+ * those inputs as they are. Descriptions are written for the model that reads the tool list.
+ */
+import { z } from 'zod';
+import { PRIORITIES } from '../domain/priority.js';
+
+const id = (prefix: string, what: string, findWith: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${what} id such as ${prefix}_01J…`)
+    .describe(`A ${what} id such as ${prefix}_01J…; find one with ${findWith}.`);
+
+export const SignalId = id('sig', 'signal', 'list_signals');
+export const CandidateId = id('cand', 'candidate', 'list_candidates');
+export const PursuitId = id('pur', 'pursuit', 'list_pursuits');
+export const ProposalVersionId = id('prop', 'proposal version', 'get_pursuit');
+
+export const ExpectedVersion = z
+  .number()
+  .int()
+  .positive()
+  .describe(
+    'The version you last read. If the record changed since, the call fails with CONFLICT instead of overwriting. Omit to apply the change to whatever is current.',
+  );
+
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+export const Reason = text(2000).describe('Why, in a sentence; kept in the history.');
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .describe('An ISO-8601 date-time, e.g. 2026-12-01T17:00:00Z.');
+export const PriorityParam = z.enum(PRIORITIES).describe('urgent, high, medium or low.');
+export const Money = z.number().nonnegative().max(1e15);
+export const Tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _:./-]*$/u, 'letters, digits, space and _ : . / -')
+  .transform((tag) => tag.toLowerCase());
+export const Tags = z.array(Tag).max(30).describe('Free-form labels such as "federal" or "q3".');
+export const Fields = z
+  .record(z.string().max(100), z.unknown())
+  .describe('Extra fields to store with the record.');
+/** A member id (mem_…) or the member's e-mail; null clears the assignee. */
+export const Assignee = z
+  .string()
+  .trim()
+  .min(1)
+  .max(400)
+  .nullable()
+  .describe('Who owns it: a member id (mem_…) or e-mail; null to unassign.');
+export const Domain = z
+  .string()
+  .trim()
+  .max(200)
+  .describe("The account's web domain, e.g. acme.com; used to spot duplicates.");
+
+export const Cursor = z
+  .string()
+  .max(200)
+  .describe('nextCursor from the previous page; omit for the first page.');
+export const Limit = z.number().int().min(1).max(100).default(25).describe('Page size, 1–100 (default 25).');
+
+export const CandidateDetails = {
+  priority: PriorityParam.optional(),
+  assignee: Assignee.optional(),
+  dueAt: Timestamp.nullable().optional().describe('When the next step is due; null clears it.'),
+  estimatedValue: Money.nullable().optional(),
+  tags: Tags.optional(),
+  fields: Fields.optional(),
+};
+
+export const TagChanges = z
+  .object({ add: Tags.optional(), remove: Tags.optional() })
+  .describe('Tags to add and to remove; others stay.');

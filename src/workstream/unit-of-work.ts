@@ -1,0 +1,143 @@
+/**
+ * The unit of work every command runs in: one transaction that loads with version, guards,
+ * writes the state, appends the history event and writes the outbox rows, or writes nothing.
+ * A lost optimistic race or a database collision runs the whole command again.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { traceTransaction } from '../observability/tracing.js';
+import type { DialectName, UniqueViolation } from '../store/dialect.js';
+import { uniqueViolation } from '../store/dialect.js';
+import type { RowUpdate } from '../store/schema.js';
+import { authorise } from './authorise.js';
+import type { Actor, Db, Deps, EnrichmentProviderRef } from './deps.js';
+import { activeWebhooks, appendEvents, type EventInput, type Webhook } from './events.js';
+
+type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
+
+/** A concurrent writer changed the row between our read and our write; the command runs again. */
+class LostRace extends Error {}
+
+/** Errors the database raises when two transactions collide; running again resolves them. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof LostRace) return true;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  const number = typeof error === 'object' && error !== null && 'number' in error ? error.number : undefined;
+  return (
+    code === '40001' || // PostgreSQL serialization failure
+    code === '40P01' || // PostgreSQL deadlock
+    code === 'SQLITE_BUSY' ||
+    number === 1205 // SQL Server deadlock victim
+  );
+}
+
+/** What a command sees: the transaction, the caller, and the moment the command happens. */
+export class Unit {
+  #webhooks: Webhook[] | null = null;
+
+  constructor(
+    readonly db: Db,
+    readonly dialect: DialectName,
+    readonly actor: Actor,
+    readonly now: Date,
+    readonly enrichmentProviders: readonly EnrichmentProviderRef[] = [],
+  ) {}
+
+  get orgId(): string {
+    return this.actor.orgId;
+  }
+
+  /** Appends a history event and its outbox rows (src/workstream/events.ts). */
+  async event(input: EventInput): Promise<string> {
+    const [id] = await appendEvents(
+      this.db,
+      this.dialect,
+      [{ ...input, orgId: this.orgId, actorId: this.actor.memberId, occurredAt: this.now }],
+      async () => {
+        this.#webhooks ??= await activeWebhooks(this.db, this.orgId);
+        return this.#webhooks;
+      },
+    );
+    return id ?? '';
+  }
+
+  /**
+   * Writes `set` to a versioned row if it is still at `version`, bumping the version. A caller's
+   * stale expectedVersion was refused at load; a miss here means a concurrent writer won the
+   * race, and the whole command runs again against the new state.
+   */
+  async bump<T extends VersionedTable>(
+    table: T,
+    id: string,
+    version: number,
+    set: RowUpdate<T>,
+  ): Promise<void> {
+    const result = await this.db
+      .updateTable(table as VersionedTable)
+      // Kysely cannot type a column set for a table chosen by a generic; RowUpdate<T> is that set.
+      .set({ ...(set as RowUpdate<'candidates'>), version: version + 1, updated_at: this.now })
+      .where('id', '=', id)
+      .where('org_id', '=', this.orgId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new LostRace(`${table} ${id} changed concurrently`);
+  }
+}
+
+export interface RunOptions<T> {
+  /**
+   * After a unique violation rolled the transaction back: the answer the caller should see (the
+   * row that won the race), or a thrown failure.
+   */
+  readonly onUniqueViolation?: (violation: UniqueViolation) => Promise<T> | T;
+  /** True for commands that only read: viewers may run them. */
+  readonly readOnly?: boolean;
+}
+
+/** One attempt's outcome: the command's value, or the unique violation that rolled it back. */
+type Attempt<T> = { readonly value: T } | { readonly violation: UniqueViolation };
+
+/**
+ * Runs `work` in one transaction as `actor`. A lost race or a database collision runs it again
+ * (the state it guards may have changed); any other failure rolls everything back.
+ */
+export function run<T>(
+  deps: Deps,
+  actor: Actor,
+  work: (unit: Unit) => Promise<T>,
+  options: RunOptions<T> = {},
+): Promise<T> {
+  return traceTransaction(deps.store.dialect, options.readOnly === true, () =>
+    runUnit(deps, actor, work, options),
+  );
+}
+
+async function runUnit<T>(
+  deps: Deps,
+  actor: Actor,
+  work: (unit: Unit) => Promise<T>,
+  options: RunOptions<T>,
+): Promise<T> {
+  const { db, dialect } = deps.store;
+  const { onUniqueViolation } = options;
+  const attempt = await pRetry(
+    async (): Promise<Attempt<T>> => {
+      try {
+        const value = await db.transaction().execute(async (tx) => {
+          await authorise(tx, actor, options.readOnly === true);
+          return work(new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders));
+        });
+        return { value };
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        const violation = uniqueViolation(error);
+        if (violation && onUniqueViolation) return { violation };
+        throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    { retries: 8, minTimeout: 5, maxTimeout: 100, randomize: true },
+  );
+  if ('value' in attempt) return attempt.value;
+  // Only reached with a handler: a violation without one was aborted above.
+  if (!onUniqueViolation) throw new Error('unique violation without a handler');
+  return onUniqueViolation(attempt.violation);
+}

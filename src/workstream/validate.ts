@@ -1,0 +1,20 @@
+/** Arguments become a command's input through its zod schema; the first issue is a VALIDATION failure naming the field. */
+import type { z } from 'zod';
+import { validation } from '../domain/errors.js';
+import { refuse } from './refusals.js';
+
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(input)',
+    message: issue.message,
+  }));
+  const first = issues[0] ?? { field: '(input)', message: 'invalid input' };
+  return refuse(
+    validation(first.field, `${first.field}: ${first.message}`, {
+      issues,
+      nextStep: `Correct ${issues.map((issue) => issue.field).join(', ')} and call again.`,
+    }),
+  );
+}
