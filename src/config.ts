@@ -41,6 +41,13 @@ const EnvSchema = z.object({
     .max(65535, 'must be 0–65535')
     .default(8787),
   WORKSTREAM_ALLOWED_HOSTS: list.optional(),
+  WORKSTREAM_METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be 0–65535')
+    .max(65535, 'must be 0–65535')
+    .optional(),
+  WORKSTREAM_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   WORKSTREAM_TOOLSETS: list
     .pipe(z.array(z.enum(TOOLSETS, { error: `each must be one of ${TOOLSETS.join(', ')}` })).min(1))
     .optional(),
@@ -138,6 +145,18 @@ export const SETTINGS: readonly {
     flag: '--allowed-hosts',
     fallback: 'loopback names',
     doc: 'Comma-separated host names accepted in the Host and Origin headers, e.g. behind a proxy.',
+  },
+  {
+    env: 'WORKSTREAM_METRICS_PORT',
+    flag: '--metrics-port',
+    fallback: 'off',
+    doc: 'Port of a separate listener with `GET /metrics` and `GET /healthz`, for `worker` and `serve` on stdio (and any long-running command); 0 picks a free one. See docs/operations.md.',
+  },
+  {
+    env: 'WORKSTREAM_METRICS_HOST',
+    flag: '--metrics-host',
+    fallback: '`127.0.0.1`',
+    doc: 'Interface the `--metrics-port` listener binds to.',
   },
   {
     env: 'WORKSTREAM_TOOLSETS',
@@ -277,6 +296,8 @@ export interface Config {
         }
       | undefined;
   };
+  /** The separate metrics listener, when a port is set. */
+  readonly metrics: { readonly host: string; readonly port: number | undefined };
   readonly toolsets: readonly Toolset[];
   readonly readOnly: boolean;
   /** Path of the enrichment providers file, when enrichment is on. */
@@ -335,6 +356,7 @@ export function loadConfig(
       },
       oauth: oauthSettings(parsed.data),
     },
+    metrics: { host: parsed.data.WORKSTREAM_METRICS_HOST, port: parsed.data.WORKSTREAM_METRICS_PORT },
     toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG

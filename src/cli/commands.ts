@@ -23,6 +23,7 @@ import {
   revokeToken,
 } from '../server/auth.js';
 import type { HttpOptions } from '../server/http.js';
+import type { Metrics } from '../server/metrics.js';
 import { serveOverStdio } from '../server/stdio.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
@@ -37,13 +38,51 @@ export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor;
   org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
   member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB] | remove --org SLUG --email EMAIL`;
 
-/** The HTTP server and its metrics load only when asked for: a stdio server does without them. */
-async function httpServer(options: Omit<HttpOptions, 'metrics'>) {
-  const [{ startHttpServer }, { Metrics }] = await Promise.all([
-    import('../server/http.js'),
+/** The HTTP server loads only when asked for: a stdio server does without it. */
+async function httpServer(options: HttpOptions) {
+  const { startHttpServer } = await import('../server/http.js');
+  return startHttpServer(options);
+}
+
+interface ServerMetrics<M> {
+  readonly metrics: M;
+  close(): Promise<void>;
+}
+
+/**
+ * Tool-call and process series, and the `--metrics-port` listener when one is configured. A
+ * stdio server without a metrics port has no one to tell: it loads none of it.
+ */
+async function serverMetrics(config: Config, log: Logger, http: true): Promise<ServerMetrics<Metrics>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: false,
+): Promise<ServerMetrics<Metrics | undefined>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: boolean,
+): Promise<ServerMetrics<Metrics | undefined>> {
+  if (!http && config.metrics.port === undefined) return { metrics: undefined, close: async () => {} };
+  const [{ Metrics }, { exposeMetrics }] = await Promise.all([
     import('../server/metrics.js'),
+    import('../observability/metrics-server.js'),
   ]);
-  return startHttpServer({ ...options, metrics: new Metrics({ process: true }) });
+  const metrics = new Metrics({ process: true });
+  let stopping = false;
+  const listener = await exposeMetrics(config.metrics, log, {
+    role: 'server',
+    text: () => metrics.text(),
+    healthy: () => !stopping,
+  });
+  return {
+    metrics,
+    close: async () => {
+      stopping = true;
+      await listener?.close();
+    },
+  };
 }
 
 async function withStore<T>(config: Config, log: Logger, work: (store: Store) => Promise<T>): Promise<T> {
@@ -102,10 +141,12 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   return withStore(config, log, async (store) => {
     const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
     if (values.http) {
+      const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
       const server = await httpServer({
         store,
         workstream,
         log,
+        metrics,
         ...config.http,
         oauthOrg: config.org,
         ...selection,
@@ -115,6 +156,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
       log.info({ url: server.url, db: store.url }, 'serving MCP over HTTP');
       await stopped;
+      await closeMetrics();
       await server.close();
       await stopWorker();
       return 0;
@@ -126,7 +168,16 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
     });
     // The member's role shapes the tool list here too: a viewer's client sees no write tools.
     const role = (await activeRole(store, actor)) ?? 'viewer';
-    await serveOverStdio({ workstream, actor, log, access: { role }, ...selection });
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, false);
+    await serveOverStdio({
+      workstream,
+      actor,
+      log,
+      access: { role },
+      ...(metrics ? { metrics } : {}),
+      ...selection,
+    });
+    await closeMetrics();
     await stopWorker();
     return 0;
   });
@@ -332,10 +383,12 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
     const token = await demoToken(store, config.dataDir);
     // The embedded database belongs to this one process, so the worker and SLA sweep run here.
     const { workstream, stopWorker } = await runtime(config, store, log, store.dialect === 'sqlite');
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
     const server = await httpServer({
       store,
       workstream,
       log,
+      metrics,
       ...config.http,
       toolsets: config.toolsets,
       readOnly: config.readOnly,
@@ -358,6 +411,7 @@ ${clientConfigurations(server.url, token, dbForClients)}
 Stop with Ctrl-C.
 `);
     await stopped;
+    await closeMetrics();
     await server.close();
     await stopWorker();
     return 0;

@@ -26,6 +26,7 @@ import { RateLimiter } from '../access/rate-limit.js';
 import { ConfigError } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../log.js';
+import { httpRequestAnswered } from '../observability/metrics.js';
 import type { Store } from '../store/connect.js';
 import { databaseNow } from '../store/dialect.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
@@ -400,6 +401,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => httpRequestAnswered(req.url ?? '/', res.statusCode));
     route(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'HTTP request failed');
       if (!res.headersSent)

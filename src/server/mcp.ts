@@ -8,6 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
+import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
 import { published, type Tool } from '../tools/define.js';
@@ -42,7 +43,10 @@ export function createServer(options: ServerOptions): McpServer {
         outputSchema: published(tool.command.output),
         annotations: { title: tool.title, ...tool.annotations },
       },
-      (args: unknown) => callTool(tool, args, options),
+      (args: unknown, ctx) =>
+        traceToolCall({ tool: tool.name, orgId: options.actor.orgId, meta: ctx.mcpReq._meta }, () =>
+          callTool(tool, args, options),
+        ),
     );
   }
   registerResources(server, options);

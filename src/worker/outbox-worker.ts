@@ -8,6 +8,8 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.js';
+import { outboxMetrics } from '../observability/metrics.js';
+import { observeDelivery } from '../observability/observe.js';
 import { retryDelayMs } from './backoff.js';
 import type { DeliveryResult, Destination } from './destinations.js';
 import type { OutboxRow, OutboxStore, Range } from './outbox-store.js';
@@ -147,11 +149,13 @@ export class OutboxWorker {
         if (pending) this.#completed(workerId, pending, claimed.completed);
         pending = null;
         range = claimed.range;
+        outboxMetrics.claimed(range?.rows.length ?? 0);
         // Retries are claimed when the log is caught up, and at least once a second under load.
         const now = Date.now();
         if ((range?.rows.length ?? 0) < batchSize || now - retriesCheckedAt >= RETRY_CHECK_MS) {
           retriesCheckedAt = now;
           retries = await this.outbox.claimRetries(workerId, batchSize);
+          outboxMetrics.claimed(retries.length);
         }
         failures = 0;
       } catch (error) {
@@ -333,6 +337,7 @@ export class OutboxWorker {
 
   #logReleased(workerId: string, released: number, settled: Settled[]): void {
     if (released === 0) return;
+    outboxMetrics.released(released);
     this.log.warn({ worker: workerId, released }, 'released unfinished deliveries on shutdown');
     for (const { row, result } of settled)
       if (result === 'abandoned') this.events.onSettled?.(row, { ok: false, released: true });
@@ -347,7 +352,10 @@ export class OutboxWorker {
     if (!destination)
       return { ok: false, permanent: true, error: `no destination handles '${row.destination}'` };
     try {
-      return await Promise.race([destination.deliver(row, this.#abandon.signal), abandoned]);
+      return await Promise.race([
+        observeDelivery(row, () => destination.deliver(row, this.#abandon.signal)),
+        abandoned,
+      ]);
     } catch (error) {
       return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
     }
@@ -379,6 +387,8 @@ export class OutboxWorker {
     ms: number,
     retryInMs: number | undefined,
   ): void {
+    if (retryInMs === undefined) outboxMetrics.deadLettered(row.destination);
+    else outboxMetrics.retryScheduled(row.destination);
     const fields = {
       row: row.id,
       event: row.event_id,
@@ -408,10 +418,12 @@ export class OutboxWorker {
       // taken back at once instead of after the lease (a SIGKILLed `serve --worker`).
       if (starting && this.outbox.store.dialect === 'sqlite') {
         const released = await this.outbox.reclaimFromDeadProcesses();
+        outboxMetrics.reclaimed(released.length);
         if (released.length > 0)
           this.log.warn({ worker: this.id, rows: released }, 'reclaimed what stopped processes held');
       }
       const reclaimed = await this.outbox.reclaim(this.#options.leaseMs, 500);
+      outboxMetrics.reclaimed(reclaimed.length);
       if (reclaimed.length > 0)
         this.log.warn({ worker: this.id, rows: reclaimed }, 'reclaimed expired leases');
     } catch (error) {
