@@ -134,7 +134,8 @@ async function runUnit<T>(
         throw new AbortError(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    { retries: 8, minTimeout: 5, maxTimeout: 100, randomize: true },
+    // Enough rounds for a burst of writers on one row to each win once, even on a busy machine.
+    { retries: 20, minTimeout: 5, maxTimeout: 200, randomize: true },
   );
   if ('value' in attempt) return attempt.value;
   // Only reached with a handler: a violation without one was aborted above.

@@ -153,9 +153,9 @@ describeEachDialect(
         );
         for (const run of runs) expect(run.stderr).toBe('');
         expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
-        const applied = runs.filter((run) => run.stdout.includes('applied 0001_initial'));
-        expect(applied).toHaveLength(1);
-        expect(runs.filter((run) => run.stdout.includes('nothing to apply'))).toHaveLength(2);
+        // Each file is applied by exactly one of them, whichever took the lock for it.
+        const applied = runs.flatMap((run) => /applied ([^;]+);/.exec(run.stdout)?.[1]?.split(', ') ?? []);
+        expect(applied.sort()).toEqual(loadMigrations(dialect).map(({ name }) => name));
       } finally {
         await database.drop();
       }
