@@ -32,7 +32,7 @@ import { changeTags, moveTags } from './tags.js';
 import { run, type Unit } from './unit-of-work.js';
 import { CandidateView, PursuitView } from './views.js';
 
-export const CreateCandidate = z.object({
+export const CreateCandidate = z.strictObject({
   title: text(400),
   accountName: text(400),
   accountDomain: Domain.optional(),
@@ -40,7 +40,7 @@ export const CreateCandidate = z.object({
   ...CandidateDetails,
 });
 
-export const UpdateCandidate = z.object({
+export const UpdateCandidate = z.strictObject({
   candidateId: CandidateId,
   title: text(400).optional(),
   ...CandidateDetails,
@@ -50,7 +50,7 @@ export const UpdateCandidate = z.object({
 
 export const ActivityKind = z.enum(['call', 'email', 'meeting', 'note']);
 
-export const LogTouch = z.object({
+export const LogTouch = z.strictObject({
   candidateId: CandidateId,
   kind: ActivityKind.describe('call, email, meeting or note.'),
   summary: text(4000).describe('What happened, in a sentence or two.'),
@@ -58,26 +58,26 @@ export const LogTouch = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const QualifyCandidate = z.object({
+export const QualifyCandidate = z.strictObject({
   candidateId: CandidateId,
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DisqualifyCandidate = z.object({
+export const DisqualifyCandidate = z.strictObject({
   candidateId: CandidateId,
   reason: text(80).describe('A short reason code, e.g. no_budget, not_a_fit, no_response, competitor.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const ReopenCandidate = z.object({
+export const ReopenCandidate = z.strictObject({
   candidateId: CandidateId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const MergeCandidates = z.object({
+export const MergeCandidates = z.strictObject({
   candidateId: CandidateId.describe('The candidate to merge away (it becomes `merged`).'),
   intoId: CandidateId.describe(
     'The open candidate that takes over its history, activities, tags and signals.',
@@ -85,7 +85,7 @@ export const MergeCandidates = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const PromoteCandidate = z.object({
+export const PromoteCandidate = z.strictObject({
   candidateId: CandidateId,
   title: text(400).optional().describe("The pursuit's title; defaults to the candidate's."),
   dueAt: Timestamp.optional().describe('The submission deadline.'),

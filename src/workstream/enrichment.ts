@@ -15,7 +15,7 @@ import { refuse } from './refusals.js';
 import { run, type Unit } from './unit-of-work.js';
 import { EnrichmentProvenance, EnrichmentView, enrichmentView } from './views.js';
 
-export const EnrichCandidate = z.object({
+export const EnrichCandidate = z.strictObject({
   candidateId: CandidateId,
   providers: z
     .array(z.string().trim().min(1).max(200))
@@ -77,7 +77,7 @@ export const CandidateEnrichment = z.object({
     .describe('One entry per provider, with its status and the fields it found.'),
 });
 
-export const GetEnrichment = z.object({ candidateId: CandidateId });
+export const GetEnrichment = z.strictObject({ candidateId: CandidateId });
 
 export const EnrichmentProvenances = z.object({
   candidateId: z.string(),

@@ -47,7 +47,7 @@ import { changeTags } from './tags.js';
 import { run, type Unit } from './unit-of-work.js';
 import { PursuitView } from './views.js';
 
-export const UpdatePursuit = z.object({
+export const UpdatePursuit = z.strictObject({
   pursuitId: PursuitId,
   title: text(400).optional(),
   priority: PriorityParam.optional(),
@@ -60,27 +60,27 @@ export const UpdatePursuit = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DecideBid = z.object({
+export const DecideBid = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason.optional().describe('Why bid (optional); kept in the history.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DecideNoBid = z.object({
+export const DecideNoBid = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason.describe('Why not bid, in a sentence; kept in the history.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const HoldPursuit = z.object({
+export const HoldPursuit = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const ResumePursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+export const ResumePursuit = z.strictObject({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
 
-export const AddProposalVersion = z.object({
+export const AddProposalVersion = z.strictObject({
   pursuitId: PursuitId,
   title: text(400).describe('e.g. "Technical and price volume, v2".'),
   documentUrl: z.url().max(700).optional(),
@@ -88,14 +88,14 @@ export const AddProposalVersion = z.object({
   notes: text(4000).optional(),
 });
 
-export const SubmitPursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+export const SubmitPursuit = z.strictObject({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
 
-export const SendProposalVersion = z.object({
+export const SendProposalVersion = z.strictObject({
   pursuitId: PursuitId,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const WithdrawProposalVersion = z.object({
+export const WithdrawProposalVersion = z.strictObject({
   pursuitId: PursuitId,
   versionId: ProposalVersionId.describe(
     'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
@@ -104,32 +104,32 @@ export const WithdrawProposalVersion = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const LogFollowUp = z.object({
+export const LogFollowUp = z.strictObject({
   pursuitId: PursuitId,
   summary: text(4000),
   occurredAt: Timestamp.optional(),
 });
 
-export const MarkWon = z.object({
+export const MarkWon = z.strictObject({
   pursuitId: PursuitId,
-  awardAmount: Money.describe('The value awarded.'),
+  awardAmount: Money.positive().describe('The value awarded, above zero.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const MarkLost = z.object({
+export const MarkLost = z.strictObject({
   pursuitId: PursuitId,
   lossReason: text(2000).describe('Why it was lost, e.g. "price: 12% above the winner".'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const CancelPursuit = z.object({
+export const CancelPursuit = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const SetChecklistItem = z.object({
+export const SetChecklistItem = z.strictObject({
   pursuitId: PursuitId,
   checklist: z
     .enum(CHECKLIST_KINDS)
