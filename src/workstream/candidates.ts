@@ -1,6 +1,7 @@
 /** Candidates: new → contacted → qualified → promoted, or disqualified / merged. */
 import { z } from 'zod';
-import { CANDIDATE_MACHINE, touchTarget } from '../domain/candidate.js';
+import { CANDIDATE_ACTIONS_TABLE, changesIn, permitAfterClose, touchTarget } from '../domain/actions.js';
+import { CANDIDATE_MACHINE } from '../domain/candidate.js';
 import { CHECKLIST_KINDS } from '../domain/checklist.js';
 import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
@@ -203,6 +204,17 @@ export const updateCandidate = change({
   input: UpdateCandidate,
   output: CandidateView,
   run: candidateCommand<z.output<typeof UpdateCandidate>>(async (unit, row, input) => {
+    must(
+      permitAfterClose(
+        CANDIDATE_ACTIONS_TABLE,
+        row.state,
+        'update_candidate',
+        changesIn(input, 'candidateId'),
+        {
+          id: row.id,
+        },
+      ),
+    );
     const changed: string[] = [];
     const set: RowUpdate<'candidates'> = {};
     if (input.title !== undefined && input.title !== row.title) set.title = input.title;

@@ -5,7 +5,8 @@
  * the candidate.
  */
 import { z } from 'zod';
-import { validation } from '../domain/errors.js';
+import { CANDIDATE_ACTIONS_TABLE, permitWork } from '../domain/actions.js';
+import { must, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { change, query } from './command.js';
 import type { EnrichmentProviderRef } from './deps.js';
@@ -90,6 +91,7 @@ export const enrichCandidate = change({
   run: async (deps, actor, input) => {
     return run(deps, actor, async (unit) => {
       const candidate = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      must(permitWork(CANDIDATE_ACTIONS_TABLE, candidate.state, 'enrich_candidate', { id: candidate.id }));
       const configured = unit.enrichmentProviders;
       if (configured.length === 0) {
         refuse(

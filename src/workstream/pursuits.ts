@@ -1,11 +1,12 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
 import { z } from 'zod';
+import { changesIn, PURSUIT_ACTIONS_TABLE, permitAfterClose, permitWork } from '../domain/actions.js';
 import { CHECKLIST_KINDS, ITEM_STATES, setItemState } from '../domain/checklist.js';
-import { type InvalidTransition, must, notFound } from '../domain/errors.js';
+import { must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { allowedTransitions, applyTransition } from '../domain/machine.js';
+import { applyTransition } from '../domain/machine.js';
 import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
-import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
+import { PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
 import {
   guardCancel,
   guardLost,
@@ -78,7 +79,10 @@ export const HoldPursuit = z.strictObject({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const ResumePursuit = z.strictObject({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+export const ResumePursuit = z.strictObject({
+  pursuitId: PursuitId,
+  expectedVersion: ExpectedVersion.optional(),
+});
 
 export const AddProposalVersion = z.strictObject({
   pursuitId: PursuitId,
@@ -88,7 +92,10 @@ export const AddProposalVersion = z.strictObject({
   notes: text(4000).optional(),
 });
 
-export const SubmitPursuit = z.strictObject({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+export const SubmitPursuit = z.strictObject({
+  pursuitId: PursuitId,
+  expectedVersion: ExpectedVersion.optional(),
+});
 
 export const SendProposalVersion = z.strictObject({
   pursuitId: PursuitId,
@@ -185,33 +192,31 @@ async function move(
   });
 }
 
-/** Work that needs the pursuit to be open, stated as a refused transition so the assistant sees what is allowed. */
-function requireOpen(
-  pursuit: Row<'pursuits'>,
-  action: string,
-  states: readonly PursuitState[] = OPEN_PURSUIT_STATES,
-): void {
-  if (states.includes(pursuit.state)) return;
-  const refusal: InvalidTransition = {
-    code: 'INVALID_TRANSITION',
-    entity: 'pursuit',
-    id: pursuit.id,
-    state: pursuit.state,
-    action,
-    allowed: allowedTransitions(PURSUIT_MACHINE, pursuit.state, pursuit.held_from_state),
-    message: `pursuit ${pursuit.id} is \`${pursuit.state}\`; ${action} needs it to be ${states.map((s) => `\`${s}\``).join(', ')}.`,
-    nextStep:
-      states.includes('submitted') && !states.includes('capture')
-        ? 'Submit it first with submit_pursuit.'
-        : 'Nothing more changes on a closed pursuit.',
-  };
-  refuse(refusal);
+/** Work on the pursuit that keeps its state: allowed in the states the action table names, else INVALID_TRANSITION. */
+function requireWork(pursuit: Row<'pursuits'>, action: string): void {
+  must(
+    permitWork(PURSUIT_ACTIONS_TABLE, pursuit.state, action, {
+      id: pursuit.id,
+      heldFrom: pursuit.held_from_state,
+    }),
+  );
 }
 
 export const updatePursuit = change({
   input: UpdatePursuit,
   output: PursuitView,
   run: pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
+    must(
+      permitAfterClose(
+        PURSUIT_ACTIONS_TABLE,
+        pursuit.state,
+        'update_pursuit',
+        changesIn(input, 'pursuitId'),
+        {
+          id: pursuit.id,
+        },
+      ),
+    );
     const set: RowUpdate<'pursuits'> = {};
     if (input.title !== undefined && input.title !== pursuit.title) set.title = input.title;
     if (input.priority !== undefined && input.priority !== pursuit.priority) set.priority = input.priority;
@@ -287,7 +292,7 @@ export const addProposalVersion = change({
   input: AddProposalVersion,
   output: PursuitView,
   run: pursuitCommand<Output<typeof AddProposalVersion>>(async (unit, pursuit, input) => {
-    requireOpen(pursuit, 'add_proposal_version', ['capture', 'proposal', 'submitted']);
+    requireWork(pursuit, 'add_proposal_version');
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const number = versions.reduce((max, v) => Math.max(max, v.number), 0) + 1;
     const id = newId('prop', unit.now);
@@ -369,7 +374,7 @@ export const sendProposalVersion = change({
   input: SendProposalVersion,
   output: PursuitView,
   run: pursuitCommand<Output<typeof SendProposalVersion>>(async (unit, pursuit) => {
-    requireOpen(pursuit, 'send_proposal_version', ['submitted']);
+    requireWork(pursuit, 'send_proposal_version');
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const versionId = must(versionToSend(pursuit.id, versions));
     const superseded = await sendVersion(unit, pursuit, versionId);
@@ -395,7 +400,7 @@ export const withdrawProposalVersion = change({
   input: WithdrawProposalVersion,
   output: PursuitView,
   run: pursuitCommand<Output<typeof WithdrawProposalVersion>>(async (unit, pursuit, input) => {
-    requireOpen(pursuit, 'withdraw_proposal_version');
+    requireWork(pursuit, 'withdraw_proposal_version');
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const version = versions.find((v) => v.id === input.versionId);
     if (!version) {
@@ -432,7 +437,7 @@ export const logFollowUp = change({
   output: PursuitView,
   run: pursuitCommand<Output<typeof LogFollowUp> & { expectedVersion?: undefined }>(
     async (unit, pursuit, input) => {
-      requireOpen(pursuit, 'log_follow_up');
+      requireWork(pursuit, 'log_follow_up');
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
       await recordActivity(unit, { type: 'pursuit', id: pursuit.id }, 'follow_up', input.summary, occurredAt);
       await unit.bump('pursuits', pursuit.id, pursuit.version, {});
@@ -511,7 +516,7 @@ export const setChecklistItem = change({
   output: PursuitView,
   run: pursuitCommand<Output<typeof SetChecklistItem> & { expectedVersion?: undefined }>(
     async (unit, pursuit, input) => {
-      requireOpen(pursuit, 'set_checklist_item', ['capture', 'proposal', 'submitted', 'on_hold']);
+      requireWork(pursuit, 'set_checklist_item');
       const items = await unit.db
         .selectFrom('checklist_items as i')
         .innerJoin('checklists as c', 'c.id', 'i.checklist_id')

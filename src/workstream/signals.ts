@@ -4,8 +4,8 @@ import { duplicate, must, validation } from '../domain/errors.js';
 import { guardDismiss } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
-import { SIGNAL_MACHINE } from '../domain/signal.js';
 import { candidateNaturalKey } from '../domain/natural-key.js';
+import { SIGNAL_MACHINE } from '../domain/signal.js';
 import { toJson, violates } from '../store/dialect.js';
 import type { Row } from '../store/schema.js';
 import { insertCandidate, openCandidateWithKey } from './candidates.js';
@@ -154,7 +154,11 @@ export const acceptSignal = change({
       if (input.candidateId !== undefined && input.candidateId !== signal.candidate_id) return null;
       return {
         signal: signalView(signal),
-        candidate: await candidateViewOf(db, actor.orgId, await loadCandidate(db, actor.orgId, signal.candidate_id)),
+        candidate: await candidateViewOf(
+          db,
+          actor.orgId,
+          await loadCandidate(db, actor.orgId, signal.candidate_id),
+        ),
         candidateCreated: false,
       };
     };

@@ -76,7 +76,11 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     ({ token, id: tokenId } = await issueToken(db.store(), { orgSlug: slug, email, name: 'http test' }));
     const viewerEmail = `viewer@${slug}.test`;
     await org.ws.addMember({ orgId: org.orgId, email: viewerEmail, name: 'Vi', role: 'viewer' });
-    ({ token: viewerToken } = await issueToken(db.store(), { orgSlug: slug, email: viewerEmail, name: 'viewer' }));
+    ({ token: viewerToken } = await issueToken(db.store(), {
+      orgSlug: slug,
+      email: viewerEmail,
+      name: 'viewer',
+    }));
     server = await startHttpServer({
       store: db.store(),
       workstream: createWorkstream(db.store()),

@@ -4,7 +4,7 @@
  * Each run uses fresh references and a tag of its own, so several clients can share a database.
  */
 import { expect } from 'vitest';
-import { call, type Loose, ok, refused, type ToolClient as Client } from './support.js';
+import { type ToolClient as Client, call, type Loose, ok, refused } from './support.js';
 
 let runs = 0;
 
@@ -44,7 +44,14 @@ export async function lifecycle(client: Client): Promise<void> {
   const candidateId: string = accepted.candidate.id;
   expect(accepted).toMatchObject({ candidateCreated: true, signal: { state: 'accepted', candidateId } });
   // A retry of the same accept answers the same candidate and creates nothing.
-  expect(await ok(client, 'accept_signal', { signalId: signal.id, priority: 'high', assignee: 'me', tags: [label] })).toMatchObject({
+  expect(
+    await ok(client, 'accept_signal', {
+      signalId: signal.id,
+      priority: 'high',
+      assignee: 'me',
+      tags: [label],
+    }),
+  ).toMatchObject({
     candidateCreated: false,
     candidate: { id: candidateId },
   });
@@ -147,7 +154,7 @@ export async function lifecycle(client: Client): Promise<void> {
       });
   }
   const won = await ok(client, 'mark_won', { pursuitId, awardAmount: 240000 });
-  expect(won).toMatchObject({ state: 'won', awardAmount: 240000, allowedActions: [] });
+  expect(won).toMatchObject({ state: 'won', awardAmount: 240000, allowedActions: ['update_pursuit'] });
   const closed = await refused(client, 'cancel_pursuit', { pursuitId, reason: 'too late' });
   expect(closed).toMatchObject({ code: 'INVALID_TRANSITION', state: 'won' });
 
@@ -163,7 +170,10 @@ export async function lifecycle(client: Client): Promise<void> {
 
 /** What a caller who may only read meets on a change: FORBIDDEN, as a result. */
 export async function forbidden(viewer: Client): Promise<void> {
-  const refusal = await refused(viewer, 'create_candidate', { title: 'x', accountName: `Viewer ${runLabel()}` });
+  const refusal = await refused(viewer, 'create_candidate', {
+    title: 'x',
+    accountName: `Viewer ${runLabel()}`,
+  });
   expect(refusal).toMatchObject({ code: 'FORBIDDEN' });
 }
 

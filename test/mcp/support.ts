@@ -71,7 +71,11 @@ export async function call(
 }
 
 /** Calls a tool that must succeed and returns its structured result. */
-export async function ok(client: ToolClient, name: string, args: Record<string, unknown> = {}): Promise<Loose> {
+export async function ok(
+  client: ToolClient,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<Loose> {
   const answer = await call(client, name, args);
   if (answer.isError) throw new Error(`${name} was refused: ${answer.text}`);
   return answer.data;
