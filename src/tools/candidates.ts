@@ -13,8 +13,9 @@ export const createCandidate = defineTool({
   description:
     'Create a candidate (a possible deal) directly, without a signal. Needs title and accountName; accountDomain and ' +
     'opportunityRef help spot duplicates. Starts `new` and starts the triage SLA. Refused with DUPLICATE and the existing id ' +
-    'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate).',
-  hints: { destructive: false, idempotent: true },
+    'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate). ' +
+    'A repeat of the same call is that refusal, naming the candidate the first call made.',
+  hints: { destructive: false, idempotent: false },
   command: COMMANDS.createCandidate,
   render: candidateResult,
 });

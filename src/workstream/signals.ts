@@ -243,6 +243,8 @@ export const dismissSignal = change({
   run: async (deps, actor, input) => {
     return run(deps, actor, async (unit) => {
       const signal = await loadSignal(unit.db, unit.orgId, input.signalId);
+      // A retry of this dismissal: answer the signal as it is (./replays.ts).
+      if (signal.state === 'dismissed' && signal.dismiss_reason === input.reason) return signalView(signal);
       checkVersion('signal', signal, input.expectedVersion);
       const moved = must(guardDismiss({ signal, reason: input.reason }));
       await unit.bump('signals', signal.id, signal.version, {
