@@ -197,7 +197,7 @@ function candidateCommand<I extends { candidateId: string; expectedVersion?: num
     run(deps, actor, async (unit) => {
       const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
       // A retry of the change that made the candidate what it is: answer it as it is (./replays.ts).
-      if (done && done(row, input, await lastEventOf(unit, 'candidate', row.id)))
+      if (done?.(row, input, await lastEventOf(unit, 'candidate', row.id)))
         return candidateViewOf(unit.db, unit.orgId, row);
       checkVersion('candidate', row, input.expectedVersion);
       await change(unit, row, input);

@@ -174,7 +174,7 @@ function pursuitCommand<I extends { pursuitId: string; expectedVersion?: number 
     run(deps, actor, async (unit) => {
       const pursuit = await loadPursuit(unit.db, unit.orgId, input.pursuitId);
       // A retry of the change that made the pursuit what it is: answer it as it is (./replays.ts).
-      if (done && done(pursuit, input, await lastEventOf(unit, 'pursuit', pursuit.id)))
+      if (done?.(pursuit, input, await lastEventOf(unit, 'pursuit', pursuit.id)))
         return pursuitViewOf(unit.db, unit.orgId, pursuit);
       checkVersion('pursuit', pursuit, input.expectedVersion);
       await change(unit, pursuit, input);
