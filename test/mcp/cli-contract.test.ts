@@ -3,6 +3,7 @@
  * first, and every expected failure is one line on stderr with a non-zero exit code, never a
  * stack trace.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/server/auth.js';
-import { type CliResult, exited, runCli, spawnCli } from '../support/cli.js';
+import { CLI, type CliResult, exited, runCli, spawnCli } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
 import { orgIdentity, printed } from './support.js';
@@ -92,13 +93,21 @@ describe('the command line on a fresh data directory', () => {
       dir,
     ]);
     expect(org.code, org.stderr).toBe(0);
-    // stdin at its end at once (it is /dev/null): the session starts, ends and the process exits 0.
-    const served = await runCli(['serve', '--org', 'acme', '--actor', 'ada@acme.test', '--data-dir', dir], {
-      WORKSTREAM_LOG_LEVEL: 'info',
+    // The client goes away: stdin reports its end and its close, and the session ends once.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'serve', '--org', 'acme', '--actor', 'ada@acme.test', '--data-dir', dir],
+      { env: { ...process.env, WORKSTREAM_LOG_LEVEL: 'info' }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
-    expect(served.code, served.stderr).toBe(0);
-    expect(served.stderr).toMatch(/serving MCP on stdio/);
-    expect(served.stderr.match(/stdio session ended/g)).toHaveLength(1);
+    const code = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end('\n');
+    expect(await code).toBe(0);
+    expect(stderr).toMatch(/serving MCP on stdio/);
+    expect(stderr.match(/stdio session ended/g)).toHaveLength(1);
   });
 });
 
