@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AccessAudit } from '../access/audit.js';
 import { type Config, ConfigError } from '../config.js';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo/load.js';
 import { systemClock } from '../domain/clock.js';
@@ -13,8 +14,11 @@ import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
 import {
   ActorError,
+  activeRole,
   authenticate,
   issueToken,
+  parseDuration,
+  removeMember,
   resolveActor,
   revokeToken,
   TOKEN_PREFIX,
@@ -31,9 +35,9 @@ import { createWorkstream } from '../workstream/workstream.js';
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
   start        embedded database + demo data + a token + the HTTP server; prints client configurations
   demo         load the demo organization (slug demo) with sample data; does nothing if it exists
-  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] | revoke TOKEN_ID|TOKEN
+  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d|12h|30m] | revoke TOKEN_ID|TOKEN
   org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
-  member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`;
+  member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB] | remove --org SLUG --email EMAIL`;
 
 /** The HTTP server and its metrics load only when asked for: a stdio server does without them. */
 async function httpServer(options: Omit<HttpOptions, 'metrics'>) {
@@ -111,9 +115,14 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   return withStore(config, log, async (store) => {
     const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
     if (values.http) {
-      const server = await httpServer({ store, workstream, log, ...config.http, ...selection }).catch(
-        stoppingFirst(stopWorker),
-      );
+      const server = await httpServer({
+        store,
+        workstream,
+        log,
+        ...config.http,
+        oauthOrg: config.org,
+        ...selection,
+      }).catch(stoppingFirst(stopWorker));
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
       const stopped = untilStopped(log);
       process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
@@ -128,7 +137,9 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
       throw error;
     });
-    await serveOverStdio({ workstream, actor, log, ...selection });
+    // The member's role shapes the tool list here too: a viewer's client sees no write tools.
+    const role = (await activeRole(store, actor)) ?? 'viewer';
+    await serveOverStdio({ workstream, actor, log, access: { role }, ...selection });
     await stopWorker();
     return 0;
   });
@@ -151,7 +162,7 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { member: { type: 'string' }, name: { type: 'string' } },
+    options: { member: { type: 'string' }, name: { type: 'string' }, 'expires-in': { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -161,16 +172,25 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
       throw new UsageError('token create needs --org SLUG and --member EMAIL');
     const org = config.org;
     const email = values.member;
+    const expiresIn = values['expires-in'];
+    const expiresInMs = expiresIn === undefined ? undefined : parseDuration(expiresIn);
+    if (expiresInMs === null)
+      throw new UsageError(
+        `--expires-in ${JSON.stringify(expiresIn)}: give a whole number of minutes, hours or days, e.g. 30m, 12h, 90d`,
+      );
     return withStore(config, log, async (store) => {
       const issued = await issueToken(store, {
         orgSlug: org,
         email,
         name: values.name ?? `${email} (cli)`,
+        ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+        audit: new AccessAudit(store, log),
       }).catch((error: unknown) => {
         throw error instanceof ActorError ? new UsageError(error.message) : error;
       });
+      const until = issued.expiresAt ? `, valid until ${issued.expiresAt.toISOString()}` : '';
       process.stderr.write(
-        `token ${issued.id} for ${email} in '${org}'; shown once, store it now (revoke with \`token revoke ${issued.id}\` or the token itself):\n`,
+        `token ${issued.id} for ${email} in '${org}'${until}; shown once, store it now (revoke with \`token revoke ${issued.id}\` or the token itself):\n`,
       );
       process.stdout.write(`${issued.token}\n`);
       return 0;
@@ -182,14 +202,14 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
     return withStore(config, log, async (store) => {
       // The token printed on stdout works as well as its id, which only stderr showed.
       const id = given.startsWith(TOKEN_PREFIX) ? await tokenIdOf(store, given) : given;
-      const revoked = id !== undefined && (await revokeToken(store, id));
+      const revoked = id !== undefined && (await revokeToken(store, id, systemClock, new AccessAudit(store, log)));
       process.stdout.write(revoked ? `revoked ${id}\n` : '');
       if (!revoked) process.stderr.write(`workstream: no live token ${given}\n`);
       return revoked ? 0 : 1;
     });
   }
   throw new UsageError(
-    'token: use `token create --org SLUG --member EMAIL [--name NAME]` or `token revoke TOKEN_ID`',
+    'token: use `token create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d]` or `token revoke TOKEN_ID`',
   );
 }
 
@@ -219,16 +239,42 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
   const [action, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      subject: { type: 'string' },
+    },
     strict: true,
   });
   const { email, name } = values;
-  if (action !== 'add' || !config.org || !email || !name)
-    throw new UsageError(
-      'member: use `member add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`',
-    );
   const slug = config.org;
-  return withStore(config, createLogger(config.logLevel), async (store) => {
+  const log = createLogger(config.logLevel);
+  if (action === 'remove' && slug && email) {
+    return withStore(config, log, async (store) => {
+      const removed = await removeMember(
+        store,
+        { orgSlug: slug, email },
+        systemClock,
+        new AccessAudit(store, log),
+      ).catch((error: unknown) => {
+        throw error instanceof ActorError ? new UsageError(error.message) : error;
+      });
+      if (!removed) {
+        process.stderr.write(`workstream: no active member ${email} in '${slug}'\n`);
+        return 1;
+      }
+      process.stdout.write(
+        `removed ${email} from '${slug}'; their tokens no longer work, history keeps their name\n`,
+      );
+      return 0;
+    });
+  }
+  if (action !== 'add' || !slug || !email || !name)
+    throw new UsageError(
+      'member: use `member add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB]` or `member remove --org SLUG --email EMAIL`',
+    );
+  return withStore(config, log, async (store) => {
     const workstream = createWorkstream(store);
     const org = await findOrgBySlug(workstream.deps, slug);
     if (!org) throw new UsageError(`no organization with slug '${slug}'`);
@@ -237,6 +283,7 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
       email,
       name,
       ...(values.role ? { role: values.role } : {}),
+      ...(values.subject ? { subject: values.subject } : {}),
     });
     process.stdout.write(`added ${email} to '${slug}' (${memberId})\n`);
     return 0;

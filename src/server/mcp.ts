@@ -6,6 +6,7 @@
  * refusals and defects become isError results (./results.ts). A bad call never escapes.
  */
 import { McpServer } from '@modelcontextprotocol/server';
+import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
@@ -32,7 +33,7 @@ export function createServer(options: ServerOptions): McpServer {
     { name: 'workstream', title: 'Workstream', version: VERSION },
     { instructions: INSTRUCTIONS },
   );
-  for (const tool of selectTools(options)) {
+  for (const tool of toolsFor(options.access, selectTools(options))) {
     server.registerTool(
       tool.name,
       {

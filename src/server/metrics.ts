@@ -26,6 +26,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #rateLimited = new Counter({
+    name: 'workstream_http_rate_limited_total',
+    help: 'MCP requests refused with 429, by the budget that was spent (token or org).',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   /** @param options.process also export the process's CPU, memory and event-loop figures. */
   constructor(options: { process?: boolean } = {}) {
     if (options.process) collectDefaultMetrics({ register: this.registry, prefix: 'workstream_' });
@@ -36,6 +43,10 @@ export class Metrics {
     this.#calls.inc({ tool, outcome });
     if (failure) this.#errors.inc({ tool, code: failure.code });
     this.#latency.observe({ tool }, seconds);
+  }
+
+  rateLimited(scope: 'token' | 'org'): void {
+    this.#rateLimited.inc({ scope });
   }
 
   get contentType(): string {

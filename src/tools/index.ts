@@ -1,4 +1,5 @@
 /** Every tool, and the selection a server exposes (`--toolsets`, `--read-only`). */
+import { ACCESS_TOOLS } from './access.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
@@ -18,6 +19,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...WEBHOOK_TOOLS,
   ...READ_TOOLS,
   ...SLA_TOOLS,
+  ...ACCESS_TOOLS,
 ];
 
 export interface ToolSelection {
