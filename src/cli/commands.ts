@@ -202,7 +202,8 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
     return withStore(config, log, async (store) => {
       // The token printed on stdout works as well as its id, which only stderr showed.
       const id = given.startsWith(TOKEN_PREFIX) ? await tokenIdOf(store, given) : given;
-      const revoked = id !== undefined && (await revokeToken(store, id, systemClock, new AccessAudit(store, log)));
+      const revoked =
+        id !== undefined && (await revokeToken(store, id, systemClock, new AccessAudit(store, log)));
       process.stdout.write(revoked ? `revoked ${id}\n` : '');
       if (!revoked) process.stderr.write(`workstream: no live token ${given}\n`);
       return revoked ? 0 : 1;
