@@ -29,8 +29,24 @@ describeEachDialect('MCP over stdio', (db) => {
       WORKSTREAM_LOG_LEVEL: 'warn',
     };
     viewerEmail = `viewer@${slug}.test`;
-    await org.ws.addMember({ orgId: org.orgId, email: viewerEmail, name: 'Vi', role: 'viewer' });
+    // A member while the session starts (so the write tools are listed), a viewer by the time they call.
+    await org.ws.addMember({ orgId: org.orgId, email: viewerEmail, name: 'Vi', role: 'member' });
   });
+
+  /**
+   * The role shapes the tool list when a session starts, so a viewer never sees a write tool; one
+   * demoted during the session still holds the list and meets FORBIDDEN from the command.
+   */
+  async function demoted(work: () => Promise<void>): Promise<void> {
+    const setRole = (role: 'member' | 'viewer') =>
+      db.store().db.updateTable('members').set({ role }).where('email', '=', viewerEmail).execute();
+    await setRole('viewer');
+    try {
+      await work();
+    } finally {
+      await setRole('member');
+    }
+  }
 
   /** The SDK v1 client (`@modelcontextprotocol/sdk`), as most 2025-era hosts embed it. */
   async function stdioClientV1(actor = env.WORKSTREAM_ACTOR as string): Promise<ToolClient> {
@@ -56,14 +72,14 @@ describeEachDialect('MCP over stdio', (db) => {
       await lifecycle(client);
       await pagination(client);
       expect(await malformedCalls(client)).toBe(ALL_TOOLS.length);
-      await forbidden(viewer);
+      await demoted(async () => forbidden(viewer));
     } finally {
       await client.close();
       await viewer.close();
     }
   });
 
-  it('answers a viewer’s change over stdio as FORBIDDEN, to the SDK v2 client too', async () => {
+  it('answers a change by a member demoted to viewer mid-session as FORBIDDEN, to the SDK v2 client too', async () => {
     const viewer = new Client({ name: 'workstream-test', version: '1.0.0' }, LEGACY);
     await viewer.connect(
       new StdioClientTransport({
@@ -76,7 +92,7 @@ describeEachDialect('MCP over stdio', (db) => {
       { timeout: 30_000 },
     );
     try {
-      await forbidden(viewer);
+      await demoted(async () => forbidden(viewer));
     } finally {
       await viewer.close();
     }
