@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, type EnvName, loadConfig, SETTINGS } from './config.js';
+import { WorkstreamError } from './domain/errors.js';
 import { EnrichmentConfigError } from './enrichment/config.js';
 import { createLogger } from './log.js';
 import { ConnectError, connect } from './store/connect.js';
@@ -59,8 +60,11 @@ const GLOBAL_FLAGS: Record<string, { type: 'string' | 'boolean'; short?: string 
   help: { type: 'boolean', short: 'h' },
 };
 
+const FLAG_NAMES = SETTINGS.map((setting) => `${setting.flag}${setting.boolean ? '' : ' VALUE'}`);
+// The column is as wide as the longest flag, so a flag never runs into its variable's name.
+const FLAG_WIDTH = Math.max(...FLAG_NAMES.map((name) => name.length)) + 2;
 const FLAG_LINES = SETTINGS.map(
-  (setting) => `  ${`${setting.flag}${setting.boolean ? '' : ' VALUE'}`.padEnd(24)}${setting.env}`,
+  (setting, i) => `  ${(FLAG_NAMES[i] ?? '').padEnd(FLAG_WIDTH)}${setting.env}`,
 ).join('\n');
 
 /** The help text; it reads each command module's usage lines, so it loads them all. */
@@ -132,6 +136,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A refusal (an existing member, a malformed slug, an unknown role) is an answer, not a defect.
+    if (error instanceof WorkstreamError) {
+      const { code, message, nextStep } = error.failure;
+      process.stderr.write(`workstream: ${code}: ${message} ${nextStep}\n`);
+      process.exitCode = 1;
+      return;
+    }
     const expected =
       EXPECTED.some((kind) => error instanceof kind) ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));

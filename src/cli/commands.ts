@@ -21,6 +21,8 @@ import {
   removeMember,
   resolveActor,
   revokeToken,
+  TOKEN_PREFIX,
+  tokenIdOf,
 } from '../server/auth.js';
 import type { HttpOptions } from '../server/http.js';
 import type { Metrics } from '../server/metrics.js';
@@ -34,7 +36,7 @@ import { createWorkstream } from '../workstream/workstream.js';
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
   start        embedded database + demo data + a token + the HTTP server; prints client configurations
   demo         load the demo organization (slug demo) with sample data; does nothing if it exists
-  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d|12h|30m] | revoke TOKEN_ID
+  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d|12h|30m] | revoke TOKEN_ID|TOKEN
   org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
   member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB] | remove --org SLUG --email EMAIL`;
 
@@ -125,6 +127,17 @@ async function runtime(config: Config, store: Store, log: Logger, withWorker: bo
   return { workstream, stopWorker: async () => worker?.stop() };
 }
 
+/**
+ * When the HTTP server cannot start (the port is taken), the worker already running in this
+ * process stops before the store closes under it; then the failure goes on to its one line.
+ */
+function stoppingFirst(stopWorker: () => Promise<void>) {
+  return async (error: unknown): Promise<never> => {
+    await stopWorker();
+    throw error;
+  };
+}
+
 export async function serveCommand(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -150,7 +163,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         ...config.http,
         oauthOrg: config.org,
         ...selection,
-      });
+      }).catch(stoppingFirst(stopWorker));
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
       const stopped = untilStopped(log);
       process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
@@ -228,19 +241,22 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
       });
       const until = issued.expiresAt ? `, valid until ${issued.expiresAt.toISOString()}` : '';
       process.stderr.write(
-        `token ${issued.id} for ${email} in '${org}'${until}; shown once, store it now:\n`,
+        `token ${issued.id} for ${email} in '${org}'${until}; shown once, store it now (revoke with \`token revoke ${issued.id}\` or the token itself):\n`,
       );
       process.stdout.write(`${issued.token}\n`);
       return 0;
     });
   }
   if (action === 'revoke') {
-    const [id] = positionals;
-    if (!id) throw new UsageError('token revoke needs the token id (tok_…)');
+    const [given] = positionals;
+    if (!given) throw new UsageError('token revoke needs the token id (tok_…) or the token itself (wst_…)');
     return withStore(config, log, async (store) => {
-      const revoked = await revokeToken(store, id, systemClock, new AccessAudit(store, log));
+      // The token printed on stdout works as well as its id, which only stderr showed.
+      const id = given.startsWith(TOKEN_PREFIX) ? await tokenIdOf(store, given) : given;
+      const revoked =
+        id !== undefined && (await revokeToken(store, id, systemClock, new AccessAudit(store, log)));
       process.stdout.write(revoked ? `revoked ${id}\n` : '');
-      if (!revoked) process.stderr.write(`workstream: no live token with id ${id}\n`);
+      if (!revoked) process.stderr.write(`workstream: no live token ${given}\n`);
       return revoked ? 0 : 1;
     });
   }
@@ -392,7 +408,7 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
       ...config.http,
       toolsets: config.toolsets,
       readOnly: config.readOnly,
-    });
+    }).catch(stoppingFirst(stopWorker));
     const stopped = untilStopped(log);
     const base = server.url.replace(/\/mcp$/, '');
     const { signals, candidates, pursuits } = demo.counts;

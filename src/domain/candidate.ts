@@ -1,7 +1,4 @@
-import type { Result } from './errors.js';
-import { fail, ok, subjectOf } from './errors.js';
 import type { Machine, Transition } from './machine.js';
-import { invalidTransition } from './machine.js';
 
 export const CANDIDATE_STATES = [
   'new',
@@ -86,33 +83,3 @@ export const CANDIDATE_MACHINE: Machine<CandidateState, CandidateAction> = {
     },
   },
 };
-
-/**
- * Where a touch leaves a candidate: the first touch contacts a new candidate; later touches on
- * an open candidate are recorded without moving it. Closed candidates take no touches.
- */
-export function touchTarget(state: CandidateState, id?: string): Result<CandidateState> {
-  switch (state) {
-    case 'new':
-      return ok('contacted');
-    case 'contacted':
-    case 'qualified':
-      return ok(state);
-    case 'promoted':
-    case 'disqualified':
-    case 'merged': {
-      const refused = invalidTransition(CANDIDATE_MACHINE, state, 'log_touch', { id });
-      return fail({
-        ...refused,
-        message: `${subjectOf('candidate', id)} is \`${state}\`; touches are logged only on \`new\`, \`contacted\` or \`qualified\` candidates.`,
-        nextStep: TOUCH_ELSEWHERE[state],
-      });
-    }
-  }
-}
-
-const TOUCH_ELSEWHERE = {
-  promoted: 'Log the touch on its pursuit instead; find it with list_pursuits.',
-  disqualified: 'Reopen it with reopen_candidate (giving a reason) if the conversation is live again.',
-  merged: 'Log the touch on the candidate it was merged into; find it with list_candidates.',
-} as const;

@@ -1,3 +1,4 @@
+export * from './actions.js';
 export * from './calendar.js';
 export * from './candidate.js';
 export * from './checklist.js';

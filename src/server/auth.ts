@@ -103,6 +103,16 @@ export async function issueToken(
   return { id, token, actor, name: request.name, expiresAt };
 }
 
+/** The id of a token, found by its hash (the token itself is never stored). */
+export async function tokenIdOf(store: Store, token: string): Promise<string | undefined> {
+  const row = await store.db
+    .selectFrom('api_tokens')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  return row?.id;
+}
+
 /** Revokes a token by id; false when no live token has that id. */
 export async function revokeToken(
   store: Store,

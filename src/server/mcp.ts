@@ -25,8 +25,9 @@ export interface ServerOptions extends Caller, ToolSelection {
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
 Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
-Every record lists allowedActions: the tools its state allows next. Pass its version as expectedVersion when changing it.
-A refused call is an isError result whose structuredContent.error has code, message and nextStep: follow nextStep.`;
+Every record lists allowedActions: exactly the tools its state allows next; any other tool on it is refused as INVALID_TRANSITION. A closed record (a pursuit won, lost, no_bid or cancelled; a candidate promoted, disqualified or merged; a signal accepted or dismissed) takes only tag changes.
+Pass its version as expectedVersion when changing it. Tools annotated idempotent are safe to retry: a repeat of the same call answers the record as the first call left it and changes nothing.
+A refused call is an isError result whose text is "CODE: message Next: next step" (the failure's fields are also in _meta["workstream/error"]): follow the next step. An argument a tool does not list is refused as VALIDATION naming it.`;
 
 export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(

@@ -1,8 +1,15 @@
 /**
  * How failures reach a client. A refusal (guard, transition, validation, not found, conflict,
- * duplicate, forbidden) is an `isError` result carrying the failure in `structuredContent` and a
- * one-line next step in text. Anything else is a defect: logged with an error id, answered with
- * that id and nothing more, never a stack trace.
+ * duplicate, forbidden) is an `isError` result whose text is the whole answer — `CODE: message
+ * Next: next step` — and whose `_meta["workstream/error"]` carries the failure as data. Anything
+ * else is a defect: logged with an error id, answered with that id and nothing more, never a
+ * stack trace.
+ *
+ * A refusal carries no `structuredContent`, on purpose. Every tool publishes an output schema,
+ * and a 2025-era client (SDK v1's `Client.callTool`) checks any structuredContent it gets against
+ * that schema even on an isError result, so `{error: …}` there turned every refusal into a thrown
+ * -32602 the host never showed. Both SDK generations accept an isError result without
+ * structuredContent, so the failure's fields travel in `_meta`, which no client validates.
  */
 import {
   type CallToolResult,
@@ -18,11 +25,14 @@ export function failureText(failure: Failure): string {
   return `${failure.code}: ${failure.message} Next: ${failure.nextStep}`;
 }
 
+/** Where a refused tool result keeps the failure as data. */
+export const ERROR_META_KEY = 'workstream/error';
+
 export function refusedResult(failure: Failure): CallToolResult {
   return {
     isError: true,
-    structuredContent: { error: { ...failure } },
     content: [{ type: 'text', text: failureText(failure) }],
+    _meta: { [ERROR_META_KEY]: { ...failure } },
   };
 }
 
@@ -30,16 +40,26 @@ export function newErrorId(): string {
   return `err_${ulid()}`;
 }
 
+/** What an unexpected failure tells the caller: its error id and what to do, in the refusals' shape. */
+function internalFailure(errorId: string) {
+  return {
+    code: 'INTERNAL',
+    errorId,
+    message: `an unexpected error stopped this call (error id ${errorId}); nothing is known to have changed.`,
+    nextStep: 'Try again; if it fails again, report the error id.',
+  } as const;
+}
+
 export function internalMessage(errorId: string): string {
-  return `INTERNAL: an unexpected error stopped this call (error id ${errorId}); nothing is known to have changed. Try again; if it fails again, report the error id.`;
+  const failure = internalFailure(errorId);
+  return `${failure.code}: ${failure.message} Next: ${failure.nextStep}`;
 }
 
 export function internalResult(errorId: string): CallToolResult {
-  const message = internalMessage(errorId);
   return {
     isError: true,
-    structuredContent: { error: { code: 'INTERNAL', errorId, message } },
-    content: [{ type: 'text', text: message }],
+    content: [{ type: 'text', text: internalMessage(errorId) }],
+    _meta: { [ERROR_META_KEY]: internalFailure(errorId) },
   };
 }
 

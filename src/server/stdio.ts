@@ -12,7 +12,11 @@ export async function serveOverStdio(options: ServerOptions): Promise<void> {
   });
   options.log.info({ actor: options.actor }, 'serving MCP on stdio');
   await new Promise<void>((resolve) => {
+    let ended = false;
+    // stdin reports both 'end' and 'close' when the client goes: the session ends once.
     const stop = (why: string) => () => {
+      if (ended) return;
+      ended = true;
       options.log.info({ why }, 'stdio session ended');
       resolve();
     };

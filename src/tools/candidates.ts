@@ -13,20 +13,23 @@ export const createCandidate = defineTool({
   description:
     'Create a candidate (a possible deal) directly, without a signal. Needs title and accountName; accountDomain and ' +
     'opportunityRef help spot duplicates. Starts `new` and starts the triage SLA. Refused with DUPLICATE and the existing id ' +
-    'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate).',
-  hints: { destructive: false, idempotent: true },
+    'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate). ' +
+    'A repeat of the same call is that refusal, naming the candidate the first call made.',
+  hints: { destructive: false, idempotent: false },
   command: COMMANDS.createCandidate,
   render: candidateResult,
 });
 
 export const updateCandidate = defineTool({
   name: 'update_candidate',
-  summary: 'Change a candidate’s title, priority, assignee, due date, value, fields or tags.',
+  summary:
+    'Change a candidate’s title, priority, assignee, due date, value, fields or tags; a closed one, only its tags.',
   title: 'Update a candidate',
   toolset: 'candidates',
   description:
     'Change a candidate’s title, priority, assignee, due date, estimated value, extra fields or tags (tags: {add, remove}). ' +
-    'Only the fields given change. Pass expectedVersion from get_candidate to refuse the change (CONFLICT) if someone changed it since.',
+    'Only the fields given change. A closed candidate (promoted, disqualified, merged) takes only tags; anything else is ' +
+    'refused with INVALID_TRANSITION. Pass expectedVersion from get_candidate to refuse the change (CONFLICT) if someone changed it since.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updateCandidate,
   render: candidateResult,
@@ -102,7 +105,7 @@ export const mergeCandidate = defineTool({
 
 export const promoteCandidate = defineTool({
   name: 'promote_candidate',
-  summary: 'Promote a `qualified` candidate to a pursuit with pink and red checklists; retry-safe.',
+  summary: 'Promote a `qualified` candidate to a pursuit with pink and red checklists.',
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:

@@ -39,9 +39,10 @@ export function selectTools(selection: ToolSelection = {}): Tool[] {
 /** The README's tool list: one line per tool. */
 export function toolsTable(): string {
   const rows = ALL_TOOLS.map((tool) => {
-    const { readOnlyHint, destructiveHint, openWorldHint } = tool.annotations;
+    const { readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = tool.annotations;
     const kind = [
       readOnlyHint ? 'read' : 'write',
+      !readOnlyHint && idempotentHint && 'retry-safe',
       destructiveHint && 'destructive',
       openWorldHint && 'open world',
     ]

@@ -12,11 +12,13 @@ const common = { toolset: 'pursuits', render: pursuitResult } as const;
 export const updatePursuit = defineTool({
   ...common,
   name: 'update_pursuit',
-  summary: 'Change a pursuit’s title, priority, assignee, deadline, value, probability, fields or tags.',
+  summary:
+    'Change a pursuit’s title, priority, assignee, deadline, value, probability, fields or tags; a closed one, only its tags.',
   title: 'Update a pursuit',
   description:
     'Change a pursuit’s title, priority, assignee, submission deadline (dueAt), estimated value, win probability, extra fields ' +
-    'or tags (tags: {add, remove}). Only the fields given change. Pass expectedVersion from get_pursuit to refuse the change ' +
+    'or tags (tags: {add, remove}). Only the fields given change. A closed pursuit (won, lost, no_bid, cancelled) takes only ' +
+    'tags; anything else is refused with INVALID_TRANSITION. Pass expectedVersion from get_pursuit to refuse the change ' +
     '(CONFLICT) if someone changed it since.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updatePursuit,

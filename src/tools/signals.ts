@@ -29,7 +29,8 @@ export const acceptSignal = defineTool({
     'Accept a `new` signal: creates a candidate from it (title and account default to the signal’s), or links it to an ' +
     'existing candidate when candidateId is given. Optionally set priority, assignee, due date, value and tags of the new candidate. ' +
     'Find signals with list_signals. Refused with DUPLICATE (and the existing id) when an open candidate for the same ' +
-    'account and opportunity exists: call again with that candidateId to link instead.',
+    'account and opportunity exists: call again with that candidateId to link instead. Safe to retry: accepting an accepted ' +
+    'signal again returns its candidate with candidateCreated=false.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.acceptSignal,
   render: ({ signal, candidate, candidateCreated }) =>

@@ -10,8 +10,8 @@ export const registerWebhook = defineTool({
   description:
     'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
     'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
-    'Refused with DUPLICATE when the URL is registered already.',
-  hints: { destructive: false, idempotent: true },
+    'Refused with DUPLICATE (naming the endpoint) when the URL is registered already, so a repeat never shows the secret again.',
+  hints: { destructive: false, idempotent: false },
   command: COMMANDS.registerWebhook,
   render: (hook) =>
     `Webhook ${hook.id} registered for ${hook.url} (events: ${hook.eventTypes.join(', ')}). Signing secret, shown once: ${hook.secret}`,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { connect } from '../store/connect.js';
+import { migrate } from '../store/migrator.js';
 import { UsageError } from '../usage.js';
 import { OutboxStore } from './outbox-store.js';
 import { runWorkerProcess } from './run.js';
@@ -59,6 +60,8 @@ export async function outboxCommand(config: Config, args: string[]): Promise<num
   });
   const store = await connect(config.dbUrl);
   try {
+    // Like every command: a fresh data directory gets its schema first.
+    await migrate(store);
     const outbox = new OutboxStore(store);
     switch (action) {
       case 'stats':

@@ -9,6 +9,7 @@ import { watchDatabase } from '../observability/metrics.js';
 import { exposeMetrics } from '../observability/metrics-server.js';
 import { observeSweep } from '../observability/observe.js';
 import { connect, type Store } from '../store/connect.js';
+import { migrate } from '../store/migrator.js';
 import { sweepSlas } from '../workstream/sla-sweep.js';
 import { AlertsDestination, type Destination, WebhookDestination } from './destinations.js';
 import { listenForOutbox } from './listen.js';
@@ -121,6 +122,14 @@ export async function runWorkerProcess(config: Config, options: StartOptions): P
   const store = await connect(config.dbUrl, {
     onIdleError: (error) => log.warn({ err: error }, 'database connection dropped'),
   });
+  // Like every command: a fresh data directory gets its schema before the first claim.
+  try {
+    const { applied } = await migrate(store);
+    if (applied.length > 0) log.info({ db: store.url, applied }, 'migrations applied');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const running = startWorker(store, log, { ...options, enrichment });
   const metrics = await exposeMetrics(config.metrics, log, {
     role: 'worker',

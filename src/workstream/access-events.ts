@@ -23,7 +23,7 @@ export const ACCESS_EVENT_KINDS = [
 ] as const;
 export type AccessEventKind = (typeof ACCESS_EVENT_KINDS)[number];
 
-export const ListAccessEvents = z.object({
+export const ListAccessEvents = z.strictObject({
   kind: z
     .enum(ACCESS_EVENT_KINDS)
     .optional()

@@ -1,6 +1,7 @@
 /** Candidates: new → contacted → qualified → promoted, or disqualified / merged. */
 import { z } from 'zod';
-import { CANDIDATE_MACHINE, touchTarget } from '../domain/candidate.js';
+import { CANDIDATE_ACTIONS_TABLE, changesIn, permitAfterClose, touchTarget } from '../domain/actions.js';
+import { CANDIDATE_MACHINE } from '../domain/candidate.js';
 import { CHECKLIST_KINDS } from '../domain/checklist.js';
 import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
@@ -27,12 +28,13 @@ import {
   text,
 } from './params.js';
 import { checkVersion, refuse } from './refusals.js';
+import { type LastEvent, lastEventOf } from './replays.js';
 import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
 import { changeTags, moveTags } from './tags.js';
 import { run, type Unit } from './unit-of-work.js';
 import { CandidateView, PursuitView } from './views.js';
 
-export const CreateCandidate = z.object({
+export const CreateCandidate = z.strictObject({
   title: text(400),
   accountName: text(400),
   accountDomain: Domain.optional(),
@@ -40,7 +42,7 @@ export const CreateCandidate = z.object({
   ...CandidateDetails,
 });
 
-export const UpdateCandidate = z.object({
+export const UpdateCandidate = z.strictObject({
   candidateId: CandidateId,
   title: text(400).optional(),
   ...CandidateDetails,
@@ -50,7 +52,7 @@ export const UpdateCandidate = z.object({
 
 export const ActivityKind = z.enum(['call', 'email', 'meeting', 'note']);
 
-export const LogTouch = z.object({
+export const LogTouch = z.strictObject({
   candidateId: CandidateId,
   kind: ActivityKind.describe('call, email, meeting or note.'),
   summary: text(4000).describe('What happened, in a sentence or two.'),
@@ -58,26 +60,26 @@ export const LogTouch = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const QualifyCandidate = z.object({
+export const QualifyCandidate = z.strictObject({
   candidateId: CandidateId,
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DisqualifyCandidate = z.object({
+export const DisqualifyCandidate = z.strictObject({
   candidateId: CandidateId,
   reason: text(80).describe('A short reason code, e.g. no_budget, not_a_fit, no_response, competitor.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const ReopenCandidate = z.object({
+export const ReopenCandidate = z.strictObject({
   candidateId: CandidateId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const MergeCandidates = z.object({
+export const MergeCandidates = z.strictObject({
   candidateId: CandidateId.describe('The candidate to merge away (it becomes `merged`).'),
   intoId: CandidateId.describe(
     'The open candidate that takes over its history, activities, tags and signals.',
@@ -85,7 +87,7 @@ export const MergeCandidates = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const PromoteCandidate = z.object({
+export const PromoteCandidate = z.strictObject({
   candidateId: CandidateId,
   title: text(400).optional().describe("The pursuit's title; defaults to the candidate's."),
   dueAt: Timestamp.optional().describe('The submission deadline.'),
@@ -189,10 +191,14 @@ export const createCandidate = change({
 /** Loads a candidate, checks the caller's expected version, runs `change` and answers with the fresh view. */
 function candidateCommand<I extends { candidateId: string; expectedVersion?: number | undefined }>(
   change: (unit: Unit, row: Row<'candidates'>, input: I) => Promise<void>,
+  done?: (row: Row<'candidates'>, input: I, last: LastEvent | undefined) => boolean,
 ) {
   return (deps: Deps, actor: Actor, input: I): Promise<CandidateView> =>
     run(deps, actor, async (unit) => {
       const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      // A retry of the change that made the candidate what it is: answer it as it is (./replays.ts).
+      if (done?.(row, input, await lastEventOf(unit, 'candidate', row.id)))
+        return candidateViewOf(unit.db, unit.orgId, row);
       checkVersion('candidate', row, input.expectedVersion);
       await change(unit, row, input);
       return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, row.id));
@@ -203,16 +209,37 @@ export const updateCandidate = change({
   input: UpdateCandidate,
   output: CandidateView,
   run: candidateCommand<z.output<typeof UpdateCandidate>>(async (unit, row, input) => {
+    must(
+      permitAfterClose(
+        CANDIDATE_ACTIONS_TABLE,
+        row.state,
+        'update_candidate',
+        changesIn(input, 'candidateId'),
+        {
+          id: row.id,
+        },
+      ),
+    );
     const changed: string[] = [];
     const set: RowUpdate<'candidates'> = {};
     if (input.title !== undefined && input.title !== row.title) set.title = input.title;
     if (input.priority !== undefined && input.priority !== row.priority) set.priority = input.priority;
-    if (input.assignee !== undefined)
-      set.assignee_id =
+    if (input.assignee !== undefined) {
+      const assigneeId =
         input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
-    if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
-    if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
-    if (input.fields !== undefined) set.fields_json = toJson({ ...row.fields_json, ...input.fields });
+      if (assigneeId !== row.assignee_id) set.assignee_id = assigneeId;
+    }
+    if (input.dueAt !== undefined) {
+      const dueAt = input.dueAt === null ? null : new Date(input.dueAt);
+      if (dueAt?.getTime() !== row.due_at?.getTime()) set.due_at = dueAt;
+    }
+    if (input.estimatedValue !== undefined && input.estimatedValue !== row.estimated_value)
+      set.estimated_value = input.estimatedValue;
+    if (input.fields !== undefined) {
+      const fields = { ...row.fields_json, ...input.fields };
+      if (JSON.stringify(fields) !== JSON.stringify(row.fields_json)) set.fields_json = toJson(fields);
+    }
+    // Only what differs counts as a change, so the same update twice changes nothing the second time.
     changed.push(...Object.keys(set));
     const tagsChanged = input.tags ? await changeTags(unit, 'candidate', row.id, input.tags) : false;
     if (tagsChanged) changed.push('tags');
@@ -259,41 +286,47 @@ export const logTouch = change({
 export const qualifyCandidate = change({
   input: QualifyCandidate,
   output: CandidateView,
-  run: candidateCommand<z.output<typeof QualifyCandidate>>(async (unit, row, input) => {
-    const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
-    await unit.bump('candidates', row.id, row.version, { state: moved.to });
-    await unit.event({
-      entityType: 'candidate',
-      entityId: row.id,
-      type: 'candidate.qualified',
-      from: moved.from,
-      to: moved.to,
-      reason: input.note ?? null,
-    });
-  }),
+  run: candidateCommand<z.output<typeof QualifyCandidate>>(
+    async (unit, row, input) => {
+      const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
+      await unit.bump('candidates', row.id, row.version, { state: moved.to });
+      await unit.event({
+        entityType: 'candidate',
+        entityId: row.id,
+        type: 'candidate.qualified',
+        from: moved.from,
+        to: moved.to,
+        reason: input.note ?? null,
+      });
+    },
+    (row, _input, last) => row.state === 'qualified' && last?.type === 'candidate.qualified',
+  ),
 });
 
 export const disqualifyCandidate = change({
   input: DisqualifyCandidate,
   output: CandidateView,
-  run: candidateCommand<z.output<typeof DisqualifyCandidate>>(async (unit, row, input) => {
-    const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
-    await unit.bump('candidates', row.id, row.version, {
-      state: moved.to,
-      disqualify_reason: moved.reason,
-      disqualify_note: input.note ?? null,
-    });
-    await cancelClocks(unit, ['triage'], row.id);
-    await unit.event({
-      entityType: 'candidate',
-      entityId: row.id,
-      type: 'candidate.disqualified',
-      from: moved.from,
-      to: moved.to,
-      reason: moved.reason,
-      data: input.note ? { note: input.note } : {},
-    });
-  }),
+  run: candidateCommand<z.output<typeof DisqualifyCandidate>>(
+    async (unit, row, input) => {
+      const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
+      await unit.bump('candidates', row.id, row.version, {
+        state: moved.to,
+        disqualify_reason: moved.reason,
+        disqualify_note: input.note ?? null,
+      });
+      await cancelClocks(unit, ['triage'], row.id);
+      await unit.event({
+        entityType: 'candidate',
+        entityId: row.id,
+        type: 'candidate.disqualified',
+        from: moved.from,
+        to: moved.to,
+        reason: moved.reason,
+        data: input.note ? { note: input.note } : {},
+      });
+    },
+    (row, input) => row.state === 'disqualified' && row.disqualify_reason === input.reason,
+  ),
 });
 
 export const reopenCandidate = change({
@@ -307,6 +340,10 @@ export const reopenCandidate = change({
       async (unit) => {
         const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
         naturalKey = row.natural_key;
+        const last = await lastEventOf(unit, 'candidate', row.id);
+        // A retry of this reopen: answer the candidate as it is (./replays.ts).
+        if (row.state === 'contacted' && last?.type === 'candidate.reopened' && last.reason === input.reason)
+          return candidateViewOf(unit.db, unit.orgId, row);
         checkVersion('candidate', row, input.expectedVersion);
         const moved = must(guardReopen({ candidate: row, reason: input.reason }));
         await unit.bump('candidates', row.id, row.version, {
@@ -338,6 +375,9 @@ export const mergeCandidate = change({
     return run(deps, actor, async (unit) => {
       const row = await loadCandidate(unit.db, unit.orgId, input.candidateId);
       const into = await loadCandidate(unit.db, unit.orgId, input.intoId);
+      // A retry of this merge: answer the candidate it went into, as merging did (./replays.ts).
+      if (row.state === 'merged' && row.merged_into_id === into.id)
+        return candidateViewOf(unit.db, unit.orgId, into);
       checkVersion('candidate', row, input.expectedVersion);
       const moved = must(guardMerge({ candidate: row, into }));
       await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });

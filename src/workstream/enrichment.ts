@@ -5,7 +5,8 @@
  * the candidate.
  */
 import { z } from 'zod';
-import { validation } from '../domain/errors.js';
+import { CANDIDATE_ACTIONS_TABLE, permitWork } from '../domain/actions.js';
+import { must, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { change, query } from './command.js';
 import type { EnrichmentProviderRef } from './deps.js';
@@ -15,7 +16,7 @@ import { refuse } from './refusals.js';
 import { run, type Unit } from './unit-of-work.js';
 import { EnrichmentProvenance, EnrichmentView, enrichmentView } from './views.js';
 
-export const EnrichCandidate = z.object({
+export const EnrichCandidate = z.strictObject({
   candidateId: CandidateId,
   providers: z
     .array(z.string().trim().min(1).max(200))
@@ -77,7 +78,7 @@ export const CandidateEnrichment = z.object({
     .describe('One entry per provider, with its status and the fields it found.'),
 });
 
-export const GetEnrichment = z.object({ candidateId: CandidateId });
+export const GetEnrichment = z.strictObject({ candidateId: CandidateId });
 
 export const EnrichmentProvenances = z.object({
   candidateId: z.string(),
@@ -90,6 +91,7 @@ export const enrichCandidate = change({
   run: async (deps, actor, input) => {
     return run(deps, actor, async (unit) => {
       const candidate = await loadCandidate(unit.db, unit.orgId, input.candidateId);
+      must(permitWork(CANDIDATE_ACTIONS_TABLE, candidate.state, 'enrich_candidate', { id: candidate.id }));
       const configured = unit.enrichmentProviders;
       if (configured.length === 0) {
         refuse(

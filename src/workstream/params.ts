@@ -73,5 +73,5 @@ export const CandidateDetails = {
 };
 
 export const TagChanges = z
-  .object({ add: Tags.optional(), remove: Tags.optional() })
+  .strictObject({ add: Tags.optional(), remove: Tags.optional() })
   .describe('Tags to add and to remove; others stay.');

@@ -1,11 +1,12 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
 import { z } from 'zod';
+import { changesIn, PURSUIT_ACTIONS_TABLE, permitAfterClose, permitWork } from '../domain/actions.js';
 import { CHECKLIST_KINDS, ITEM_STATES, setItemState } from '../domain/checklist.js';
-import { type InvalidTransition, must, notFound } from '../domain/errors.js';
+import { must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { allowedTransitions, applyTransition } from '../domain/machine.js';
+import { applyTransition } from '../domain/machine.js';
 import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
-import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
+import { PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
 import {
   guardCancel,
   guardLost,
@@ -42,12 +43,13 @@ import {
   text,
 } from './params.js';
 import { checkVersion, refuse } from './refusals.js';
+import { type LastEvent, lastEventOf } from './replays.js';
 import { cancelClocks, meetClock, pauseClock, resumeClock, retargetClocks, startClock } from './sla.js';
 import { changeTags } from './tags.js';
 import { run, type Unit } from './unit-of-work.js';
 import { PursuitView } from './views.js';
 
-export const UpdatePursuit = z.object({
+export const UpdatePursuit = z.strictObject({
   pursuitId: PursuitId,
   title: text(400).optional(),
   priority: PriorityParam.optional(),
@@ -60,27 +62,30 @@ export const UpdatePursuit = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DecideBid = z.object({
+export const DecideBid = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason.optional().describe('Why bid (optional); kept in the history.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DecideNoBid = z.object({
+export const DecideNoBid = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason.describe('Why not bid, in a sentence; kept in the history.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const HoldPursuit = z.object({
+export const HoldPursuit = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const ResumePursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
+export const ResumePursuit = z.strictObject({
+  pursuitId: PursuitId,
+  expectedVersion: ExpectedVersion.optional(),
+});
 
-export const AddProposalVersion = z.object({
+export const AddProposalVersion = z.strictObject({
   pursuitId: PursuitId,
   title: text(400).describe('e.g. "Technical and price volume, v2".'),
   documentUrl: z.url().max(700).optional(),
@@ -88,14 +93,17 @@ export const AddProposalVersion = z.object({
   notes: text(4000).optional(),
 });
 
-export const SubmitPursuit = z.object({ pursuitId: PursuitId, expectedVersion: ExpectedVersion.optional() });
-
-export const SendProposalVersion = z.object({
+export const SubmitPursuit = z.strictObject({
   pursuitId: PursuitId,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const WithdrawProposalVersion = z.object({
+export const SendProposalVersion = z.strictObject({
+  pursuitId: PursuitId,
+  expectedVersion: ExpectedVersion.optional(),
+});
+
+export const WithdrawProposalVersion = z.strictObject({
   pursuitId: PursuitId,
   versionId: ProposalVersionId.describe(
     'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
@@ -104,32 +112,32 @@ export const WithdrawProposalVersion = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const LogFollowUp = z.object({
+export const LogFollowUp = z.strictObject({
   pursuitId: PursuitId,
   summary: text(4000),
   occurredAt: Timestamp.optional(),
 });
 
-export const MarkWon = z.object({
+export const MarkWon = z.strictObject({
   pursuitId: PursuitId,
-  awardAmount: Money.describe('The value awarded.'),
+  awardAmount: Money.positive().describe('The value awarded, above zero.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const MarkLost = z.object({
+export const MarkLost = z.strictObject({
   pursuitId: PursuitId,
   lossReason: text(2000).describe('Why it was lost, e.g. "price: 12% above the winner".'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const CancelPursuit = z.object({
+export const CancelPursuit = z.strictObject({
   pursuitId: PursuitId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const SetChecklistItem = z.object({
+export const SetChecklistItem = z.strictObject({
   pursuitId: PursuitId,
   checklist: z
     .enum(CHECKLIST_KINDS)
@@ -151,13 +159,23 @@ function ref(pursuit: Row<'pursuits'>) {
   return { id: pursuit.id, state: pursuit.state, heldFrom: pursuit.held_from_state };
 }
 
-/** Loads a pursuit, checks the caller's expected version, runs `change` and answers with the fresh view. */
+/** Whether a call finds its work done already: the pursuit as it is and what last happened to it. */
+type Retried<I> = (pursuit: Row<'pursuits'>, input: I, last: LastEvent | undefined) => boolean;
+
+/**
+ * Loads a pursuit, checks the caller's expected version, runs `change` and answers with the fresh
+ * view; a call `done` recognises as a retry is answered with the pursuit unchanged.
+ */
 function pursuitCommand<I extends { pursuitId: string; expectedVersion?: number | undefined }>(
   change: (unit: Unit, pursuit: Row<'pursuits'>, input: I) => Promise<void>,
+  done?: Retried<I>,
 ) {
   return (deps: Deps, actor: Actor, input: I): Promise<PursuitView> =>
     run(deps, actor, async (unit) => {
       const pursuit = await loadPursuit(unit.db, unit.orgId, input.pursuitId);
+      // A retry of the change that made the pursuit what it is: answer it as it is (./replays.ts).
+      if (done?.(pursuit, input, await lastEventOf(unit, 'pursuit', pursuit.id)))
+        return pursuitViewOf(unit.db, unit.orgId, pursuit);
       checkVersion('pursuit', pursuit, input.expectedVersion);
       await change(unit, pursuit, input);
       return pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, pursuit.id));
@@ -185,43 +203,52 @@ async function move(
   });
 }
 
-/** Work that needs the pursuit to be open, stated as a refused transition so the assistant sees what is allowed. */
-function requireOpen(
-  pursuit: Row<'pursuits'>,
-  action: string,
-  states: readonly PursuitState[] = OPEN_PURSUIT_STATES,
-): void {
-  if (states.includes(pursuit.state)) return;
-  const refusal: InvalidTransition = {
-    code: 'INVALID_TRANSITION',
-    entity: 'pursuit',
-    id: pursuit.id,
-    state: pursuit.state,
-    action,
-    allowed: allowedTransitions(PURSUIT_MACHINE, pursuit.state, pursuit.held_from_state),
-    message: `pursuit ${pursuit.id} is \`${pursuit.state}\`; ${action} needs it to be ${states.map((s) => `\`${s}\``).join(', ')}.`,
-    nextStep:
-      states.includes('submitted') && !states.includes('capture')
-        ? 'Submit it first with submit_pursuit.'
-        : 'Nothing more changes on a closed pursuit.',
-  };
-  refuse(refusal);
+/** Work on the pursuit that keeps its state: allowed in the states the action table names, else INVALID_TRANSITION. */
+function requireWork(pursuit: Row<'pursuits'>, action: string): void {
+  must(
+    permitWork(PURSUIT_ACTIONS_TABLE, pursuit.state, action, {
+      id: pursuit.id,
+      heldFrom: pursuit.held_from_state,
+    }),
+  );
 }
 
 export const updatePursuit = change({
   input: UpdatePursuit,
   output: PursuitView,
   run: pursuitCommand<Output<typeof UpdatePursuit>>(async (unit, pursuit, input) => {
+    must(
+      permitAfterClose(
+        PURSUIT_ACTIONS_TABLE,
+        pursuit.state,
+        'update_pursuit',
+        changesIn(input, 'pursuitId'),
+        {
+          id: pursuit.id,
+        },
+      ),
+    );
     const set: RowUpdate<'pursuits'> = {};
     if (input.title !== undefined && input.title !== pursuit.title) set.title = input.title;
     if (input.priority !== undefined && input.priority !== pursuit.priority) set.priority = input.priority;
-    if (input.assignee !== undefined)
-      set.assignee_id =
+    if (input.assignee !== undefined) {
+      const assigneeId =
         input.assignee === null ? null : await resolveMember(unit.db, unit.actor, input.assignee);
-    if (input.dueAt !== undefined) set.due_at = input.dueAt === null ? null : new Date(input.dueAt);
-    if (input.estimatedValue !== undefined) set.estimated_value = input.estimatedValue;
-    if (input.probability !== undefined) set.probability = input.probability;
-    if (input.fields !== undefined) set.fields_json = toJson({ ...pursuit.fields_json, ...input.fields });
+      if (assigneeId !== pursuit.assignee_id) set.assignee_id = assigneeId;
+    }
+    if (input.dueAt !== undefined) {
+      const dueAt = input.dueAt === null ? null : new Date(input.dueAt);
+      if (dueAt?.getTime() !== pursuit.due_at?.getTime()) set.due_at = dueAt;
+    }
+    if (input.estimatedValue !== undefined && input.estimatedValue !== pursuit.estimated_value)
+      set.estimated_value = input.estimatedValue;
+    if (input.probability !== undefined && input.probability !== pursuit.probability)
+      set.probability = input.probability;
+    if (input.fields !== undefined) {
+      const fields = { ...pursuit.fields_json, ...input.fields };
+      if (JSON.stringify(fields) !== JSON.stringify(pursuit.fields_json)) set.fields_json = toJson(fields);
+    }
+    // Only what differs counts as a change, so the same update twice changes nothing the second time.
     const changed = Object.keys(set);
     if (input.tags && (await changeTags(unit, 'pursuit', pursuit.id, input.tags))) changed.push('tags');
     if (changed.length === 0) return;
@@ -239,55 +266,68 @@ export const updatePursuit = change({
 export const decideBid = change({
   input: DecideBid,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof DecideBid>>(async (unit, pursuit, input) => {
-    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'decide_bid', ref(pursuit)));
-    await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
-  }),
+  run: pursuitCommand<Output<typeof DecideBid>>(
+    async (unit, pursuit, input) => {
+      const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'decide_bid', ref(pursuit)));
+      await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
+    },
+    (pursuit, _input, last) => pursuit.state === 'proposal' && last?.type === 'pursuit.bid',
+  ),
 });
 
 export const decideNoBid = change({
   input: DecideNoBid,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof DecideNoBid>>(async (unit, pursuit, input) => {
-    const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
-    await cancelClocks(unit, ['proposal'], pursuit.id);
-    await move(
-      unit,
-      pursuit,
-      'no_bid',
-      moved.to,
-      { close_reason: moved.reason, closed_at: unit.now },
-      { reason: moved.reason },
-    );
-  }),
+  run: pursuitCommand<Output<typeof DecideNoBid>>(
+    async (unit, pursuit, input) => {
+      const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
+      await cancelClocks(unit, ['proposal'], pursuit.id);
+      await move(
+        unit,
+        pursuit,
+        'no_bid',
+        moved.to,
+        { close_reason: moved.reason, closed_at: unit.now },
+        { reason: moved.reason },
+      );
+    },
+    (pursuit, input) => pursuit.state === 'no_bid' && pursuit.close_reason === input.reason,
+  ),
 });
 
 export const holdPursuit = change({
   input: HoldPursuit,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof HoldPursuit>>(async (unit, pursuit, input) => {
-    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
-    const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
-    await pauseClock(unit, 'proposal', pursuit.id);
-    await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
-  }),
+  run: pursuitCommand<Output<typeof HoldPursuit>>(
+    async (unit, pursuit, input) => {
+      const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
+      const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
+      await pauseClock(unit, 'proposal', pursuit.id);
+      await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
+    },
+    (pursuit, input, last) =>
+      pursuit.state === 'on_hold' && last?.type === 'pursuit.held' && last.reason === input.reason,
+  ),
 });
 
 export const resumePursuit = change({
   input: ResumePursuit,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof ResumePursuit>>(async (unit, pursuit) => {
-    const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
-    await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
-    await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
-  }),
+  run: pursuitCommand<Output<typeof ResumePursuit>>(
+    async (unit, pursuit) => {
+      const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
+      await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
+      await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
+    },
+    (pursuit, _input, last) => pursuit.state !== 'on_hold' && last?.type === 'pursuit.resumed',
+  ),
 });
 
 export const addProposalVersion = change({
   input: AddProposalVersion,
   output: PursuitView,
   run: pursuitCommand<Output<typeof AddProposalVersion>>(async (unit, pursuit, input) => {
-    requireOpen(pursuit, 'add_proposal_version', ['capture', 'proposal', 'submitted']);
+    requireWork(pursuit, 'add_proposal_version');
     const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
     const number = versions.reduce((max, v) => Math.max(max, v.number), 0) + 1;
     const id = newId('prop', unit.now);
@@ -344,46 +384,52 @@ async function sendVersion(unit: Unit, pursuit: Row<'pursuits'>, versionId: stri
 export const submitPursuit = change({
   input: SubmitPursuit,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof SubmitPursuit>>(async (unit, pursuit) => {
-    const [gates, checklists, proposalVersions] = await Promise.all([
-      gatesOf(unit.db, unit.orgId),
-      gateChecklists(unit.db, unit.orgId, pursuit.id),
-      proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
-    ]);
-    const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
-    await sendVersion(unit, pursuit, moved.versionId);
-    await meetClock(unit, 'proposal', pursuit.id);
-    await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
-    await move(
-      unit,
-      pursuit,
-      'submitted',
-      moved.to,
-      { submitted_at: unit.now },
-      { data: { versionId: moved.versionId } },
-    );
-  }),
+  run: pursuitCommand<Output<typeof SubmitPursuit>>(
+    async (unit, pursuit) => {
+      const [gates, checklists, proposalVersions] = await Promise.all([
+        gatesOf(unit.db, unit.orgId),
+        gateChecklists(unit.db, unit.orgId, pursuit.id),
+        proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
+      ]);
+      const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
+      await sendVersion(unit, pursuit, moved.versionId);
+      await meetClock(unit, 'proposal', pursuit.id);
+      await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
+      await move(
+        unit,
+        pursuit,
+        'submitted',
+        moved.to,
+        { submitted_at: unit.now },
+        { data: { versionId: moved.versionId } },
+      );
+    },
+    (pursuit, _input, last) => pursuit.state === 'submitted' && last?.type === 'pursuit.submitted',
+  ),
 });
 
 export const sendProposalVersion = change({
   input: SendProposalVersion,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof SendProposalVersion>>(async (unit, pursuit) => {
-    requireOpen(pursuit, 'send_proposal_version', ['submitted']);
-    const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
-    const versionId = must(versionToSend(pursuit.id, versions));
-    const superseded = await sendVersion(unit, pursuit, versionId);
-    // A new send restarts the response clock: the customer now answers this version.
-    await cancelClocks(unit, ['response'], pursuit.id);
-    await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
-    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-    await unit.event({
-      entityType: 'pursuit',
-      entityId: pursuit.id,
-      type: 'pursuit.proposal_sent',
-      data: { versionId, superseded },
-    });
-  }),
+  run: pursuitCommand<Output<typeof SendProposalVersion>>(
+    async (unit, pursuit) => {
+      requireWork(pursuit, 'send_proposal_version');
+      const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
+      const versionId = must(versionToSend(pursuit.id, versions));
+      const superseded = await sendVersion(unit, pursuit, versionId);
+      // A new send restarts the response clock: the customer now answers this version.
+      await cancelClocks(unit, ['response'], pursuit.id);
+      await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
+      await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+      await unit.event({
+        entityType: 'pursuit',
+        entityId: pursuit.id,
+        type: 'pursuit.proposal_sent',
+        data: { versionId, superseded },
+      });
+    },
+    (pursuit, _input, last) => pursuit.state === 'submitted' && last?.type === 'pursuit.proposal_sent',
+  ),
 });
 
 /**
@@ -394,37 +440,41 @@ export const sendProposalVersion = change({
 export const withdrawProposalVersion = change({
   input: WithdrawProposalVersion,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof WithdrawProposalVersion>>(async (unit, pursuit, input) => {
-    requireOpen(pursuit, 'withdraw_proposal_version');
-    const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
-    const version = versions.find((v) => v.id === input.versionId);
-    if (!version) {
-      const ids = versions.map((v) => `${v.id} (v${v.number}, ${v.state})`).join(', ');
-      refuse({
-        ...notFound('proposal_version', input.versionId),
-        message: `proposal version ${input.versionId} is not a version of pursuit ${pursuit.id}.`,
-        nextStep: `Pursuit ${pursuit.id}'s proposal versions are ${ids || '(none)'}; see get_pursuit and call again with one of them.`,
+  run: pursuitCommand<Output<typeof WithdrawProposalVersion>>(
+    async (unit, pursuit, input) => {
+      requireWork(pursuit, 'withdraw_proposal_version');
+      const versions = await proposalVersionsOf(unit.db, unit.orgId, pursuit.id);
+      const version = versions.find((v) => v.id === input.versionId);
+      if (!version) {
+        const ids = versions.map((v) => `${v.id} (v${v.number}, ${v.state})`).join(', ');
+        refuse({
+          ...notFound('proposal_version', input.versionId),
+          message: `proposal version ${input.versionId} is not a version of pursuit ${pursuit.id}.`,
+          nextStep: `Pursuit ${pursuit.id}'s proposal versions are ${ids || '(none)'}; see get_pursuit and call again with one of them.`,
+        });
+      }
+      must(
+        applyTransition(PROPOSAL_VERSION_MACHINE, version.state, 'withdraw_proposal_version', {
+          id: version.id,
+        }),
+      );
+      const reason = must(requireReason('reason', input.reason, 'withdraw_proposal_version'));
+      if (version.state === 'sent' && pursuit.state === 'submitted')
+        await cancelClocks(unit, ['response'], pursuit.id);
+      await unit.bump('proposal_versions', version.id, version.version, { state: 'withdrawn' });
+      // The pursuit's version covers its proposal versions, as it does its checklists.
+      await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+      await unit.event({
+        entityType: 'pursuit',
+        entityId: pursuit.id,
+        type: 'pursuit.proposal_version_withdrawn',
+        reason,
+        data: { versionId: version.id, number: version.number, from: version.state, reason },
       });
-    }
-    must(
-      applyTransition(PROPOSAL_VERSION_MACHINE, version.state, 'withdraw_proposal_version', {
-        id: version.id,
-      }),
-    );
-    const reason = must(requireReason('reason', input.reason, 'withdraw_proposal_version'));
-    if (version.state === 'sent' && pursuit.state === 'submitted')
-      await cancelClocks(unit, ['response'], pursuit.id);
-    await unit.bump('proposal_versions', version.id, version.version, { state: 'withdrawn' });
-    // The pursuit's version covers its proposal versions, as it does its checklists.
-    await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-    await unit.event({
-      entityType: 'pursuit',
-      entityId: pursuit.id,
-      type: 'pursuit.proposal_version_withdrawn',
-      reason,
-      data: { versionId: version.id, number: version.number, from: version.state, reason },
-    });
-  }),
+    },
+    (_pursuit, input, last) =>
+      last?.type === 'pursuit.proposal_version_withdrawn' && last.data.versionId === input.versionId,
+  ),
 });
 
 export const logFollowUp = change({
@@ -432,7 +482,7 @@ export const logFollowUp = change({
   output: PursuitView,
   run: pursuitCommand<Output<typeof LogFollowUp> & { expectedVersion?: undefined }>(
     async (unit, pursuit, input) => {
-      requireOpen(pursuit, 'log_follow_up');
+      requireWork(pursuit, 'log_follow_up');
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
       await recordActivity(unit, { type: 'pursuit', id: pursuit.id }, 'follow_up', input.summary, occurredAt);
       await unit.bump('pursuits', pursuit.id, pursuit.version, {});
@@ -458,52 +508,61 @@ async function gated(unit: Unit, pursuit: Row<'pursuits'>) {
 export const markWon = change({
   input: MarkWon,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof MarkWon>>(async (unit, pursuit, input) => {
-    const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
-    await cancelClocks(unit, ['response'], pursuit.id);
-    await move(
-      unit,
-      pursuit,
-      'won',
-      moved.to,
-      { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
-      { reason: input.note ?? null, data: { awardAmount: moved.awardAmount } },
-    );
-  }),
+  run: pursuitCommand<Output<typeof MarkWon>>(
+    async (unit, pursuit, input) => {
+      const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
+      await cancelClocks(unit, ['response'], pursuit.id);
+      await move(
+        unit,
+        pursuit,
+        'won',
+        moved.to,
+        { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
+        { reason: input.note ?? null, data: { awardAmount: moved.awardAmount } },
+      );
+    },
+    (pursuit, input) => pursuit.state === 'won' && pursuit.award_amount === input.awardAmount,
+  ),
 });
 
 export const markLost = change({
   input: MarkLost,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof MarkLost>>(async (unit, pursuit, input) => {
-    const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
-    await cancelClocks(unit, ['response'], pursuit.id);
-    await move(
-      unit,
-      pursuit,
-      'lost',
-      moved.to,
-      { loss_reason: moved.lossReason, closed_at: unit.now },
-      { reason: moved.lossReason },
-    );
-  }),
+  run: pursuitCommand<Output<typeof MarkLost>>(
+    async (unit, pursuit, input) => {
+      const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
+      await cancelClocks(unit, ['response'], pursuit.id);
+      await move(
+        unit,
+        pursuit,
+        'lost',
+        moved.to,
+        { loss_reason: moved.lossReason, closed_at: unit.now },
+        { reason: moved.lossReason },
+      );
+    },
+    (pursuit, input) => pursuit.state === 'lost' && pursuit.loss_reason === input.lossReason,
+  ),
 });
 
 export const cancelPursuit = change({
   input: CancelPursuit,
   output: PursuitView,
-  run: pursuitCommand<Output<typeof CancelPursuit>>(async (unit, pursuit, input) => {
-    const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
-    await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
-    await move(
-      unit,
-      pursuit,
-      'cancelled',
-      moved.to,
-      { close_reason: moved.reason, closed_at: unit.now },
-      { reason: moved.reason },
-    );
-  }),
+  run: pursuitCommand<Output<typeof CancelPursuit>>(
+    async (unit, pursuit, input) => {
+      const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
+      await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
+      await move(
+        unit,
+        pursuit,
+        'cancelled',
+        moved.to,
+        { close_reason: moved.reason, closed_at: unit.now },
+        { reason: moved.reason },
+      );
+    },
+    (pursuit, input) => pursuit.state === 'cancelled' && pursuit.close_reason === input.reason,
+  ),
 });
 
 export const setChecklistItem = change({
@@ -511,7 +570,7 @@ export const setChecklistItem = change({
   output: PursuitView,
   run: pursuitCommand<Output<typeof SetChecklistItem> & { expectedVersion?: undefined }>(
     async (unit, pursuit, input) => {
-      requireOpen(pursuit, 'set_checklist_item', ['capture', 'proposal', 'submitted', 'on_hold']);
+      requireWork(pursuit, 'set_checklist_item');
       const items = await unit.db
         .selectFrom('checklist_items as i')
         .innerJoin('checklists as c', 'c.id', 'i.checklist_id')

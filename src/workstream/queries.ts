@@ -30,13 +30,13 @@ import {
   signalView,
 } from './views.js';
 
-export const GetSignal = z.object({ signalId: SignalId });
+export const GetSignal = z.strictObject({ signalId: SignalId });
 
-export const GetCandidate = z.object({ candidateId: CandidateId });
+export const GetCandidate = z.strictObject({ candidateId: CandidateId });
 
-export const GetPursuit = z.object({ pursuitId: PursuitId });
+export const GetPursuit = z.strictObject({ pursuitId: PursuitId });
 
-export const ListSignals = z.object({
+export const ListSignals = z.strictObject({
   state: z.enum(SIGNAL_STATES).optional(),
   source: z.string().max(200).optional(),
   cursor: Cursor.optional(),
@@ -51,11 +51,11 @@ const WorkFilters = {
   limit: Limit,
 };
 
-export const ListCandidates = z.object({ state: z.enum(CANDIDATE_STATES).optional(), ...WorkFilters });
+export const ListCandidates = z.strictObject({ state: z.enum(CANDIDATE_STATES).optional(), ...WorkFilters });
 
-export const ListPursuits = z.object({ state: z.enum(PURSUIT_STATES).optional(), ...WorkFilters });
+export const ListPursuits = z.strictObject({ state: z.enum(PURSUIT_STATES).optional(), ...WorkFilters });
 
-export const GetHistory = z.object({
+export const GetHistory = z.strictObject({
   id: z
     .string()
     .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id')

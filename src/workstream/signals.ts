@@ -4,10 +4,13 @@ import { duplicate, must, validation } from '../domain/errors.js';
 import { guardDismiss } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
+import { candidateNaturalKey } from '../domain/natural-key.js';
 import { SIGNAL_MACHINE } from '../domain/signal.js';
 import { toJson, violates } from '../store/dialect.js';
+import type { Row } from '../store/schema.js';
 import { insertCandidate, openCandidateWithKey } from './candidates.js';
 import { change } from './command.js';
+import type { Db } from './deps.js';
 import { candidateViewOf, loadCandidate, loadSignal } from './load.js';
 import {
   CandidateDetails,
@@ -24,7 +27,7 @@ import { checkVersion, refuse } from './refusals.js';
 import { run } from './unit-of-work.js';
 import { CandidateView, SignalView, signalView } from './views.js';
 
-export const CreateSignal = z.object({
+export const CreateSignal = z.strictObject({
   source: text(200).describe('Where it came from, e.g. "sam.gov", "website-form", "referral".'),
   externalRef: text(200).describe(
     "The source's own id for it; the same source + externalRef is never stored twice.",
@@ -40,7 +43,7 @@ export const CreateSignal = z.object({
   receivedAt: Timestamp.optional(),
 });
 
-export const AcceptSignal = z.object({
+export const AcceptSignal = z.strictObject({
   signalId: SignalId,
   candidateId: CandidateId.optional().describe(
     'Link the signal to this existing candidate instead of creating one.',
@@ -55,7 +58,7 @@ export const AcceptSignal = z.object({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const DismissSignal = z.object({
+export const DismissSignal = z.strictObject({
   signalId: SignalId,
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
@@ -145,11 +148,27 @@ export const acceptSignal = change({
   output: SignalAccepted,
   run: async (deps, actor, input) => {
     let naturalKey = '';
+    /** A signal accepted already (by this call's first try, or a concurrent one) answers with its candidate. */
+    const acceptedBefore = async (db: Db, signal: Row<'signals'>): Promise<SignalAccepted | null> => {
+      if (signal.state !== 'accepted' || signal.candidate_id === null) return null;
+      if (input.candidateId !== undefined && input.candidateId !== signal.candidate_id) return null;
+      return {
+        signal: signalView(signal),
+        candidate: await candidateViewOf(
+          db,
+          actor.orgId,
+          await loadCandidate(db, actor.orgId, signal.candidate_id),
+        ),
+        candidateCreated: false,
+      };
+    };
     return run(
       deps,
       actor,
       async (unit) => {
         const signal = await loadSignal(unit.db, unit.orgId, input.signalId);
+        const replay = await acceptedBefore(unit.db, signal);
+        if (replay) return replay;
         checkVersion('signal', signal, input.expectedVersion);
         const moved = must(applyTransition(SIGNAL_MACHINE, signal.state, 'accept_signal', { id: signal.id }));
         let candidateId: string;
@@ -165,11 +184,16 @@ export const acceptSignal = change({
               }),
             );
           }
-          const created = await insertCandidate(unit, {
-            title: input.title ?? signal.title,
+          const account = {
             accountName,
             accountDomain: input.accountDomain ?? signal.account_domain ?? undefined,
             opportunityRef: input.opportunityRef ?? signal.opportunity_ref ?? undefined,
+          };
+          // Known before the insert: a unique violation there must name the candidate holding it.
+          naturalKey = candidateNaturalKey(account);
+          const created = await insertCandidate(unit, {
+            title: input.title ?? signal.title,
+            ...account,
             priority: input.priority,
             assignee: input.assignee,
             dueAt: input.dueAt,
@@ -179,7 +203,6 @@ export const acceptSignal = change({
             signalId: signal.id,
           });
           candidateId = created.id;
-          naturalKey = created.natural_key;
           candidateCreated = true;
         }
         await unit.bump('signals', signal.id, signal.version, { state: moved.to, candidate_id: candidateId });
@@ -201,7 +224,15 @@ export const acceptSignal = change({
           candidateCreated,
         };
       },
-      { onUniqueViolation: (violation) => openCandidateWithKey(deps, actor, violation, naturalKey) },
+      {
+        onUniqueViolation: async (violation) => {
+          // Lost a race to accept this same signal: the winner's candidate is the answer.
+          const replay = await deps.store.db
+            .transaction()
+            .execute(async (db) => acceptedBefore(db, await loadSignal(db, actor.orgId, input.signalId)));
+          return replay ?? openCandidateWithKey(deps, actor, violation, naturalKey);
+        },
+      },
     );
   },
 });
@@ -212,6 +243,8 @@ export const dismissSignal = change({
   run: async (deps, actor, input) => {
     return run(deps, actor, async (unit) => {
       const signal = await loadSignal(unit.db, unit.orgId, input.signalId);
+      // A retry of this dismissal: answer the signal as it is (./replays.ts).
+      if (signal.state === 'dismissed' && signal.dismiss_reason === input.reason) return signalView(signal);
       checkVersion('signal', signal, input.expectedVersion);
       const moved = must(guardDismiss({ signal, reason: input.reason }));
       await unit.bump('signals', signal.id, signal.version, {

@@ -11,7 +11,7 @@ import { refuse } from './refusals.js';
 import { retargetClocks } from './sla.js';
 import { run, type Unit } from './unit-of-work.js';
 
-export const SetSlaPolicy = z.object({
+export const SetSlaPolicy = z.strictObject({
   kind: z
     .enum(SLA_KINDS)
     .describe(
@@ -39,7 +39,7 @@ export const SetSlaPolicy = z.object({
     .describe('Warn when this share of the target has elapsed.'),
 });
 
-export const SetBusinessCalendar = z.object({
+export const SetBusinessCalendar = z.strictObject({
   timeZone: z.string().trim().min(1).max(100).describe('IANA time zone, e.g. America/New_York.'),
   weekly: z
     .array(z.object({ day: z.enum(WEEKDAYS), start: z.string().max(5), end: z.string().max(5) }))
@@ -53,7 +53,7 @@ export const SetBusinessCalendar = z.object({
 });
 
 /** get_sla_policies reads the caller's whole organization: there is nothing to ask for. */
-export const GetSlaPolicies = z.object({});
+export const GetSlaPolicies = z.strictObject({});
 
 export const SlaPoliciesView = z.object({
   calendar: z

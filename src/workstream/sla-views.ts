@@ -9,7 +9,7 @@ import { Cursor, Limit, Timestamp } from './params.js';
 import { run } from './unit-of-work.js';
 import { page, Time } from './views.js';
 
-export const ListSlaBreaches = z.object({
+export const ListSlaBreaches = z.strictObject({
   status: z
     .enum(['breached', 'at_risk', 'all'])
     .default('all')
@@ -20,7 +20,7 @@ export const ListSlaBreaches = z.object({
   limit: Limit,
 });
 
-export const SlaCompliance = z.object({
+export const SlaCompliance = z.strictObject({
   from: Timestamp.optional().describe('Start of the period (default: 30 days before `to`).'),
   to: Timestamp.optional().describe('End of the period (default: now).'),
 });

@@ -43,7 +43,7 @@ export const OPEN_CANDIDATE_WORK = ['new', 'contacted', 'qualified'] as const;
 export const OPEN_PURSUIT_WORK = ['capture', 'proposal', 'submitted', 'on_hold'] as const;
 const OPEN_CLOCK_STATES = ['running', 'paused'] as const;
 
-export const TodayPanelInput = z.object({
+export const TodayPanelInput = z.strictObject({
   assignee: z
     .string()
     .trim()
@@ -65,7 +65,7 @@ export const TodayPanelInput = z.object({
   limit: Limit,
 });
 
-export const GetSlaClocks = z.object({
+export const GetSlaClocks = z.strictObject({
   id: z
     .string()
     .regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id')

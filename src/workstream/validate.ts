@@ -6,15 +6,21 @@ import { refuse } from './refusals.js';
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(input)',
-    message: issue.message,
-  }));
+  const issues = parsed.error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    // An argument the command does not know is named itself, so the caller sees which one to drop.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({
+        field: [...at, key].join('.'),
+        message: 'is not an argument of this tool; remove it',
+      }));
+    return [{ field: at.join('.') || '(input)', message: issue.message }];
+  });
   const first = issues[0] ?? { field: '(input)', message: 'invalid input' };
   return refuse(
     validation(first.field, `${first.field}: ${first.message}`, {
       issues,
-      nextStep: `Correct ${issues.map((issue) => issue.field).join(', ')} and call again.`,
+      nextStep: `Correct ${[...new Set(issues.map((issue) => issue.field))].join(', ')} and call again.`,
     }),
   );
 }

@@ -5,13 +5,18 @@
  * do next. The mappers below turn rows into views.
  */
 import { z } from 'zod';
-import { CANDIDATE_MACHINE, CANDIDATE_STATES } from '../domain/candidate.js';
+import {
+  allowedIn,
+  CANDIDATE_ACTIONS_TABLE,
+  PURSUIT_ACTIONS_TABLE,
+  SIGNAL_ACTIONS_TABLE,
+} from '../domain/actions.js';
+import { CANDIDATE_STATES } from '../domain/candidate.js';
 import { CHECKLIST_KINDS, type ChecklistKind, completion, ITEM_STATES } from '../domain/checklist.js';
-import { allowedActions } from '../domain/machine.js';
 import { PRIORITIES } from '../domain/priority.js';
 import { PROPOSAL_VERSION_STATES } from '../domain/proposal.js';
-import { PURSUIT_MACHINE, PURSUIT_STATES } from '../domain/pursuit.js';
-import { SIGNAL_MACHINE, SIGNAL_STATES } from '../domain/signal.js';
+import { PURSUIT_STATES } from '../domain/pursuit.js';
+import { SIGNAL_STATES } from '../domain/signal.js';
 import type { Row } from '../store/schema.js';
 
 // Small shapes every view shares.
@@ -84,7 +89,7 @@ export function signalView(row: Row<'signals'>): SignalView {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     version: row.version,
-    allowedActions: allowedActions(SIGNAL_MACHINE, state),
+    allowedActions: allowedIn(SIGNAL_ACTIONS_TABLE, state),
   };
 }
 
@@ -146,8 +151,6 @@ export const CandidateView = z.object({
 });
 export type CandidateView = z.output<typeof CandidateView>;
 
-const TOUCHABLE: readonly CandidateView['state'][] = ['contacted', 'qualified'];
-
 export interface CandidateParts {
   tags: string[];
   pursuitId: string | null;
@@ -159,9 +162,7 @@ export function candidateView(
   { tags, pursuitId, enrichment }: CandidateParts,
 ): CandidateView {
   const state = row.state;
-  const actions: string[] = allowedActions(CANDIDATE_MACHINE, state);
-  // Later touches keep the state, so the machine does not list them; they are allowed all the same.
-  if (TOUCHABLE.includes(state)) actions.unshift('log_touch');
+  const actions = allowedIn(CANDIDATE_ACTIONS_TABLE, state);
   return {
     id: row.id,
     title: row.title,
@@ -284,10 +285,7 @@ export interface PursuitParts {
 
 export function pursuitView(row: Row<'pursuits'>, parts: PursuitParts): PursuitView {
   const state = row.state;
-  const actions: string[] = allowedActions(PURSUIT_MACHINE, state);
-  if (state === 'capture' || state === 'proposal' || state === 'submitted')
-    actions.push('add_proposal_version');
-  if (state === 'submitted') actions.push('send_proposal_version', 'log_follow_up');
+  const actions = allowedIn(PURSUIT_ACTIONS_TABLE, state);
   return {
     id: row.id,
     candidateId: row.candidate_id,

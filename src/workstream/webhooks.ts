@@ -9,7 +9,7 @@ import { text } from './params.js';
 import { refuse } from './refusals.js';
 import { run } from './unit-of-work.js';
 
-export const RegisterWebhook = z.object({
+export const RegisterWebhook = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
     .max(700)

@@ -138,7 +138,7 @@ describe('touchTarget', () => {
     const failure = failureOf(touchTarget(state, 'cand_1'));
     expect(failure).toMatchObject({ code: 'INVALID_TRANSITION', state, action: 'log_touch', id: 'cand_1' });
     expect(failure.message).toBe(
-      `candidate cand_1 is \`${state}\`; touches are logged only on \`new\`, \`contacted\` or \`qualified\` candidates.`,
+      `candidate cand_1 is \`${state}\`, which is closed; log_touch needs it to be \`new\`, \`contacted\` or \`qualified\`.`,
     );
   });
 

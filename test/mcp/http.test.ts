@@ -1,6 +1,8 @@
 /** MCP over Streamable HTTP on a loopback port, for 2025-era and 2026-07-28 clients alike. */
 import { request } from 'node:http';
 import { Client, type ClientOptions, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { issueToken, revokeToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
@@ -10,8 +12,8 @@ import { ALL_TOOLS } from '../../src/tools/index.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
-import { lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
-import { LEGACY, LEGACY_2025_03, MODERN, ok, orgIdentity, quiet } from './support.js';
+import { internal, lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
+import { LEGACY, LEGACY_2025_03, MODERN, ok, orgIdentity, quiet, type ToolClient } from './support.js';
 
 /** A raw request, to see status codes and headers that SDK clients hide. */
 function raw(
@@ -57,10 +59,28 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     return client;
   }
 
+  let viewerToken: string;
+
+  /** The SDK v1 client (`@modelcontextprotocol/sdk`), as most 2025-era hosts embed it. */
+  async function httpClientV1(url = server.url, bearer = token): Promise<ToolClient> {
+    const client = new ClientV1({ name: 'workstream-test-v1', version: '1.0.0' });
+    await client.connect(
+      new HttpTransportV1(new URL(url), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
+    );
+    return client;
+  }
+
   beforeAll(async () => {
     const org = await testOrg(db.store());
     const { slug, email } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
     ({ token, id: tokenId } = await issueToken(db.store(), { orgSlug: slug, email, name: 'http test' }));
+    const viewerEmail = `viewer@${slug}.test`;
+    await org.ws.addMember({ orgId: org.orgId, email: viewerEmail, name: 'Vi', role: 'viewer' });
+    ({ token: viewerToken } = await issueToken(db.store(), {
+      orgSlug: slug,
+      email: viewerEmail,
+      name: 'viewer',
+    }));
     server = await startHttpServer({
       store: db.store(),
       workstream: createWorkstream(db.store()),
@@ -99,6 +119,56 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
       });
     } finally {
       await client.close();
+    }
+  });
+
+  it('serves an SDK v1 client the whole lifecycle, every refusal a result it can read', async () => {
+    const client = await httpClientV1();
+    const viewer = await httpClientV1(server.url, viewerToken);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(ALL_TOOLS.length);
+      await lifecycle(client);
+      await pagination(client);
+      expect(await malformedCalls(client)).toBe(ALL_TOOLS.length);
+      // Over HTTP the role shapes each request's tool list: a viewer is not offered the tool.
+      expect((await viewer.listTools()).tools.map((t) => t.name)).not.toContain('create_candidate');
+    } finally {
+      await client.close();
+      await viewer.close();
+    }
+  });
+
+  it('answers INTERNAL as a result to the SDK v1 and v2 clients alike', async () => {
+    // A server whose commands run on a closed store fails every call; its tokens still check.
+    const doomed = await connect(db.url());
+    await doomed.close();
+    const broken = await startHttpServer({
+      store: db.store(),
+      workstream: createWorkstream(doomed),
+      log: quiet,
+      metrics: new Metrics(),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const v2 = async (url: string, bearer: string) => {
+      const client = new Client({ name: 'workstream-test', version: '1.0.0' }, LEGACY);
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(url), {
+          requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+        }),
+      );
+      return client;
+    };
+    const clients: ToolClient[] = [];
+    try {
+      for (const open of [httpClientV1, v2]) {
+        const failing = await open(broken.url, token);
+        clients.push(failing);
+        await internal(failing);
+      }
+    } finally {
+      for (const client of clients) await client.close();
+      await broken.close();
     }
   });
 

@@ -3,9 +3,8 @@
  * payloads, pagination across pages, the Today Panel order and a malformed call to every tool.
  * Each run uses fresh references and a tag of its own, so several clients can share a database.
  */
-import type { Client } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
-import { call, type Loose, ok, refused } from './support.js';
+import { type ToolClient as Client, call, type Loose, ok, refused } from './support.js';
 
 let runs = 0;
 
@@ -44,6 +43,41 @@ export async function lifecycle(client: Client): Promise<void> {
   });
   const candidateId: string = accepted.candidate.id;
   expect(accepted).toMatchObject({ candidateCreated: true, signal: { state: 'accepted', candidateId } });
+  // A retry of the same accept answers the same candidate and creates nothing.
+  expect(
+    await ok(client, 'accept_signal', {
+      signalId: signal.id,
+      priority: 'high',
+      assignee: 'me',
+      tags: [label],
+    }),
+  ).toMatchObject({
+    candidateCreated: false,
+    candidate: { id: candidateId },
+  });
+
+  // Another lead for the same account: the candidate that holds its key is named.
+  const twin = await refused(client, 'create_candidate', {
+    title: 'Fleet telematics again',
+    accountName: `Acme ${label}`,
+    accountDomain: `${label}.example`,
+  });
+  expect(twin).toMatchObject({ code: 'DUPLICATE', entity: 'candidate', existingId: candidateId });
+  expect(twin.nextStep).toContain(candidateId);
+  const { signal: second } = await ok(client, 'create_signal', {
+    source: 'website-form',
+    externalRef: `${label}-form-1`,
+    title: 'Telematics enquiry',
+    accountName: `Acme ${label}`,
+    accountDomain: `${label}.example`,
+  });
+  const twinSignal = await refused(client, 'accept_signal', { signalId: second.id });
+  expect(twinSignal).toMatchObject({ code: 'DUPLICATE', existingId: candidateId });
+  expect(twinSignal.nextStep).toContain(candidateId);
+
+  // An argument the tool does not know is refused by name, not silently dropped.
+  const unknown = await refused(client, 'list_candidates', { search: 'Acme' });
+  expect(unknown).toMatchObject({ code: 'VALIDATION', field: 'search' });
 
   const early = await refused(client, 'promote_candidate', { candidateId });
   expect(early).toMatchObject({
@@ -120,7 +154,7 @@ export async function lifecycle(client: Client): Promise<void> {
       });
   }
   const won = await ok(client, 'mark_won', { pursuitId, awardAmount: 240000 });
-  expect(won).toMatchObject({ state: 'won', awardAmount: 240000, allowedActions: [] });
+  expect(won).toMatchObject({ state: 'won', awardAmount: 240000, allowedActions: ['update_pursuit'] });
   const closed = await refused(client, 'cancel_pursuit', { pursuitId, reason: 'too late' });
   expect(closed).toMatchObject({ code: 'INVALID_TRANSITION', state: 'won' });
 
@@ -132,6 +166,21 @@ export async function lifecycle(client: Client): Promise<void> {
   const paged = await collectPages(client, 'get_history', { id: pursuitId, limit: 2 });
   expect(paged.map((e) => e.id)).toEqual(all.items.map((e: { id: string }) => e.id));
   expect(all.items.map((e: { type: string }) => e.type)).toContain('pursuit.won');
+}
+
+/** What a caller who may only read meets on a change: FORBIDDEN, as a result. */
+export async function forbidden(viewer: Client): Promise<void> {
+  const refusal = await refused(viewer, 'create_candidate', {
+    title: 'x',
+    accountName: `Viewer ${runLabel()}`,
+  });
+  expect(refusal).toMatchObject({ code: 'FORBIDDEN' });
+}
+
+/** What a caller meets when the server itself fails: INTERNAL with an error id, as a result. */
+export async function internal(broken: Client): Promise<void> {
+  const refusal = await refused(broken, 'list_signals', {});
+  expect(refusal).toMatchObject({ code: 'INTERNAL', errorId: expect.stringMatching(/^err_/) });
 }
 
 /** Follows nextCursor to the end; checks no page is over the limit and nothing repeats. */

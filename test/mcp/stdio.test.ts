@@ -3,18 +3,21 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client, type ClientOptions } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as StdioClientTransportV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { CLI, runCli } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
-import { lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
-import { LEGACY, MODERN, orgIdentity } from './support.js';
+import { forbidden, lifecycle, malformedCalls, pagination, todayOrder } from './scenario.js';
+import { LEGACY, MODERN, orgIdentity, type ToolClient } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describeEachDialect('MCP over stdio', (db) => {
   let env: Record<string, string>;
+  let viewerEmail: string;
 
   beforeAll(async () => {
     const org = await testOrg(db.store());
@@ -25,6 +28,74 @@ describeEachDialect('MCP over stdio', (db) => {
       WORKSTREAM_ACTOR: email,
       WORKSTREAM_LOG_LEVEL: 'warn',
     };
+    viewerEmail = `viewer@${slug}.test`;
+    // A member while the session starts (so the write tools are listed), a viewer by the time they call.
+    await org.ws.addMember({ orgId: org.orgId, email: viewerEmail, name: 'Vi', role: 'member' });
+  });
+
+  /**
+   * The role shapes the tool list when a session starts, so a viewer never sees a write tool; one
+   * demoted during the session still holds the list and meets FORBIDDEN from the command.
+   */
+  async function demoted(work: () => Promise<void>): Promise<void> {
+    const setRole = (role: 'member' | 'viewer') =>
+      db.store().db.updateTable('members').set({ role }).where('email', '=', viewerEmail).execute();
+    await setRole('viewer');
+    try {
+      await work();
+    } finally {
+      await setRole('member');
+    }
+  }
+
+  /** The SDK v1 client (`@modelcontextprotocol/sdk`), as most 2025-era hosts embed it. */
+  async function stdioClientV1(actor = env.WORKSTREAM_ACTOR as string): Promise<ToolClient> {
+    const client = new ClientV1({ name: 'workstream-test-v1', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransportV1({
+        command: process.execPath,
+        args: ['--import', 'tsx', CLI, 'serve'],
+        env: { ...env, WORKSTREAM_ACTOR: actor },
+        cwd: ROOT,
+        stderr: 'pipe',
+      }),
+      { timeout: 30_000 },
+    );
+    return client;
+  }
+
+  it('serves an SDK v1 client the whole lifecycle, every refusal a result it can read', async () => {
+    const client = await stdioClientV1();
+    const viewer = await stdioClientV1(viewerEmail);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(ALL_TOOLS.length);
+      await lifecycle(client);
+      await pagination(client);
+      expect(await malformedCalls(client)).toBe(ALL_TOOLS.length);
+      await demoted(async () => forbidden(viewer));
+    } finally {
+      await client.close();
+      await viewer.close();
+    }
+  });
+
+  it('answers a change by a member demoted to viewer mid-session as FORBIDDEN, to the SDK v2 client too', async () => {
+    const viewer = new Client({ name: 'workstream-test', version: '1.0.0' }, LEGACY);
+    await viewer.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['--import', 'tsx', CLI, 'serve'],
+        env: { ...env, WORKSTREAM_ACTOR: viewerEmail },
+        cwd: ROOT,
+        stderr: 'pipe',
+      }),
+      { timeout: 30_000 },
+    );
+    try {
+      await demoted(async () => forbidden(viewer));
+    } finally {
+      await viewer.close();
+    }
   });
 
   async function stdioClient(options: ClientOptions): Promise<Client> {

@@ -5,6 +5,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createServer, type ServerOptions } from '../../src/server/mcp.js';
+import { ERROR_META_KEY } from '../../src/server/results.js';
 import type { Store } from '../../src/store/connect.js';
 import type { Actor, Workstream } from '../../src/workstream/workstream.js';
 
@@ -35,24 +36,46 @@ export interface Answer {
   readonly data: Loose;
 }
 
-/** Calls a tool and returns its answer, whichever way it went. */
+/**
+ * What the tests need of an MCP client: the SDK v2 `Client` and the SDK v1 one
+ * (`@modelcontextprotocol/sdk`, which most 2025-era hosts embed) both have it.
+ */
+export interface ToolClient {
+  callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<object>;
+  listTools(): Promise<{ tools: Array<{ name: string; inputSchema: object; annotations?: object }> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Calls a tool and returns its answer, whichever way it went. A refusal carries its failure in
+ * `_meta["workstream/error"]` (no structuredContent: see src/server/results.ts); `data.error` is
+ * that failure, so a test reads a refusal the way it reads a result.
+ */
 export async function call(
-  client: Client,
+  client: ToolClient,
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<Answer> {
-  const result = await client.callTool({ name, arguments: args });
-  const content = Array.isArray(result.content) ? result.content : [];
+  const result: Loose = await client.callTool({ name, arguments: args });
+  const content: unknown[] = Array.isArray(result.content) ? result.content : [];
   const text = content
     .map((block) =>
       typeof block === 'object' && block !== null && 'text' in block ? String(block.text) : '',
     )
     .join('\n');
-  return { isError: result.isError === true, text, data: result.structuredContent };
+  if (result.isError === true) {
+    expect(result.structuredContent, `${name}: a refusal carries no structuredContent`).toBeUndefined();
+    return { isError: true, text, data: { error: result._meta?.[ERROR_META_KEY] } };
+  }
+  return { isError: false, text, data: result.structuredContent };
 }
 
 /** Calls a tool that must succeed and returns its structured result. */
-export async function ok(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Loose> {
+export async function ok(
+  client: ToolClient,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<Loose> {
   const answer = await call(client, name, args);
   if (answer.isError) throw new Error(`${name} was refused: ${answer.text}`);
   return answer.data;
@@ -60,14 +83,17 @@ export async function ok(client: Client, name: string, args: Record<string, unkn
 
 /** Calls a tool that must be refused and returns the failure in its structuredContent. */
 export async function refused(
-  client: Client,
+  client: ToolClient,
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<Loose> {
   const answer = await call(client, name, args);
   expect(answer.isError, `${name} should have been refused but answered: ${answer.text}`).toBe(true);
   expect(answer.text).toMatch(/^[A-Z_]+: .+ Next: .+/s);
-  return answer.data.error;
+  // The text alone is enough to act on: it has the code, the message and the next step.
+  const failure = answer.data.error;
+  expect(answer.text).toBe(`${failure.code}: ${failure.message} Next: ${failure.nextStep}`);
+  return failure;
 }
 
 /** The slug and admin e-mail of a test organization, as configuration and tokens name them. */

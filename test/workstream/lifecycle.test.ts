@@ -178,7 +178,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
       field: 'awardAmount',
     });
     const won = await ws.markWon(actor, { pursuitId, awardAmount: 450000 });
-    expect(won).toMatchObject({ state: 'won', awardAmount: 450000, allowedActions: [] });
+    expect(won).toMatchObject({ state: 'won', awardAmount: 450000, allowedActions: ['update_pursuit'] });
     expect(won.closedAt).toBe(clock.now().toISOString());
 
     expect(await eventTypes(signal.id)).toEqual(['signal.created', 'signal.accepted']);
@@ -307,7 +307,7 @@ describeEachDialect('the lifecycle', ({ store }) => {
     expect(out).toMatchObject({
       state: 'disqualified',
       disqualifyReason: 'no_budget',
-      allowedActions: ['reopen_candidate'],
+      allowedActions: ['reopen_candidate', 'update_candidate'],
     });
     const back = await ws.reopenCandidate(actor, { candidateId: candidate.id, reason: 'Budget found' });
     expect(back).toMatchObject({ state: 'contacted', disqualifyReason: null });
