@@ -10,7 +10,8 @@ export const registerWebhook = defineTool({
   description:
     'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
     'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
-    'Refused with DUPLICATE when the URL is registered already.',
+    'Needs the admin role; others are refused with FORBIDDEN. Only public https:// URLs: loopback, private, link-local ' +
+    'and metadata addresses are refused with VALIDATION. Refused with DUPLICATE when the URL is registered already.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.registerWebhook,
   render: (hook) =>
