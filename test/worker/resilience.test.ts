@@ -154,7 +154,8 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
           connect(server.url, { poolSize: 3 }),
           connect(server.url, { poolSize: 3 }),
         ]);
-        for (const pool of pools) workers.push(startWorker(pool, logged, { batchSize: 20, loops: 2 }));
+        for (const pool of pools)
+          workers.push(startWorker(pool, logged, { batchSize: 20, loops: 2, ...LOCAL_WEBHOOKS }));
         await until(() =>
           expect(receiver.deliveries.filter((d) => d.path === path).length).toBeGreaterThan(200),
         );
