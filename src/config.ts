@@ -85,6 +85,7 @@ const EnvSchema = z.object({
   WORKSTREAM_HTTP_MAX_BODY: count.min(1024, 'must be at least 1024 bytes').default(4 * 1024 * 1024),
   WORKSTREAM_HTTP_MAX_CONNECTIONS: count.min(1, 'must be at least 1').default(512),
   WORKSTREAM_HTTP_REQUEST_TIMEOUT: count.min(1, 'must be at least 1 second').max(3600).default(30),
+  WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: flag,
 });
 
 export type EnvName = keyof z.input<typeof EnvSchema>;
@@ -262,6 +263,13 @@ export const SETTINGS: readonly {
     fallback: '`30`',
     doc: 'Seconds a client has to send a whole request (headers within 10 s); slower connections are cut.',
   },
+  {
+    env: 'WORKSTREAM_WEBHOOK_ALLOW_PRIVATE',
+    flag: '--webhook-allow-private',
+    fallback: '`false`',
+    doc: 'Local development only: let webhooks use http:// and loopback, private and link-local addresses (refused otherwise, at registration and at each delivery). Give it to `serve` and `worker`.',
+    boolean: true,
+  },
 ];
 
 export interface Config {
@@ -300,6 +308,8 @@ export interface Config {
   readonly metrics: { readonly host: string; readonly port: number | undefined };
   readonly toolsets: readonly Toolset[];
   readonly readOnly: boolean;
+  /** Webhooks may point to http:// and non-public addresses (local development). */
+  readonly webhookAllowPrivate: boolean;
   /** Path of the enrichment providers file, when enrichment is on. */
   readonly enrichmentConfig: string | undefined;
 }
@@ -359,6 +369,7 @@ export function loadConfig(
     metrics: { host: parsed.data.WORKSTREAM_METRICS_HOST, port: parsed.data.WORKSTREAM_METRICS_PORT },
     toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
+    webhookAllowPrivate: parsed.data.WORKSTREAM_WEBHOOK_ALLOW_PRIVATE,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG
       ? resolve(parsed.data.WORKSTREAM_ENRICHMENT_CONFIG)
       : undefined,

@@ -119,10 +119,14 @@ function untilStopped(log: Logger): Promise<void> {
  */
 async function runtime(config: Config, store: Store, log: Logger, withWorker: boolean) {
   const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
-  const workstream = createWorkstream(store, systemClock, { enrichmentProviders: providerRefs(enrichment) });
+  const webhookAddresses = { allowPrivate: config.webhookAllowPrivate };
+  const workstream = createWorkstream(store, systemClock, {
+    enrichmentProviders: providerRefs(enrichment),
+    webhookAddresses,
+  });
   // Loaded only when wanted: a stdio server does not pay for the worker's imports at start.
   const worker = withWorker
-    ? (await import('../worker/run.js')).startWorker(store, log, { enrichment })
+    ? (await import('../worker/run.js')).startWorker(store, log, { enrichment, webhookAddresses })
     : null;
   return { workstream, stopWorker: async () => worker?.stop() };
 }

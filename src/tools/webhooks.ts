@@ -10,7 +10,9 @@ export const registerWebhook = defineTool({
   description:
     'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
     'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
-    'Refused with DUPLICATE (naming the endpoint) when the URL is registered already, so a repeat never shows the secret again.',
+    'Needs the admin role; others are refused with FORBIDDEN. Only public https:// URLs: loopback, private, link-local ' +
+    'and metadata addresses are refused with VALIDATION. Refused with DUPLICATE (naming the endpoint) when the URL is ' +
+    'registered already, so a repeat never shows the secret again.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.registerWebhook,
   render: (hook) =>

@@ -7,6 +7,11 @@ import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
+import {
+  PUBLIC_WEBHOOKS_ONLY,
+  refusedAtDelivery,
+  type WebhookAddressPolicy,
+} from '../workstream/webhook-addresses.js';
 import type { OutboxRow } from './outbox-store.js';
 
 export type DeliveryResult =
@@ -38,6 +43,7 @@ export class WebhookDestination implements Destination {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly timeoutMs = 10_000,
+    private readonly addresses: WebhookAddressPolicy = PUBLIC_WEBHOOKS_ONLY,
   ) {}
 
   handles(destination: string): boolean {
@@ -54,6 +60,8 @@ export class WebhookDestination implements Destination {
       .executeTakeFirst();
     if (!endpoint) return permanent(`webhook endpoint ${endpointId} no longer exists`);
     if (!endpoint.is_active) return permanent(`webhook endpoint ${endpointId} is disabled`);
+    const refused = await refusedAtDelivery(endpoint.url, this.addresses);
+    if (refused !== undefined) return permanent(`webhook endpoint ${endpointId} refused: ${refused}`);
     const body = JSON.stringify(row.payload_json);
     const timestamp = Math.floor(Date.now() / 1000).toString();
     try {

@@ -11,6 +11,7 @@ import { observeSweep } from '../observability/observe.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
 import { sweepSlas } from '../workstream/sla-sweep.js';
+import type { WebhookAddressPolicy } from '../workstream/webhook-addresses.js';
 import { AlertsDestination, type Destination, WebhookDestination } from './destinations.js';
 import { listenForOutbox } from './listen.js';
 import { OutboxStore } from './outbox-store.js';
@@ -21,6 +22,8 @@ export interface DestinationOptions {
   readonly enrichment?: EnrichmentConfig | undefined;
   /** The worker's --max-attempts, so enrichment knows which attempt is the last. */
   readonly maxAttempts?: number | undefined;
+  /** Where webhooks may be delivered; public HTTPS addresses only by default. */
+  readonly webhookAddresses?: WebhookAddressPolicy | undefined;
 }
 
 export function defaultDestinations(
@@ -28,9 +31,9 @@ export function defaultDestinations(
   log: Logger,
   options: DestinationOptions = {},
 ): Destination[] {
-  const { enrichment, maxAttempts } = options;
+  const { enrichment, maxAttempts, webhookAddresses } = options;
   return [
-    new WebhookDestination(store.db),
+    new WebhookDestination(store.db, undefined, webhookAddresses),
     new AlertsDestination(log),
     ...(enrichment
       ? [enrichmentDestination(store, log, enrichment, maxAttempts ? { maxAttempts } : {})]
@@ -54,6 +57,8 @@ export interface StartOptions extends WorkerOptions {
   readonly slaSweepMs?: number;
   /** Enrichment providers this worker calls (WORKSTREAM_ENRICHMENT_CONFIG). */
   readonly enrichment?: EnrichmentConfig | undefined;
+  /** WORKSTREAM_WEBHOOK_ALLOW_PRIVATE. */
+  readonly webhookAddresses?: WebhookAddressPolicy | undefined;
 }
 
 /**
@@ -84,8 +89,12 @@ function scheduleSlaSweep(store: Store, log: Logger, everyMs: number, wake: () =
 
 /** Starts a worker over an open store (the server's in-process worker uses this too). */
 export function startWorker(store: Store, log: Logger, options: StartOptions = {}): RunningWorker {
-  const { enrichment, ...workerOptions } = options;
-  const destinations = defaultDestinations(store, log, { enrichment, maxAttempts: options.maxAttempts });
+  const { enrichment, webhookAddresses, ...workerOptions } = options;
+  const destinations = defaultDestinations(store, log, {
+    enrichment,
+    maxAttempts: options.maxAttempts,
+    webhookAddresses,
+  });
   const worker = new OutboxWorker(new OutboxStore(store), destinations, log, workerOptions);
   worker.start();
   const slaSweepMs = options.slaSweepMs ?? 30_000;
@@ -130,7 +139,11 @@ export async function runWorkerProcess(config: Config, options: StartOptions): P
     await store.close();
     throw error;
   }
-  const running = startWorker(store, log, { ...options, enrichment });
+  const running = startWorker(store, log, {
+    ...options,
+    enrichment,
+    webhookAddresses: { allowPrivate: config.webhookAllowPrivate },
+  });
   const metrics = await exposeMetrics(config.metrics, log, {
     role: 'worker',
     healthy: () => !running.worker.stopping,

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/connect.js';
 import type { Database } from '../store/schema.js';
+import type { WebhookAddressPolicy } from './webhook-addresses.js';
 
 /** Who is calling: every command and query is scoped to the caller's organization. */
 export interface Actor {
@@ -21,6 +22,8 @@ export interface Deps {
   readonly clock: Clock;
   /** Providers that enrich every new candidate (the worker calls them); none by default. */
   readonly enrichmentProviders?: readonly EnrichmentProviderRef[];
+  /** Where webhooks may point; public HTTPS addresses only by default. */
+  readonly webhookAddresses?: WebhookAddressPolicy;
 }
 
 /** The transaction a command runs in. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../domain/priority.js';
+import { boundedJson, JSON_LIMITS } from './schema-text.js';
 
 const id = (prefix: string, what: string, findWith: string) =>
   z
@@ -40,9 +41,9 @@ export const Tag = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _:./-]*$/u, 'letters, digits, space and _ : . / -')
   .transform((tag) => tag.toLowerCase());
 export const Tags = z.array(Tag).max(30).describe('Free-form labels such as "federal" or "q3".');
-export const Fields = z
-  .record(z.string().max(100), z.unknown())
-  .describe('Extra fields to store with the record.');
+export const Fields = boundedJson().describe(
+  `Extra fields to store with the record: JSON at most ${JSON_LIMITS.depth} levels deep, ${JSON_LIMITS.members} members, ${JSON_LIMITS.bytes / 1024} KiB.`,
+);
 /** A member id (mem_…) or the member's e-mail; null clears the assignee. */
 export const Assignee = z
   .string()

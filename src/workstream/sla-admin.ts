@@ -1,15 +1,27 @@
 /** SLA policies and the business calendar: read by anyone, changed by an org's admins. */
 import { z } from 'zod';
-import { validateCalendar, WEEKDAYS } from '../domain/calendar.js';
-import { forbidden, must } from '../domain/errors.js';
+import {
+  addWorkingMinutes,
+  type BusinessCalendar,
+  DUE_HORIZON_YEARS,
+  UnreachableTarget,
+  validateCalendar,
+  WEEKDAYS,
+  weeklyWorkingMinutes,
+} from '../domain/calendar.js';
+import { must, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { PRIORITIES } from '../domain/priority.js';
-import { SLA_KINDS, type SlaKind } from '../domain/sla.js';
+import { SLA_KINDS } from '../domain/sla.js';
 import { toJson } from '../store/dialect.js';
+import { requireAdmin } from './admin-role.js';
 import { change, query } from './command.js';
 import { refuse } from './refusals.js';
-import { retargetClocks } from './sla.js';
+import { retargetOpenClocks } from './sla-retarget.js';
 import { run, type Unit } from './unit-of-work.js';
+
+/** The largest SLA target, in hours: more than a year of calendar time. */
+export const MAX_TARGET_HOURS = 10_000;
 
 export const SetSlaPolicy = z.strictObject({
   kind: z
@@ -24,8 +36,11 @@ export const SetSlaPolicy = z.strictObject({
   targetHours: z
     .number()
     .min(0)
-    .max(10_000)
-    .describe('The target, in working hours of the calendar (or plain hours).'),
+    .max(MAX_TARGET_HOURS)
+    .describe(
+      `The target, in working hours of the calendar (or plain hours), at most ${MAX_TARGET_HOURS.toLocaleString('en-US')}; ` +
+        `it must fall due within ${DUE_HORIZON_YEARS} years of the calendar's working time.`,
+    ),
   businessHours: z
     .boolean()
     .default(true)
@@ -76,15 +91,6 @@ export const SlaPoliciesView = z.object({
 });
 export type SlaPoliciesView = z.output<typeof SlaPoliciesView>;
 
-async function requireAdmin(unit: Unit): Promise<void> {
-  const member = await unit.db
-    .selectFrom('members')
-    .select('role')
-    .where('id', '=', unit.actor.memberId)
-    .executeTakeFirst();
-  if (member?.role !== 'admin') refuse(forbidden('changing SLA policies and calendars needs the admin role'));
-}
-
 async function orgCalendar(unit: Unit) {
   return unit.db
     .selectFrom('business_calendars')
@@ -94,21 +100,55 @@ async function orgCalendar(unit: Unit) {
     .executeTakeFirst();
 }
 
-/** Re-targets every open clock of the org (the rules changed), by each entity's current priority. */
-async function retargetAll(unit: Unit, kind?: SlaKind): Promise<void> {
-  let select = unit.db
-    .selectFrom('sla_clocks as k')
-    .leftJoin('candidates as c', 'c.id', 'k.entity_id')
-    .leftJoin('pursuits as p', 'p.id', 'k.entity_id')
-    .select(['k.entity_id', 'c.priority as candidate_priority', 'p.priority as pursuit_priority'])
-    .where('k.org_id', '=', unit.orgId)
-    .where('k.state', 'in', ['running', 'paused']);
-  if (kind) select = select.where('k.kind', '=', kind);
-  const open = await select.execute();
-  for (const entityId of new Set(open.map((row) => row.entity_id))) {
-    const row = open.find((r) => r.entity_id === entityId);
-    await retargetClocks(unit, entityId, row?.candidate_priority ?? row?.pursuit_priority ?? 'medium');
+/**
+ * Refuses a calendar and target that cannot meet: due more than the horizon after a start now (too
+ * little working time a week), or never (holidays swallowing every working day).
+ */
+function refuseUnreachable(
+  calendar: BusinessCalendar,
+  now: Date,
+  targetMinutes: number,
+  field: 'targetHours' | 'weekly',
+): void {
+  try {
+    addWorkingMinutes(calendar, now, targetMinutes);
+  } catch (error) {
+    if (!(error instanceof UnreachableTarget)) throw error;
+    if (error.reason === 'holidays') {
+      refuse(
+        validation('holidays', error.message, {
+          nextStep: 'Remove holidays so that some working days remain, and call again.',
+        }),
+      );
+    }
+    const weekly = weeklyWorkingMinutes(calendar);
+    refuse(
+      validation(
+        field,
+        `${field}: a ${(targetMinutes / 60).toLocaleString('en-US')} h target needs more than ${DUE_HORIZON_YEARS} years of this ` +
+          `calendar's ${weekly.toLocaleString('en-US')} working minutes a week; due dates must fall within ${DUE_HORIZON_YEARS} years.`,
+        {
+          nextStep:
+            field === 'targetHours'
+              ? 'Lower targetHours, or give the calendar more working time with set_business_calendar.'
+              : 'Give the calendar more working time a week, or lower the targets with set_sla_policy first.',
+        },
+      ),
+    );
   }
+}
+
+function calendarOf(row: {
+  time_zone: string;
+  weekly_json: unknown;
+  holidays_json: unknown;
+}): BusinessCalendar {
+  // The JSON columns hold what validateCalendar accepted when the calendar was saved.
+  return {
+    timeZone: row.time_zone,
+    weekly: row.weekly_json,
+    holidays: row.holidays_json,
+  } as BusinessCalendar;
 }
 
 export const getSlaPolicies = query({
@@ -150,8 +190,12 @@ export const setSlaPolicy = change({
   output: SlaPoliciesView,
   run: async (deps, actor, input) => {
     await run(deps, actor, async (unit) => {
-      await requireAdmin(unit);
-      const calendarId = input.businessHours ? ((await orgCalendar(unit))?.id ?? null) : null;
+      await requireAdmin(unit, 'changing SLA policies and calendars');
+      const calendar = input.businessHours ? await orgCalendar(unit) : undefined;
+      const calendarId = calendar?.id ?? null;
+      if (calendar) {
+        refuseUnreachable(calendarOf(calendar), unit.now, Math.round(input.targetHours * 60), 'targetHours');
+      }
       const values = {
         target_minutes: Math.round(input.targetHours * 60),
         calendar_id: calendarId,
@@ -178,7 +222,7 @@ export const setSlaPolicy = change({
           })
           .execute();
       }
-      await retargetAll(unit, input.kind);
+      await retargetOpenClocks(unit, input.kind);
     });
     return getSlaPolicies.run(deps, actor, {});
   },
@@ -190,7 +234,7 @@ export const setBusinessCalendar = change({
   run: async (deps, actor, input) => {
     const calendar = must(validateCalendar(input));
     await run(deps, actor, async (unit) => {
-      await requireAdmin(unit);
+      await requireAdmin(unit, 'changing SLA policies and calendars');
       const values = {
         time_zone: calendar.timeZone,
         weekly_json: toJson(calendar.weekly),
@@ -198,6 +242,16 @@ export const setBusinessCalendar = change({
         updated_at: unit.now,
       };
       const existing = await orgCalendar(unit);
+      // A calendar under which a target that counts in it could never fall due is refused.
+      const largest = existing
+        ? await unit.db
+            .selectFrom('sla_policies')
+            .select((eb) => eb.fn.max('target_minutes').as('minutes'))
+            .where('org_id', '=', unit.orgId)
+            .where('calendar_id', '=', existing.id)
+            .executeTakeFirst()
+        : undefined;
+      refuseUnreachable(calendar, unit.now, Math.max(1, Number(largest?.minutes ?? 0)), 'weekly');
       if (existing)
         await unit.db.updateTable('business_calendars').set(values).where('id', '=', existing.id).execute();
       else
@@ -211,7 +265,7 @@ export const setBusinessCalendar = change({
             created_at: unit.now,
           })
           .execute();
-      await retargetAll(unit);
+      await retargetOpenClocks(unit);
     });
     return getSlaPolicies.run(deps, actor, {});
   },

@@ -3,9 +3,10 @@
  * and in the same transaction appends the `sla.warning` / `sla.breached` event and its `alerts`
  * (and webhook) outbox rows. Safe with several sweeps at once: each clock is marked once.
  */
-import { type ClockMark, type MarkedClock, markDueClocksSql } from '../store/dialect.js';
+
 import type { Deps } from './deps.js';
 import { appendEvents, type EventRecord, type Webhook } from './events.js';
+import { type ClockMark, type MarkedClock, markDueClocksSql } from './sql/mark-due-clocks.js';
 
 /** The actor named on events the sweep writes. */
 export const SWEEPER = 'system:sla-sweeper';

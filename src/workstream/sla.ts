@@ -33,7 +33,7 @@ export const DEFAULT_SLA_POLICIES: readonly {
   { kind: 'response', priority: 'any', targetHours: 16 },
 ];
 
-interface Policy {
+export interface Policy {
   readonly id: string;
   readonly targetMinutes: number;
   readonly warnPercent: number;
@@ -78,7 +78,11 @@ export async function policyFor(
 }
 
 /** Due and warning times of a clock: the target, plus the working time it spent paused, from its start. */
-function schedule(policy: Policy, startedAt: Date, pausedMinutes: number): { due_at: Date; warn_at: Date } {
+export function schedule(
+  policy: Policy,
+  startedAt: Date,
+  pausedMinutes: number,
+): { due_at: Date; warn_at: Date } {
   return {
     due_at: addWorkingMinutes(policy.calendar, startedAt, policy.targetMinutes + pausedMinutes),
     warn_at: addWorkingMinutes(

@@ -2,8 +2,12 @@
 import type { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { refuse } from './refusals.js';
+import { inspectArgument } from './schema-text.js';
 
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  // Unsafe text and unbounded nesting are refused before the schema walks the argument.
+  const unsafe = inspectArgument(input);
+  if (unsafe) refuse(validation(unsafe.field, `${unsafe.field}: ${unsafe.message}`));
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.flatMap((issue) => {

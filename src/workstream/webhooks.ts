@@ -1,19 +1,23 @@
 /** Webhook endpoints: where the worker delivers an org's events. The secret signs every delivery. */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { duplicate } from '../domain/errors.js';
+import { duplicate, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toJson, violates } from '../store/dialect.js';
+import { requireAdmin } from './admin-role.js';
 import { change } from './command.js';
 import { text } from './params.js';
 import { refuse } from './refusals.js';
 import { run } from './unit-of-work.js';
+import { PUBLIC_WEBHOOKS_ONLY, refusedAtRegistration } from './webhook-addresses.js';
 
 export const RegisterWebhook = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
     .max(700)
-    .describe('Where to POST events (https in production).'),
+    .describe(
+      'Where to POST events: a public https:// URL (loopback, private and link-local addresses are refused).',
+    ),
   eventTypes: z
     .array(
       z.string().regex(/^(\*|[a-z_]+\.(\*|[a-z_]+))$/, 'an event type such as pursuit.won, pursuit.* or *'),
@@ -40,6 +44,16 @@ export const registerWebhook = change({
       deps,
       actor,
       async (unit) => {
+        await requireAdmin(unit, 'registering a webhook');
+        const refused = refusedAtRegistration(input.url, deps.webhookAddresses ?? PUBLIC_WEBHOOKS_ONLY);
+        if (refused !== undefined) {
+          refuse(
+            validation('url', `url ${refused}.`, {
+              nextStep:
+                'Give a public https:// URL. For a receiver on this machine during development, start the server and worker with WORKSTREAM_WEBHOOK_ALLOW_PRIVATE=true.',
+            }),
+          );
+        }
         const id = newId('whk', unit.now);
         const secret = `whsec_${randomBytes(24).toString('base64url')}`;
         await unit.db

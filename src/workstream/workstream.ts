@@ -13,6 +13,7 @@ import { COMMANDS } from './commands.js';
 import type { Actor, Deps, EnrichmentProviderRef } from './deps.js';
 import * as orgs from './orgs.js';
 import { sweepSlas } from './sla-sweep.js';
+import type { WebhookAddressPolicy } from './webhook-addresses.js';
 
 export type { Actor } from './deps.js';
 
@@ -32,9 +33,12 @@ export type Workstream = { readonly [K in keyof typeof COMMANDS]: Method<(typeof
 export function createWorkstream(
   store: Store,
   clock: Clock = systemClock,
-  options: { enrichmentProviders?: readonly EnrichmentProviderRef[] } = {},
+  options: {
+    enrichmentProviders?: readonly EnrichmentProviderRef[];
+    webhookAddresses?: WebhookAddressPolicy;
+  } = {},
 ): Workstream {
-  const deps: Deps = { store, clock, enrichmentProviders: options.enrichmentProviders ?? [] };
+  const deps: Deps = { store, clock, ...options, enrichmentProviders: options.enrichmentProviders ?? [] };
   const methods = Object.fromEntries(
     Object.entries(COMMANDS).map(([name, command]) => [
       name,

@@ -5,11 +5,13 @@ import {
   addWorkingMinutes,
   type BusinessCalendar,
   type CalendarInput,
+  DUE_HORIZON_YEARS,
   validateCalendar,
   WEEKDAYS,
   type Weekday,
   workingMinutesBetween,
 } from '../../src/domain/index.js';
+import * as oracle from './calendar-oracle.js';
 
 const RUNS = { numRuns: 200 };
 const MINUTE = 60_000;
@@ -271,5 +273,98 @@ describe('workingMinutesBetween properties', () => {
       ),
       RUNS,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The week-at-a-time maths against the day-by-day walk it replaced (test/domain/calendar-oracle.ts).
+
+const YEAR = 365.25 * DAY;
+
+/** A calendar whose holidays reach years ahead of the start, so whole weeks with holidays are counted too. */
+const longCalendarAndStart = zone
+  .chain((timeZone) =>
+    fc.record({
+      timeZone: fc.constant(timeZone),
+      intervals: fc.array(interval, { minLength: 1, maxLength: 8 }),
+      holidayDays: fc.array(fc.integer({ min: -30, max: 12 * 365 }), { maxLength: 40 }),
+      nearHolidays: fc.array(fc.integer({ min: -1, max: 45 }), { maxLength: 6 }),
+      start: instantIn(timeZone),
+    }),
+  )
+  .map(({ timeZone, intervals, holidayDays, nearHolidays, start }) => {
+    const localStart = DateTime.fromMillis(start, { zone: timeZone });
+    const holidays = [...holidayDays, ...nearHolidays].map(
+      (days) => localStart.plus({ days }).toISODate() ?? '',
+    );
+    const weekly: CalendarInput['weekly'][number][] = [];
+    for (const candidate of intervals) {
+      if (validateCalendar({ timeZone, weekly: [...weekly, candidate] }).ok) weekly.push(candidate);
+    }
+    return { calendar: valid({ timeZone, weekly, holidays }), start: new Date(start) };
+  });
+
+/** Nominal working minutes a week of a calendar. */
+function weeklyMinutes(calendar: BusinessCalendar): number {
+  return calendar.weekly.reduce((sum, { start, end }) => {
+    const [from, to] = [minutesSinceMidnight(start), minutesSinceMidnight(end)];
+    return sum + (to > from ? to - from : to + 1440 - from);
+  }, 0);
+}
+
+/** Up to ten years of the calendar's working time, as whole milliseconds. */
+const longTarget = (calendar: BusinessCalendar) =>
+  fc.oneof(
+    target,
+    fc
+      .double({ min: 0, max: 1, noNaN: true })
+      .map((share) => Math.round(share * weeklyMinutes(calendar) * 52 * 10 * MINUTE) / MINUTE),
+  );
+
+describe('week-at-a-time maths against the day-by-day walk', () => {
+  it('gives the due date the day-by-day walk gives, on random calendars and targets up to ten years', () => {
+    fc.assert(
+      fc.property(
+        longCalendarAndStart.chain((case_) => fc.tuple(fc.constant(case_), longTarget(case_.calendar))),
+        ([{ calendar, start }, minutes]) => {
+          expect(addWorkingMinutes(calendar, start, minutes).toISOString()).toBe(
+            oracle.addWorkingMinutes(calendar, start, minutes).toISOString(),
+          );
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('measures the working time the day-by-day walk measures, over ranges up to twelve years', () => {
+    fc.assert(
+      fc.property(
+        longCalendarAndStart,
+        fc.oneof(fc.integer({ min: -DAY, max: 40 * DAY }), fc.integer({ min: 0, max: 12 * YEAR })),
+        ({ calendar, start }, length) => {
+          const to = new Date(start.getTime() + length);
+          expect(workingMinutesBetween(calendar, start, to)).toBe(
+            oracle.workingMinutesBetween(calendar, start, to),
+          );
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('refuses a due date past the horizon instead of walking to it', () => {
+    const oneMinuteAWeek = valid({
+      timeZone: 'Europe/Berlin',
+      weekly: [{ day: 'mon', start: '09:00', end: '09:01' }],
+    });
+    const start = new Date('2026-06-01T00:00:00Z');
+    expect(() => addWorkingMinutes(oneMinuteAWeek, start, 10_000 * 60)).toThrow(RangeError);
+    expect(() => addWorkingMinutes(oneMinuteAWeek, start, 10_000 * 60)).toThrow(
+      `A target of 10,000 working hours falls due more than ${DUE_HORIZON_YEARS} years after its start in this calendar.`,
+    );
+    // Just inside the horizon: 99 years of Mondays hold 99 × 52 minutes and more.
+    const due = addWorkingMinutes(oneMinuteAWeek, start, 99 * 52);
+    expect(due.getTime() - start.getTime()).toBeGreaterThan(98 * YEAR);
+    expect(due.toISOString()).toBe(oracle.addWorkingMinutes(oneMinuteAWeek, start, 99 * 52).toISOString());
   });
 });

@@ -13,7 +13,7 @@ import { CLI, exited, spawnCli } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type Scrape, scrape } from '../support/metrics.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
-import { type TestOrg, testOrg } from '../support/workstream.js';
+import { LOCAL_WEBHOOKS, type TestOrg, testOrg } from '../support/workstream.js';
 
 const until = <T>(check: () => Promise<T> | T, timeout = 30_000) =>
   vi.waitFor(check, { timeout, interval: 100 });
@@ -33,7 +33,7 @@ describeEachDialect('metrics of running processes', ({ dialect, store, url }) =>
 
   beforeAll(async () => {
     // Monday 2 March 2026: clocks started then are long overdue by the worker's real clock.
-    org = await testOrg(store(), new Date('2026-03-02T09:00:00.000Z'));
+    org = await testOrg(store(), new Date('2026-03-02T09:00:00.000Z'), LOCAL_WEBHOOKS);
     identity = await orgIdentity(store(), org.orgId, org.actor.memberId);
   });
 
@@ -132,7 +132,9 @@ describeEachDialect('metrics of running processes', ({ dialect, store, url }) =>
 
     beforeAll(async () => {
       receiver = await startReceiver();
-      worker = spawnCli(['worker', '--db', url(), '--metrics-port', '0', '--sla-sweep-seconds', '1']);
+      worker = spawnCli(['worker', '--db', url(), '--metrics-port', '0', '--sla-sweep-seconds', '1'], {
+        WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true',
+      });
       const [, found = ''] = await printed(worker, /"url":"(http:[^"]+)\/metrics"/);
       metricsUrl = found;
     }, 60_000);

@@ -15,7 +15,7 @@ import { inMemoryClient, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
 import { readMetrics } from '../support/metrics.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
-import { testOrg } from '../support/workstream.js';
+import { LOCAL_WEBHOOKS, testOrg } from '../support/workstream.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -35,7 +35,7 @@ describeEachDialect('traces', ({ dialect, store }) => {
 
   it('follow one trace from the MCP request through the tool call, its transaction and the outbox delivery', async () => {
     exporter.reset();
-    const org = await testOrg(store());
+    const org = await testOrg(store(), undefined, LOCAL_WEBHOOKS);
     const path = `/traced-${dialect}`;
     const hook = await org.ws.registerWebhook(org.actor, {
       url: `${receiver.url}${path}`,
@@ -51,7 +51,7 @@ describeEachDialect('traces', ({ dialect, store }) => {
     expect(result.isError).not.toBe(true);
     await client.close();
 
-    const worker = startWorker(store(), quiet, { slaSweepMs: 0 });
+    const worker = startWorker(store(), quiet, { slaSweepMs: 0, ...LOCAL_WEBHOOKS });
     try {
       await vi.waitFor(() => expect(receiver.deliveries.some((d) => d.path === path)).toBe(true), {
         timeout: 20_000,

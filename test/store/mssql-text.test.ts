@@ -16,7 +16,6 @@ import { describe, expect, it } from 'vitest';
 import {
   insertReturning,
   limitRows,
-  markDueClocksSql,
   migrationLockSql,
   migrationsTableSql,
   nowPlusSql,
@@ -40,18 +39,6 @@ const mssql = new Kysely<Database>({
 const text = (statement: RawBuilder<unknown>) => statement.compile(mssql).sql.replace(/\s+/g, ' ').trim();
 
 describe('SQL Server statements', () => {
-  it('marks due SLA clocks through a READPAST/UPDLOCK CTE with OUTPUT of the marked clocks', () => {
-    const now = new Date('2026-03-02T09:00:00.000Z');
-    const compiled = markDueClocksSql('mssql', 'breached_at', now, 500).compile(mssql);
-    expect(compiled.sql.replace(/\s+/g, ' ').trim()).toBe(
-      'with next as ( select top (@1) * from sla_clocks with (rowlock, updlock, readpast) ' +
-        'where state = \'running\' and "breached_at" is null and "due_at" <= @2 order by "due_at" ) ' +
-        'update next set "breached_at" = @3, updated_at = @4 output inserted.id, inserted.org_id, inserted.kind, ' +
-        'inserted.entity_type, inserted.entity_id, inserted.started_at, inserted.warn_at, inserted.due_at',
-    );
-    expect(compiled.parameters).toEqual([500, now, now, now]);
-  });
-
   it('inserts at most 2,000 parameters a statement', () => {
     expect(rowsPerInsert('mssql', 11)).toBe(181);
     expect(rowsPerInsert('postgres', 11)).toBe(1000);

@@ -14,9 +14,16 @@ export interface TestOrg {
   readonly orgId: string;
 }
 
-export async function testOrg(store: Store, start = new Date('2026-03-02T09:00:00.000Z')): Promise<TestOrg> {
+/** Webhooks to the loopback receiver (test/support/receiver.ts), as WORKSTREAM_WEBHOOK_ALLOW_PRIVATE allows. */
+export const LOCAL_WEBHOOKS = { webhookAddresses: { allowPrivate: true } } as const;
+
+export async function testOrg(
+  store: Store,
+  start = new Date('2026-03-02T09:00:00.000Z'),
+  options: Parameters<typeof createWorkstream>[2] = {},
+): Promise<TestOrg> {
   const clock = new ManualClock(start);
-  const ws = createWorkstream(store, clock);
+  const ws = createWorkstream(store, clock, options);
   const slug = `org-${process.pid}-${++orgs}-${Math.random().toString(36).slice(2, 8)}`;
   const { orgId, adminId } = await ws.createOrg({
     name: `Org ${slug}`,

@@ -15,7 +15,7 @@ import { OutboxStore } from '../../src/worker/outbox-store.js';
 import { printed } from '../mcp/support.js';
 import { exited, spawnCli } from '../support/cli.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
-import { testOrg } from '../support/workstream.js';
+import { LOCAL_WEBHOOKS, testOrg } from '../support/workstream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'workstream-embedded-restart-'));
 const db = `sqlite:${join(dir, 'ws.db')}`;
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 it('redelivers what a SIGKILLed `serve --worker` held as soon as it starts again, not after the lease', async () => {
-  const org = await testOrg(store);
+  const org = await testOrg(store, undefined, LOCAL_WEBHOOKS);
   const path = '/embedded';
   const hook = await org.ws.registerWebhook(org.actor, {
     url: `${receiver.url}${path}`,
@@ -66,7 +66,7 @@ it('redelivers what a SIGKILLed `serve --worker` held as soon as it starts again
   // The receiver never answers: the first process holds every row when it dies.
   receiver.hang.add(path);
   const args = ['serve', '--http', '--worker', '--port', '0', '--db', db];
-  const first = spawnCli(args, { WORKSTREAM_LOG_LEVEL: 'warn' });
+  const first = spawnCli(args, { WORKSTREAM_LOG_LEVEL: 'warn', WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true' });
   const outbox = new OutboxStore(store);
   const heldByFirst = async () => (await outbox.held()).filter((h) => h.locked_by.includes(`:${first.pid}:`));
   await vi.waitFor(async () => expect(await heldByFirst()).toHaveLength(events.length), {
@@ -78,7 +78,7 @@ it('redelivers what a SIGKILLed `serve --worker` held as soon as it starts again
   expect(await heldByFirst()).toHaveLength(events.length);
 
   receiver.hang.delete(path);
-  const second = spawnCli(args, { WORKSTREAM_LOG_LEVEL: 'warn' });
+  const second = spawnCli(args, { WORKSTREAM_LOG_LEVEL: 'warn', WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true' });
   try {
     await printed(second, /MCP over Streamable HTTP at/);
     // Well inside the 5-minute lease: the dead process's claims were released on start.

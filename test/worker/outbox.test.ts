@@ -9,7 +9,7 @@ import { OutboxWorker, type WorkerOptions } from '../../src/worker/outbox-worker
 import { defaultDestinations } from '../../src/worker/run.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
-import { type TestOrg, testOrg } from '../support/workstream.js';
+import { LOCAL_WEBHOOKS, type TestOrg, testOrg } from '../support/workstream.js';
 
 const log = createLogger('silent');
 const until = (check: () => Promise<void>, timeout = 15_000) => vi.waitFor(check, { timeout, interval: 20 });
@@ -21,7 +21,7 @@ describeEachDialect('the outbox worker', ({ dialect, store, url }) => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    org = await testOrg(store());
+    org = await testOrg(store(), undefined, LOCAL_WEBHOOKS);
   });
   afterAll(() => receiver.close());
 
@@ -36,7 +36,7 @@ describeEachDialect('the outbox worker', ({ dialect, store, url }) => {
   function worker(options: WorkerOptions = {}, on: (id: string) => void = () => {}, at: Store = store()) {
     return new OutboxWorker(
       new OutboxStore(at),
-      defaultDestinations(at, log),
+      defaultDestinations(at, log, LOCAL_WEBHOOKS),
       log,
       { maxIdleMs: 50, ...options },
       {

@@ -17,14 +17,14 @@ import { exited, spawnCli } from '../support/cli.js';
 import { createDatabase, PG_URL, type TestDatabase } from '../support/databases.js';
 import { PRIVATE_POSTGRES_AVAILABLE, startPrivatePostgres } from '../support/private-postgres.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
-import { testOrg } from '../support/workstream.js';
+import { LOCAL_WEBHOOKS, testOrg } from '../support/workstream.js';
 
 const until = (check: () => Promise<void> | void, timeout = 60_000) =>
   vi.waitFor(check, { timeout, interval: 50 });
 
 /** Writes `count` events for one webhook endpoint straight into the outbox. */
 async function fillOutbox(store: Store, receiver: Receiver, path: string, count: number): Promise<string[]> {
-  const org = await testOrg(store);
+  const org = await testOrg(store, undefined, LOCAL_WEBHOOKS);
   const hook = await org.ws.registerWebhook(org.actor, {
     url: `${receiver.url}${path}`,
     eventTypes: ['none.*'],
@@ -84,8 +84,8 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
       const expected = await fillOutbox(store, receiver, path, 2000);
       receiver.delayMs = 40;
       const args = ['worker', '--db', database.url, '--batch-size', '25', '--loops', '2'];
-      const victim = spawnCli(args);
-      const survivor = spawnCli(args);
+      const victim = spawnCli(args, { WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true' });
+      const survivor = spawnCli(args, { WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true' });
       try {
         const heldByVictim = async () =>
           (await new OutboxStore(store).held()).filter((row) => row.locked_by.includes(`:${victim.pid}:`));
@@ -107,7 +107,7 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
             .where('locked_by', 'like', `%:${victim.pid}:%`)
             .execute();
         // A worker starting (as after a crash) sweeps expired leases at once.
-        const restarted = spawnCli(args);
+        const restarted = spawnCli(args, { WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: 'true' });
         try {
           await until(async () =>
             expect(await store.db.selectFrom('outbox').select('id').execute()).toEqual([]),
@@ -154,7 +154,8 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
           connect(server.url, { poolSize: 3 }),
           connect(server.url, { poolSize: 3 }),
         ]);
-        for (const pool of pools) workers.push(startWorker(pool, logged, { batchSize: 20, loops: 2 }));
+        for (const pool of pools)
+          workers.push(startWorker(pool, logged, { batchSize: 20, loops: 2, ...LOCAL_WEBHOOKS }));
         await until(() =>
           expect(receiver.deliveries.filter((d) => d.path === path).length).toBeGreaterThan(200),
         );
