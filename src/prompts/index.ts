@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { todayArguments } from '../resources/index.js';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
-import { todayText } from '../tools/render.js';
 import type { PursuitView } from '../workstream/views.js';
 
 const JSON_TYPE = 'application/json';
@@ -17,7 +16,7 @@ function embedded(uri: string, value: unknown) {
     role: 'user' as const,
     content: {
       type: 'resource' as const,
-      resource: { uri, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) },
+      resource: { uri, mimeType: JSON_TYPE, text: JSON.stringify(value) },
     },
   };
 }
@@ -29,7 +28,7 @@ function said(text: string) {
 const DAILY_TRIAGE = `Walk me through my Today Panel, one item at a time, in the order given (it is already sorted by priority, then effective due time, then age).
 For each item:
 1. Say in one line what it is, where it stands and why it is urgent (overdue, SLA breached, SLA at risk, or just next in line).
-2. Propose the single next step, using only the tools in its allowedActions (log_touch, qualify_candidate, promote_candidate, decide_bid, submit_pursuit, …), with the arguments you would pass.
+2. Propose the single next step, using only the tools its state allows (the panel's allowedActions[state]: log_touch, qualify_candidate, promote_candidate, decide_bid, submit_pursuit, …), with the arguments you would pass.
 3. Ask me before calling any tool that changes something; pass the item's version as expectedVersion.
 If a tool refuses, read structuredContent.error (code, message, nextStep) and follow nextStep.
 When the page is done and nextCursor is not null, fetch the next page with get_today_panel and that cursor.`;
@@ -82,7 +81,7 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
         const panel = await workstream.getTodayPanel(actor, todayArguments(uri));
         return {
           description: `Daily triage of ${panel.total} open item${panel.total === 1 ? '' : 's'}`,
-          messages: [said(`${DAILY_TRIAGE}\n\n${todayText(panel)}`), embedded(uri.href, panel)],
+          messages: [said(DAILY_TRIAGE), embedded(uri.href, panel)],
         };
       } catch (error) {
         throw protocolErrorOf(error, log, { prompt: 'daily_triage' });

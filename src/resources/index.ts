@@ -15,7 +15,7 @@ import { protocolErrorOf } from '../server/results.js';
 const JSON_TYPE = 'application/json';
 
 function json(uri: URL, value: unknown) {
-  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) }] };
+  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(value) }] };
 }
 
 /** The Today Panel's arguments from a workstream://today URI. */

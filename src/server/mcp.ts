@@ -9,7 +9,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { WorkstreamError } from '../domain/errors.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
-import { published, type Tool } from '../tools/define.js';
+import { published, publishedHints, type Tool } from '../tools/define.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
@@ -22,9 +22,10 @@ export interface ServerOptions extends Caller, ToolSelection {
 }
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
-Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
-Every record lists allowedActions: the tools its state allows next. Pass its version as expectedVersion when changing it.
-A refused call is an isError result whose structuredContent.error has code, message and nextStep: follow nextStep.`;
+Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name.
+Lists answer summaries, newest first, 25 by default (limit up to 100); pass nextCursor back as cursor until it is null. get_signal, get_candidate and get_pursuit give the details.
+Every record lists allowedActions: the tools its state allows next. Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry).
+A refused call is an isError result whose structuredContent.error has code, message and nextStep: follow nextStep. Admin-only tools refuse others with FORBIDDEN.`;
 
 export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(
@@ -38,8 +39,8 @@ export function createServer(options: ServerOptions): McpServer {
         title: tool.title,
         description: tool.description,
         inputSchema: published(tool.command.input),
-        outputSchema: published(tool.command.output),
-        annotations: { title: tool.title, ...tool.annotations },
+        outputSchema: published(tool.answer),
+        annotations: publishedHints(tool.annotations),
       },
       (args: unknown) => callTool(tool, args, options),
     );
@@ -56,7 +57,8 @@ async function callTool(tool: Tool, args: unknown, options: ServerOptions) {
     const result = await execute(tool.command, options.workstream.deps, options.actor, args);
     // The output schema types the command's answer; this catches what types cannot see (a
     // driver returning a string for a number) as a logged defect, not a shrug.
-    const checked = tool.command.output.safeParse(result);
+    // A tool answering a summary parses the command's output into it, dropping the details.
+    const checked = tool.answer.safeParse(result);
     if (!checked.success)
       throw new Error(`${tool.name} returned a result its output schema refuses: ${checked.error.message}`);
     options.metrics?.toolCall(tool.name, seconds());

@@ -8,9 +8,7 @@ export const registerWebhook = defineTool({
   title: 'Register a webhook',
   toolset: 'webhooks',
   description:
-    'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
-    'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
-    'Refused with DUPLICATE when the URL is registered already.',
+    "Register an HTTPS endpoint for the organisation's events (all, or types such as pursuit.won, pursuit.*). The signing secret (X-Workstream-Signature) is shown once. DUPLICATE if registered already.",
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.registerWebhook,
   render: (hook) =>

@@ -14,21 +14,22 @@ import {
   loadPursuit,
   loadSignal,
   pursuitViewOf,
-  pursuitViews,
   resolveMember,
 } from './load.js';
 import { CandidateId, Cursor, Limit, PriorityParam, PursuitId, SignalId, Tag } from './params.js';
-import { run, type Unit } from './unit-of-work.js';
 import {
-  CandidateView,
-  EventView,
-  eventView,
-  type Page,
-  PursuitView,
-  page,
-  SignalView,
-  signalView,
-} from './views.js';
+  CandidateItem,
+  candidateItems,
+  membersOf,
+  PursuitItem,
+  pursuitItems,
+  SignalItem,
+  type SummaryPage,
+  signalItems,
+  summaryPage,
+} from './summaries.js';
+import { run, type Unit } from './unit-of-work.js';
+import { CandidateView, EventView, eventView, PursuitView, SignalView, signalView } from './views.js';
 
 export const GetSignal = z.object({ signalId: SignalId });
 
@@ -44,7 +45,7 @@ export const ListSignals = z.object({
 });
 
 const WorkFilters = {
-  assignee: z.string().max(400).optional().describe('A member id or e-mail; "me" for yourself.'),
+  assignee: z.string().max(400).optional().describe('A member id, e-mail or name; "me" for you.'),
   priority: PriorityParam.optional(),
   tag: Tag.optional(),
   cursor: Cursor.optional(),
@@ -76,19 +77,29 @@ async function readPage<R extends { id: string }, V>(
   select: SelectQueryBuilder<Database, never, R>,
   limit: number,
   view: (rows: R[]) => Promise<V[]> | V[],
-): Promise<Page<V>> {
-  return pageOf(await limitRows(unit.dialect, select, limit + 1).execute(), limit, view);
+  people: (row: R) => string | null,
+): Promise<SummaryPage<V>> {
+  return pageOf(unit, await limitRows(unit.dialect, select, limit + 1).execute(), limit, view, people);
 }
 
-/** A page of views from `limit + 1` rows: the extra row only says another page follows. */
+/**
+ * A page of views from `limit + 1` rows (the extra row only says another page follows), with
+ * the members its rows name.
+ */
 async function pageOf<R extends { id: string }, V>(
+  unit: Unit,
   rows: R[],
   limit: number,
   view: (rows: R[]) => Promise<V[]> | V[],
-): Promise<Page<V>> {
+  people: (row: R) => string | null,
+): Promise<SummaryPage<V>> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: await view(items), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return {
+    items: await view(items),
+    members: await membersOf(unit.db, unit.orgId, items.map(people)),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+  };
 }
 
 /** Rows of the entity carrying the tag (through the tags index), for a list's where clause. */
@@ -144,7 +155,7 @@ export const getPursuit = query({
 
 export const listSignals = query({
   input: ListSignals,
-  output: page(SignalView),
+  output: summaryPage(SignalItem),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -158,7 +169,7 @@ export const listSignals = query({
         if (input.state) select = select.where('state', '=', input.state);
         if (input.source) select = select.where('source', '=', input.source);
         if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
-        return readPage(unit, select, input.limit, (rows) => rows.map(signalView));
+        return readPage(unit, select, input.limit, signalItems, () => null);
       },
       READ,
     );
@@ -192,14 +203,18 @@ async function listWork<T extends 'candidates' | 'pursuits'>(
 
 export const listCandidates = query({
   input: ListCandidates,
-  output: page(CandidateView),
+  output: summaryPage(CandidateItem),
   run: (deps, actor, input) =>
     run(
       deps,
       actor,
       async (unit) =>
-        pageOf(await listWork(unit, 'candidates', input), input.limit, (rows) =>
-          candidateViews(unit.db, unit.orgId, rows),
+        pageOf(
+          unit,
+          await listWork(unit, 'candidates', input),
+          input.limit,
+          (rows) => candidateItems(unit.db, unit.orgId, rows),
+          (row) => row.assignee_id,
         ),
       READ,
     ),
@@ -207,14 +222,18 @@ export const listCandidates = query({
 
 export const listPursuits = query({
   input: ListPursuits,
-  output: page(PursuitView),
+  output: summaryPage(PursuitItem),
   run: (deps, actor, input) =>
     run(
       deps,
       actor,
       async (unit) =>
-        pageOf(await listWork(unit, 'pursuits', input), input.limit, (rows) =>
-          pursuitViews(unit.db, unit.orgId, rows),
+        pageOf(
+          unit,
+          await listWork(unit, 'pursuits', input),
+          input.limit,
+          pursuitItems,
+          (row) => row.assignee_id,
         ),
       READ,
     ),
@@ -226,7 +245,7 @@ export const listPursuits = query({
  */
 export const getHistory = query({
   input: GetHistory,
-  output: page(EventView),
+  output: summaryPage(EventView),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -255,7 +274,13 @@ export const getHistory = query({
           .where('entity_id', 'in', ids)
           .orderBy('id', 'asc');
         if (input.cursor) select = select.where('id', '>', afterId(input.cursor));
-        return readPage(unit, select, input.limit, (rows) => rows.map(eventView));
+        return readPage(
+          unit,
+          select,
+          input.limit,
+          (rows) => rows.map(eventView),
+          (row) => row.actor_id,
+        );
       },
       READ,
     );

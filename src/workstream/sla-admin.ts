@@ -58,19 +58,19 @@ export const GetSlaPolicies = z.object({});
 export const SlaPoliciesView = z.object({
   calendar: z
     .object({
-      timeZone: z.string().describe('IANA time zone the working hours are in.'),
-      weekly: z.array(z.unknown()).describe('Weekly working intervals {day, start, end}, local time.'),
-      holidays: z.array(z.string()).describe('Local dates with no working time, YYYY-MM-DD.'),
+      timeZone: z.string(),
+      weekly: z.array(z.unknown()),
+      holidays: z.array(z.string()),
     })
     .nullable()
-    .describe('The business calendar; null when the organization has none (every target is calendar time).'),
+    .describe('null: every target counts calendar time.'),
   policies: z.array(
     z.object({
-      kind: z.string().describe('triage, proposal or response.'),
-      priority: z.string().describe('The priority it applies to; "any" is the fallback for the others.'),
+      kind: z.string(),
+      priority: z.string(),
       targetHours: z.number(),
-      businessHours: z.boolean().describe("True: counted in the calendar's working time; false: 24×7."),
-      warnPercent: z.number().int().describe('At-risk once this share of the target has elapsed.'),
+      businessHours: z.boolean(),
+      warnPercent: z.number().int(),
     }),
   ),
 });

@@ -6,8 +6,9 @@ import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { resolveMember } from './load.js';
 import { Cursor, Limit, Timestamp } from './params.js';
+import { membersOf, summaryPage } from './summaries.js';
 import { run } from './unit-of-work.js';
-import { page, Time } from './views.js';
+import { Time } from './views.js';
 
 export const ListSlaBreaches = z.object({
   status: z
@@ -49,7 +50,7 @@ const BreachKey = z.tuple([z.iso.datetime(), z.string().startsWith('clk_')]);
 /** Running clocks past their warning or due time, most overdue (earliest due) first. */
 export const listSlaBreaches = query({
   input: ListSlaBreaches,
-  output: page(SlaBreachView),
+  output: summaryPage(SlaBreachView),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -116,6 +117,11 @@ export const listSlaBreaches = query({
             dueAt: row.due_at.toISOString(),
             overdueMinutes: Math.round((now.getTime() - row.due_at.getTime()) / 60_000),
           })),
+          members: await membersOf(
+            unit.db,
+            unit.orgId,
+            items.map((row) => row.assignee_id),
+          ),
           nextCursor:
             rows.length > input.limit && last ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
         };
