@@ -12,7 +12,7 @@ export const createCandidate = defineTool({
   title: 'Create a candidate',
   toolset: 'candidates',
   description:
-    'Create a candidate (a possible deal) without a signal. Starts `new` and its triage SLA. Refused with DUPLICATE and the existing id when an open candidate has the same account and opportunity.',
+    'Create a candidate (a possible deal) without a signal; starts `new` with its triage SLA. DUPLICATE gives the id of an open candidate for the same account and opportunity.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.createCandidate,
   answer: CandidateAnswer,
@@ -51,8 +51,7 @@ export const qualifyCandidate = defineTool({
   title: 'Qualify a candidate',
   toolset: 'candidates',
   description:
-    'Mark a `contacted` candidate `qualified` (worth a pursuit), with an optional note. A `new` candidate needs a touch first (log_touch). ' +
-    'Next: promote_candidate.',
+    'Mark a `contacted` candidate `qualified` (worth a pursuit), with an optional note. Next: promote_candidate.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.qualifyCandidate,
   answer: CandidateAnswer,
@@ -65,7 +64,7 @@ export const disqualifyCandidate = defineTool({
   title: 'Disqualify a candidate',
   toolset: 'candidates',
   description:
-    'Close an open candidate with a reason code (no_budget, not_a_fit, no_response, competitor …) and an optional note. Stops its triage SLA; reopen_candidate undoes it.',
+    'Close an open candidate with a reason code (no_budget, not_a_fit, no_response, competitor …). Stops its triage SLA; reopen_candidate undoes it.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.disqualifyCandidate,
   answer: CandidateAnswer,
@@ -78,8 +77,7 @@ export const reopenCandidate = defineTool({
   title: 'Reopen a candidate',
   toolset: 'candidates',
   description:
-    'Bring a `disqualified` candidate back to `contacted`, with a reason. Refused with DUPLICATE when another open ' +
-    'candidate has taken the same account and opportunity since.',
+    'Bring a `disqualified` candidate back to `contacted`, with a reason. DUPLICATE if another open candidate has its account and opportunity now.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.reopenCandidate,
   answer: CandidateAnswer,
@@ -92,7 +90,7 @@ export const mergeCandidate = defineTool({
   title: 'Merge a candidate into another',
   toolset: 'candidates',
   description:
-    'Merge a duplicate candidate into another open one (intoId): its activities, tags and signals move, it becomes `merged`, its history reads from intoId. Final.',
+    'Merge a duplicate candidate into another open one (intoId): its activities, tags and signals move, it becomes `merged`. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.mergeCandidate,
   answer: CandidateAnswer,
@@ -105,7 +103,7 @@ export const promoteCandidate = defineTool({
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:
-    'Promote a `qualified` candidate to a pursuit in `capture` with pink and red checklists; starts the proposal SLA. Safe to retry: promoting again returns the same pursuit (created=false).',
+    'Promote a `qualified` candidate to a pursuit in `capture` with pink and red checklists; starts the proposal SLA. Retry-safe: again returns the same pursuit (created=false).',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.promoteCandidate,
   answer: PromotedAnswer,

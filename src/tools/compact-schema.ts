@@ -13,6 +13,8 @@
  *   title), no argument a model means to send comes near them, and a call beyond one is
  *   answered with VALIDATION naming the field and the limit. Shorter limits stay published;
  * - `anyOf: [X, {type: "null"}]` becomes X with `"null"` added to its type (and to its enum);
+ * - no `maximum` of 10^12 or more on a number (hostile input again), and ids' Crockford base-32
+ *   character class published as [0-9A-Z] (a model sends the ids it was given);
  * - no `type` beside an `enum`, which lists the values themselves;
  * - no `additionalProperties: {}` or `propertyNames: {type: "string"}` (both allow anything);
  * - in output schemas, no `additionalProperties: false` (an answer may gain a field without
@@ -25,6 +27,7 @@ type Json = Record<string, unknown>;
 const SAFE = Number.MAX_SAFE_INTEGER;
 /** String limits at or above this are for hostile input only (see above). */
 const GENEROUS = 200;
+const CROCKFORD = '[0-9A-HJKMNP-TV-Z]';
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,6 +66,11 @@ export function compactSchema(schema: unknown, io: 'input' | 'output', root = tr
     if (key === 'maxLength' && typeof value === 'number' && value >= GENEROUS) continue;
     if (key === 'minLength' && value === 1) continue;
     if (key === 'type' && Array.isArray(source.enum)) continue;
+    if (key === 'maximum' && typeof value === 'number' && value >= 1e12) continue;
+    if (key === 'pattern' && typeof value === 'string') {
+      out[key] = value.replaceAll(CROCKFORD, '[0-9A-Z]');
+      continue;
+    }
     if (
       key === 'propertyNames' &&
       isObject(value) &&

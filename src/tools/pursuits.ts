@@ -27,7 +27,7 @@ export const decideBid = defineTool({
   summary: 'Decide to bid: `capture` → `proposal`.',
   title: 'Decide to bid',
   description:
-    'Decide to bid on a pursuit in `capture`: it moves to `proposal`. Next: the pink checklist (set_checklist_item), a proposal version (add_proposal_version), submit_pursuit.',
+    'Decide to bid on a pursuit in `capture`: it moves to `proposal`. Next: the pink checklist, a proposal version, submit_pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.decideBid,
 });
@@ -38,8 +38,7 @@ export const decideNoBid = defineTool({
   summary: 'Decline to bid, with a reason: the pursuit closes as `no_bid`.',
   title: 'Decide not to bid',
   description:
-    'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. ' +
-    'Final. A submitted pursuit is withdrawn with cancel_pursuit instead.',
+    'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.decideNoBid,
 });
@@ -50,8 +49,7 @@ export const holdPursuit = defineTool({
   summary: 'Put a pursuit in `capture` or `proposal` on hold, pausing its proposal SLA.',
   title: 'Put a pursuit on hold',
   description:
-    'Pause a pursuit in `capture` or `proposal` (`on_hold`), with a reason; pauses its proposal SLA. ' +
-    'Resume it with resume_pursuit, which returns it to the state it was held from.',
+    'Put a pursuit in `capture` or `proposal` on hold, with a reason; pauses its proposal SLA until resume_pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.holdPursuit,
 });
@@ -73,7 +71,7 @@ export const addProposalVersion = defineTool({
   summary: 'Add a draft proposal version (title, document, amount, notes).',
   title: 'Add a proposal version',
   description:
-    'Add a draft proposal version (title, document URL, amount, notes) to a pursuit in `capture`, `proposal` or `submitted`; numbered 1, 2, 3 … submit_pursuit sends the latest draft.',
+    'Add a draft proposal version (title, document URL, amount, notes) to a pursuit in `capture`, `proposal` or `submitted`. submit_pursuit sends the latest draft.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.addProposalVersion,
   answer: ProposalAnswer,
@@ -85,7 +83,7 @@ export const submitPursuit = defineTool({
   summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
   title: 'Submit a pursuit',
   description:
-    'Submit a pursuit in `proposal`: needs the pink checklist done and a draft proposal version, which is marked sent. Meets the proposal SLA, starts the response SLA. GUARD_FAILED lists what is missing.',
+    'Submit a pursuit in `proposal`: needs the pink checklist done and a draft proposal version, which is sent. Meets the proposal SLA, starts the response SLA. GUARD_FAILED lists what is missing.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.submitPursuit,
   answer: ProposalAnswer,
@@ -97,8 +95,7 @@ export const sendProposalVersion = defineTool({
   summary: 'Send a revised proposal version on a `submitted` pursuit, superseding the last one.',
   title: 'Send a revised proposal version',
   description:
-    'On a `submitted` pursuit, send the latest draft proposal version (add one first with add_proposal_version): it supersedes ' +
-    'the version sent before and restarts the response SLA.',
+    'On a `submitted` pursuit, send the latest draft proposal version: it supersedes the one sent before and restarts the response SLA.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.sendProposalVersion,
   answer: ProposalAnswer,
@@ -111,7 +108,7 @@ export const withdrawProposalVersion = defineTool({
     'Withdraw a draft or sent proposal version, with a reason; on a submitted pursuit it stops the response SLA.',
   title: 'Withdraw a proposal version',
   description:
-    'Withdraw a `draft` or `sent` proposal version, with a reason (final; ids in get_pursuit). Withdrawing the sent version of a `submitted` pursuit stops its response SLA.',
+    'Withdraw a `draft` or `sent` proposal version, with a reason. Final. Withdrawing the version sent on a `submitted` pursuit stops its response SLA.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.withdrawProposalVersion,
   answer: ProposalAnswer,
@@ -123,8 +120,7 @@ export const logFollowUp = defineTool({
   summary: 'Record a follow-up with the customer; after the proposal is sent it meets the response SLA.',
   title: 'Log a follow-up',
   description:
-    'Record a follow-up with the customer on a pursuit (a summary, optionally when it happened). After the proposal was sent, ' +
-    'it meets the response SLA. Each call records one more activity.',
+    'Record a follow-up with the customer on a pursuit. After the proposal was sent, it meets the response SLA.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.logFollowUp,
 });
@@ -146,8 +142,7 @@ export const markLost = defineTool({
   summary: 'Close a `submitted` pursuit as lost with the loss reason; needs the red checklist.',
   title: 'Mark a pursuit lost',
   description:
-    'Close a `submitted` pursuit as `lost`, with the loss reason. Needs the red checklist complete (set_checklist_item); ' +
-    'refused with GUARD_FAILED listing the open items otherwise. Final.',
+    'Close a `submitted` pursuit as `lost` with the loss reason. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markLost,
 });
@@ -158,8 +153,7 @@ export const cancelPursuit = defineTool({
   summary: 'Close an open pursuit as `cancelled`, with a reason.',
   title: 'Cancel a pursuit',
   description:
-    'Close an open pursuit (`capture`, `proposal`, `submitted` or `on_hold`) as `cancelled`, with a reason, e.g. the customer ' +
-    'withdrew the opportunity. Stops its SLAs. Final.',
+    'Close an open pursuit as `cancelled`, with a reason (the customer withdrew …). Stops its SLAs. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.cancelPursuit,
 });
@@ -170,7 +164,7 @@ export const setChecklistItem = defineTool({
   summary: 'Set a pink or red checklist item to done, open or n_a (with a note).',
   title: 'Set a checklist item',
   description:
-    'Set a pink or red checklist item to done, open or n_a (with a note why); item keys are in get_pursuit. Pink gates submit_pursuit; red gates mark_won and mark_lost.',
+    'Set a pink or red checklist item to done, open or n_a (with a note why); keys in get_pursuit. Pink gates submit_pursuit; red gates mark_won and mark_lost.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setChecklistItem,
   answer: ChecklistAnswer,

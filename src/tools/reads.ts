@@ -1,5 +1,6 @@
 /** Read tools: one record, a page of records, a history, the Today Panel and SLA clocks. */
 import { COMMANDS } from '../workstream/commands.js';
+import { CandidateView } from '../workstream/views.js';
 import { defineTool } from './define.js';
 import {
   candidateLine,
@@ -21,8 +22,7 @@ export const getSignal = defineTool({
   name: 'get_signal',
   summary: 'Read one signal.',
   title: 'Get a signal',
-  description:
-    'Read one signal by id: its source, account, state, the candidate it became, version and allowed next actions.',
+  description: 'One signal: source, account, state, the candidate it became and allowed actions.',
   command: COMMANDS.getSignal,
   render: withNext(signalLine),
 });
@@ -33,8 +33,10 @@ export const getCandidate = defineTool({
   summary: 'Read one candidate with its allowed next actions.',
   title: 'Get a candidate',
   description:
-    'One candidate: account, state, priority, assignee, due date, tags, pursuit, enrichment, version and allowed actions. Clocks: get_sla_clocks; history: get_history.',
+    'One candidate: account, state, priority, assignee, due date, tags, pursuit and allowed actions.',
   command: COMMANDS.getCandidate,
+  // Enrichment has its own tool, get_enrichment; the candidate answers without it.
+  answer: CandidateView.omit({ enrichment: true }),
   render: withNext(candidateLine),
 });
 
@@ -44,7 +46,7 @@ export const getPursuit = defineTool({
   summary: 'Read one pursuit with its checklists and proposal versions.',
   title: 'Get a pursuit',
   description:
-    'One pursuit with its pink and red checklists (item keys, states, completion), proposal versions, version and allowed actions. Read it before set_checklist_item, submit_pursuit, mark_won, mark_lost.',
+    'One pursuit with its checklists (item keys, states, completion), proposal versions and allowed actions. Read it before set_checklist_item, submit_pursuit, mark_won, mark_lost.',
   command: COMMANDS.getPursuit,
   render: withNext(pursuitLine),
 });
@@ -109,8 +111,7 @@ export const getSlaClocks = defineTool({
   summary: 'The open SLA clocks of a candidate or pursuit.',
   title: 'Get SLA clocks',
   description:
-    'The open SLA clocks (triage, proposal, response; running or paused) of a candidate or pursuit, with start, warning and ' +
-    'due times and whether each is breached or at risk.',
+    "The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when, why (merged candidates' included).",
   command: COMMANDS.getSlaClocks,
   render: ({ entityId, clocks }) => `${entityId}: ${clocksText(clocks)}`,
 });
@@ -121,8 +122,7 @@ export const getEnrichment = defineTool({
   summary: 'What each enrichment provider found for a candidate, with its raw answer.',
   title: 'Get enrichment provenance',
   description:
-    'What each enrichment provider found for a candidate: status, mapped fields, error if any, and the raw answer it gave ' +
-    '(provenance). The mapped fields alone are on get_candidate.',
+    'What each enrichment provider found for a candidate: status, mapped fields, error, and its raw answer.',
   command: COMMANDS.getEnrichment,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),
 });

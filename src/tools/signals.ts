@@ -11,7 +11,7 @@ export const createSignal = defineTool({
   title: 'Record a signal',
   toolset: 'signals',
   description:
-    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal. Safe to retry: the same source + externalRef is stored once (created=false). Then accept_signal or dismiss_signal.',
+    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal. Retry-safe: a source + externalRef is stored once (created=false). Next: accept_signal or dismiss_signal.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.createSignal,
   answer: SignalCreatedAnswer,
@@ -39,8 +39,7 @@ export const dismissSignal = defineTool({
   title: 'Dismiss a signal',
   toolset: 'signals',
   description:
-    'Dismiss a `new` signal that is not worth pursuing, with a one-sentence reason kept in the history. ' +
-    'Final: a dismissed signal cannot be accepted later (record a new signal if the opportunity returns).',
+    'Dismiss a `new` signal not worth pursuing, with a reason. Final (record a new signal if it returns).',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.dismissSignal,
   answer: SignalAnswer,

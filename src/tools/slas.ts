@@ -20,7 +20,7 @@ export const getSlaPolicies = defineTool({
   summary: 'The SLA targets per kind and priority, and the business calendar they count in.',
   title: 'Get SLA policies',
   description:
-    'The SLA targets per kind (triage: first touch; proposal: submit after promotion; response: follow-up after sending) and priority ("any" is the fallback), and the business calendar.',
+    'The SLA targets per kind (triage: first touch; proposal: submit after promotion; response: follow-up after sending) and priority ("any": the fallback), and the business calendar.',
   command: COMMANDS.getSlaPolicies,
   render: slaPoliciesText,
 });
@@ -31,7 +31,7 @@ export const setSlaPolicy = defineTool({
   summary: 'Admins: set the SLA target for one kind and priority; re-targets running clocks.',
   title: 'Set an SLA policy',
   description:
-    'Admins: set the target of one SLA kind for one priority (or "any"): hours, business or calendar time, warning percent. Re-targets running and paused clocks from their start.',
+    'Admins: set one SLA kind\'s target for one priority (or "any"): hours, business or calendar time, warning percent. Re-targets open clocks.',
   hints: retargets,
   command: COMMANDS.setSlaPolicy,
   render: slaPoliciesText,
@@ -44,7 +44,7 @@ export const setBusinessCalendar = defineTool({
     'Admins: replace the business calendar (time zone, working hours, holidays); re-targets running clocks.',
   title: 'Set the business calendar',
   description:
-    'Admins: replace the business calendar (IANA time zone, weekly intervals such as {day:"mon", start:"09:00", end:"17:00"}, holidays YYYY-MM-DD). Re-targets running and paused clocks.',
+    'Admins: replace the business calendar (IANA time zone, weekly intervals such as {day:"mon", start:"09:00", end:"17:00"}, holidays). Re-targets open clocks.',
   hints: retargets,
   command: COMMANDS.setBusinessCalendar,
   render: slaPoliciesText,
@@ -56,7 +56,7 @@ export const listSlaBreaches = defineTool({
   summary: 'Running SLA clocks that are breached or at risk, most overdue first.',
   title: 'List SLA breaches',
   description:
-    'Running SLA clocks past due (breached) or past their warning (at risk), most overdue first, with their candidate or pursuit, assignee and minutes overdue. Filter by status, kind, assignee.',
+    'Running SLA clocks past due (breached) or past their warning (at risk), most overdue first, with their record, assignee and minutes overdue.',
   command: COMMANDS.listSlaBreaches,
   render: (page) => pageText('breached or at-risk SLA clocks', page, slaBreachLine),
 });
@@ -67,7 +67,7 @@ export const getSlaCompliance = defineTool({
   summary: 'Per SLA kind, the share of clocks met in time over a period, and how long meeting them took.',
   title: 'Get SLA compliance',
   description:
-    'Per SLA kind, over the clocks met in a period (default the last 30 days): met in time and late, the share in time, median and p90 minutes to meet.',
+    'Per SLA kind, the clocks met in a period (default 30 days): in time, late, share in time, median and p90 minutes to meet.',
   command: COMMANDS.getSlaCompliance,
   render: complianceText,
 });

@@ -36,7 +36,7 @@ export const CreateCandidate = z.object({
   title: text(400),
   accountName: text(400),
   accountDomain: Domain.optional(),
-  opportunityRef: text(200).optional().describe('The opportunity reference, e.g. an RFP number.'),
+  opportunityRef: text(200).optional().describe('e.g. an RFP number.'),
   ...CandidateDetails,
 });
 
@@ -52,9 +52,9 @@ export const ActivityKind = z.enum(['call', 'email', 'meeting', 'note']);
 
 export const LogTouch = z.object({
   candidateId: CandidateId,
-  kind: ActivityKind.describe('call, email, meeting or note.'),
-  summary: text(4000).describe('What happened, in a sentence or two.'),
-  occurredAt: Timestamp.optional().describe('When it happened; defaults to now.'),
+  kind: ActivityKind,
+  summary: text(4000),
+  occurredAt: Timestamp.optional().describe('Default: now.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -66,7 +66,7 @@ export const QualifyCandidate = z.object({
 
 export const DisqualifyCandidate = z.object({
   candidateId: CandidateId,
-  reason: text(80).describe('A short reason code, e.g. no_budget, not_a_fit, no_response, competitor.'),
+  reason: text(80).describe('A short code, e.g. no_budget.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
@@ -78,17 +78,15 @@ export const ReopenCandidate = z.object({
 });
 
 export const MergeCandidates = z.object({
-  candidateId: CandidateId.describe('The candidate to merge away (it becomes `merged`).'),
-  intoId: CandidateId.describe(
-    'The open candidate that takes over its history, activities, tags and signals.',
-  ),
+  candidateId: CandidateId.describe('The duplicate.'),
+  intoId: CandidateId.describe('The open candidate taking it over.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const PromoteCandidate = z.object({
   candidateId: CandidateId,
-  title: text(400).optional().describe("The pursuit's title; defaults to the candidate's."),
-  dueAt: Timestamp.optional().describe('The submission deadline.'),
+  title: text(400).optional().describe("Default: the candidate's."),
+  dueAt: Timestamp.optional(),
   estimatedValue: Money.optional(),
   expectedVersion: ExpectedVersion.optional(),
 });

@@ -23,9 +23,7 @@ export const ExpectedVersion = z.number().int().positive();
 
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 export const Reason = text(2000).describe('Why, in a sentence.');
-export const Timestamp = z.iso
-  .datetime({ offset: true })
-  .describe('An ISO-8601 date-time, e.g. 2026-12-01T17:00:00Z.');
+export const Timestamp = z.iso.datetime({ offset: true });
 export const PriorityParam = z.enum(PRIORITIES);
 export const Money = z.number().nonnegative().max(1e15);
 export const Tag = z
@@ -35,8 +33,8 @@ export const Tag = z
   .max(60)
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _:./-]*$/u, 'letters, digits, space and _ : . / -')
   .transform((tag) => tag.toLowerCase());
-export const Tags = z.array(Tag).max(30).describe('Labels such as "federal".');
-export const Fields = z.record(z.string().max(100), z.unknown()).describe('Extra fields to store.');
+export const Tags = z.array(Tag).max(30);
+export const Fields = z.record(z.string().max(100), z.unknown());
 /** A member id (mem_…) or the member's e-mail; null clears the assignee. */
 export const Assignee = z
   .string()
@@ -45,24 +43,18 @@ export const Assignee = z
   .max(400)
   .nullable()
   .describe('A member id, e-mail or name (list_members); null unassigns.');
-export const Domain = z
-  .string()
-  .trim()
-  .max(200)
-  .describe("The account's web domain, e.g. acme.com; used to spot duplicates.");
+export const Domain = z.string().trim().max(200).describe('e.g. acme.com; spots duplicates.');
 
-export const Cursor = z.string().max(200).describe('nextCursor of the previous page.');
+export const Cursor = z.string().max(200);
 export const Limit = z.number().int().min(1).max(100).default(25);
 
 export const CandidateDetails = {
   priority: PriorityParam.optional(),
   assignee: Assignee.optional(),
-  dueAt: Timestamp.nullable().optional().describe('When the next step is due; null clears it.'),
+  dueAt: Timestamp.nullable().optional().describe('Next step due; null clears.'),
   estimatedValue: Money.nullable().optional(),
   tags: Tags.optional(),
   fields: Fields.optional(),
 };
 
-export const TagChanges = z
-  .object({ add: Tags.optional(), remove: Tags.optional() })
-  .describe('Tags to add and to remove; others stay.');
+export const TagChanges = z.object({ add: Tags.optional(), remove: Tags.optional() });

@@ -52,7 +52,7 @@ export const UpdatePursuit = z.object({
   title: text(400).optional(),
   priority: PriorityParam.optional(),
   assignee: Assignee.optional(),
-  dueAt: Timestamp.nullable().optional().describe('The submission deadline; null clears it.'),
+  dueAt: Timestamp.nullable().optional().describe('Deadline; null clears.'),
   estimatedValue: Money.nullable().optional(),
   probability: z.number().int().min(0).max(100).nullable().optional().describe('Win probability, 0–100.'),
   tags: TagChanges.optional(),
@@ -62,13 +62,13 @@ export const UpdatePursuit = z.object({
 
 export const DecideBid = z.object({
   pursuitId: PursuitId,
-  reason: Reason.optional().describe('Why bid (optional); kept in the history.'),
+  reason: Reason.optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const DecideNoBid = z.object({
   pursuitId: PursuitId,
-  reason: Reason.describe('Why not bid, in a sentence; kept in the history.'),
+  reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -82,9 +82,9 @@ export const ResumePursuit = z.object({ pursuitId: PursuitId, expectedVersion: E
 
 export const AddProposalVersion = z.object({
   pursuitId: PursuitId,
-  title: text(400).describe('e.g. "Technical and price volume, v2".'),
+  title: text(400),
   documentUrl: z.url().max(700).optional(),
-  amount: Money.optional().describe('The price proposed.'),
+  amount: Money.optional(),
   notes: text(4000).optional(),
 });
 
@@ -97,9 +97,7 @@ export const SendProposalVersion = z.object({
 
 export const WithdrawProposalVersion = z.object({
   pursuitId: PursuitId,
-  versionId: ProposalVersionId.describe(
-    'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
-  ),
+  versionId: ProposalVersionId.describe('prop_… (get_pursuit)'),
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
@@ -112,14 +110,14 @@ export const LogFollowUp = z.object({
 
 export const MarkWon = z.object({
   pursuitId: PursuitId,
-  awardAmount: Money.describe('The value awarded.'),
+  awardAmount: Money,
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const MarkLost = z.object({
   pursuitId: PursuitId,
-  lossReason: text(2000).describe('Why it was lost, e.g. "price: 12% above the winner".'),
+  lossReason: text(2000),
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -131,16 +129,9 @@ export const CancelPursuit = z.object({
 
 export const SetChecklistItem = z.object({
   pursuitId: PursuitId,
-  checklist: z
-    .enum(CHECKLIST_KINDS)
-    .describe('pink (gates submit_pursuit) or red (gates mark_won / mark_lost).'),
-  itemKey: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .describe('The item key, e.g. compliance_matrix; see get_pursuit.'),
-  state: z.enum(ITEM_STATES).describe('open, done, or n_a (not applicable: needs a note).'),
+  checklist: z.enum(CHECKLIST_KINDS),
+  itemKey: z.string().trim().min(1).max(200).describe('e.g. compliance_matrix (get_pursuit).'),
+  state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
   note: z.string().trim().max(2000).nullable().optional(),
 });
 

@@ -59,8 +59,7 @@ export const ListPursuits = z.object({ state: z.enum(PURSUIT_STATES).optional(),
 export const GetHistory = z.object({
   id: z
     .string()
-    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id')
-    .describe('A signal, candidate or pursuit id.'),
+    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id'),
   cursor: Cursor.optional(),
   limit: Limit,
 });

@@ -12,31 +12,14 @@ import { retargetClocks } from './sla.js';
 import { run, type Unit } from './unit-of-work.js';
 
 export const SetSlaPolicy = z.object({
-  kind: z
-    .enum(SLA_KINDS)
-    .describe(
-      'triage (first touch), proposal (submit after promotion) or response (follow-up after sending).',
-    ),
+  kind: z.enum(SLA_KINDS),
   priority: z
     .enum([...PRIORITIES, 'any'])
     .default('any')
-    .describe('The priority it applies to; "any" is the fallback.'),
-  targetHours: z
-    .number()
-    .min(0)
-    .max(10_000)
-    .describe('The target, in working hours of the calendar (or plain hours).'),
-  businessHours: z
-    .boolean()
-    .default(true)
-    .describe("Count only the business calendar's working time (false: calendar time, 24×7)."),
-  warnPercent: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(75)
-    .describe('Warn when this share of the target has elapsed.'),
+    .describe('"any": the fallback.'),
+  targetHours: z.number().min(0).max(10_000),
+  businessHours: z.boolean().default(true).describe('false: 24×7.'),
+  warnPercent: z.number().int().min(1).max(100).default(75).describe('At risk from this share.'),
 });
 
 export const SetBusinessCalendar = z.object({
@@ -44,12 +27,8 @@ export const SetBusinessCalendar = z.object({
   weekly: z
     .array(z.object({ day: z.enum(WEEKDAYS), start: z.string().max(5), end: z.string().max(5) }))
     .max(50)
-    .describe('Weekly working intervals in local time, e.g. {day:"mon", start:"09:00", end:"17:00"}.'),
-  holidays: z
-    .array(z.string().max(10))
-    .max(400)
-    .default([])
-    .describe('Local dates with no working time, YYYY-MM-DD.'),
+    .describe('Local time.'),
+  holidays: z.array(z.string().max(10)).max(400).default([]).describe('YYYY-MM-DD.'),
 });
 
 /** get_sla_policies reads the caller's whole organization: there is nothing to ask for. */

@@ -11,10 +11,7 @@ import { run } from './unit-of-work.js';
 import { Time } from './views.js';
 
 export const ListSlaBreaches = z.object({
-  status: z
-    .enum(['breached', 'at_risk', 'all'])
-    .default('all')
-    .describe('breached (past due), at_risk (past the warning) or all.'),
+  status: z.enum(['breached', 'at_risk', 'all']).default('all'),
   kind: z.enum(SLA_KINDS).optional(),
   assignee: z.string().max(400).optional().describe('Only this member\'s work: id, e-mail or "me".'),
   cursor: Cursor.optional(),
@@ -22,8 +19,8 @@ export const ListSlaBreaches = z.object({
 });
 
 export const SlaCompliance = z.object({
-  from: Timestamp.optional().describe('Start of the period (default: 30 days before `to`).'),
-  to: Timestamp.optional().describe('End of the period (default: now).'),
+  from: Timestamp.optional().describe('Default: 30 days before `to`.'),
+  to: Timestamp.optional().describe('Default: now.'),
 });
 
 export const SlaBreachView = z.object({

@@ -52,26 +52,16 @@ export const TodayPanelInput = z.object({
     .min(1)
     .max(400)
     .optional()
-    .describe('Whose work: a member id (mem_…) or e-mail; defaults to you.'),
-  tags: z
-    .array(Tag)
-    .max(30)
-    .optional()
-    .describe('Only items carrying these tags: all of them, or any of them with tagMatch "any".'),
-  tagMatch: z.enum(['all', 'any']).default('all').describe('How tags combine: "all" (default) or "any".'),
-  kind: z
-    .enum(['candidate', 'pursuit'])
-    .optional()
-    .describe('Only candidates or only pursuits; both by default.'),
+    .describe('Whose: id, e-mail or name; you by default.'),
+  tags: z.array(Tag).max(30).optional().describe('Items with all these tags (any: tagMatch).'),
+  tagMatch: z.enum(['all', 'any']).default('all'),
+  kind: z.enum(['candidate', 'pursuit']).optional(),
   cursor: Cursor.optional(),
   limit: Limit,
 });
 
 export const GetSlaClocks = z.object({
-  id: z
-    .string()
-    .regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id')
-    .describe('A candidate (cand_…) or pursuit (pur_…) id.'),
+  id: z.string().regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id'),
 });
 
 export const TODAY_FLAGS = ['overdue', 'breached', 'atRisk'] as const;
@@ -82,13 +72,13 @@ export const TODAY_FLAGS = ['overdue', 'breached', 'atRisk'] as const;
  * get_sla_clocks call away, its owner is the panel's.
  */
 export const TodayItem = z.object({
-  id: z.string().describe('cand_… or pur_…'),
+  id: z.string(),
   title: z.string(),
   accountName: z.string(),
   state: z.string(),
   priority: PriorityValue,
-  effectiveDueAt: OptionalTime.describe('The earliest of its due date and its running SLA clocks.'),
-  sla: z.enum(SLA_KINDS).nullable().describe('The running SLA due soonest, if any.'),
+  effectiveDueAt: OptionalTime.describe('Its due date or its SLAs’, the earliest.'),
+  sla: z.enum(SLA_KINDS).nullable(),
   flags: z
     .array(z.enum(TODAY_FLAGS))
     .describe(
@@ -101,12 +91,10 @@ export type TodayItem = z.output<typeof TodayItem>;
 
 export const TodayPanel = z.object({
   assigneeId: z.string(),
-  owner: Person.describe('Whose panel it is.'),
-  allowedActions: z
-    .record(z.string(), AllowedActions)
-    .describe('The tools each state on this page allows next.'),
+  owner: Person,
+  allowedActions: z.record(z.string(), AllowedActions).describe('By state.'),
   asOf: Time,
-  total: z.number().int().describe('Items matching the filters over all pages.'),
+  total: z.number().int().describe('On all pages.'),
   items: z.array(TodayItem),
   nextCursor: NextCursor,
 });

@@ -21,7 +21,7 @@ export const OptionalTime = Time.nullable();
 export const Version = z.number().int();
 export const AllowedActions = z.array(z.string());
 export const PriorityValue = z.enum(PRIORITIES);
-export const NextCursor = z.string().nullable().describe('null on the last page.');
+export const NextCursor = z.string().nullable();
 
 /** A page of items and the cursor to the next one. */
 export function page<T extends z.ZodType>(item: T) {

@@ -10,10 +10,7 @@ import { refuse } from './refusals.js';
 import { run } from './unit-of-work.js';
 
 export const RegisterWebhook = z.object({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .max(700)
-    .describe('Where to POST events (https in production).'),
+  url: z.url({ protocol: /^https?$/ }).max(700),
   eventTypes: z
     .array(
       z.string().regex(/^(\*|[a-z_]+\.(\*|[a-z_]+))$/, 'an event type such as pursuit.won, pursuit.* or *'),
