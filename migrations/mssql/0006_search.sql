@@ -6,15 +6,17 @@
 -- SQL Server: the documents table, searched with LIKE '%term%' (a scan of the organization's
 -- documents; a full-text catalog is an operator's choice this migration does not make).
 create table search_documents (
-  entity_id nvarchar(64) not null constraint search_documents_pkey primary key,
+  doc_id bigint identity(1, 1) not null primary key,
+  entity_id nvarchar(64) not null,
   org_id nvarchar(64) not null,
   entity_type nvarchar(20) not null,
   title nvarchar(400) not null,
   account nvarchar(400) not null,
   state nvarchar(64) not null,
   fields_text nvarchar(max) not null,
-  tags_text nvarchar(max) not null constraint search_documents_tags_default default '',
-  doc nvarchar(max) not null
+  tags_text nvarchar(max) not null default '',
+  doc nvarchar(max) not null,
+  constraint search_documents_entity unique (entity_id)
 );
 
 create index search_documents_org on search_documents (org_id, entity_type);

@@ -7,7 +7,8 @@
 create extension if not exists pg_trgm;
 
 create table search_documents (
-  entity_id text primary key,
+  doc_id bigint generated always as identity primary key,
+  entity_id text not null,
   org_id text not null,
   entity_type text not null,
   title text not null,
@@ -15,7 +16,8 @@ create table search_documents (
   state text not null,
   fields_text text not null,
   tags_text text not null default '',
-  doc text not null
+  doc text not null,
+  constraint search_documents_entity unique (entity_id)
 );
 
 create index search_documents_doc on search_documents using gin (doc gin_trgm_ops);

@@ -6,10 +6,10 @@
 -- SQLite: an FTS5 index with the trigram tokenizer (substring matches, case-insensitive) over
 -- the documents table, synced by the documents table's own triggers.
 create table search_documents (
-  rowid integer primary key,
+  doc_id integer primary key,
+  entity_id text not null,
   org_id text not null,
   entity_type text not null,
-  entity_id text not null,
   title text not null,
   account text not null,
   state text not null,
@@ -19,19 +19,21 @@ create table search_documents (
   constraint search_documents_entity unique (entity_id)
 );
 
-create virtual table search_fts using fts5(doc, content = 'search_documents', content_rowid = 'rowid', tokenize = 'trigram');
+create index search_documents_org on search_documents (org_id, entity_type);
+
+create virtual table search_fts using fts5(doc, content = 'search_documents', content_rowid = 'doc_id', tokenize = 'trigram');
 
 create trigger search_documents_ai after insert on search_documents begin
-  insert into search_fts (rowid, doc) values (new.rowid, new.doc)
+  insert into search_fts (rowid, doc) values (new.doc_id, new.doc)
 ; end;
 
 create trigger search_documents_ad after delete on search_documents begin
-  insert into search_fts (search_fts, rowid, doc) values ('delete', old.rowid, old.doc)
+  insert into search_fts (search_fts, rowid, doc) values ('delete', old.doc_id, old.doc)
 ; end;
 
 create trigger search_documents_au after update of doc on search_documents begin
-  insert into search_fts (search_fts, rowid, doc) values ('delete', old.rowid, old.doc)
-  ; insert into search_fts (rowid, doc) values (new.rowid, new.doc)
+  insert into search_fts (search_fts, rowid, doc) values ('delete', old.doc_id, old.doc)
+  ; insert into search_fts (rowid, doc) values (new.doc_id, new.doc)
 ; end;
 
 create trigger search_signals_ai after insert on signals begin

@@ -48,7 +48,7 @@ export function searchStatement(dialect: DialectName, q: SearchQuery): RawBuilde
   const rank = tier(q.phrase);
   const match =
     dialect === 'sqlite'
-      ? sql`d.rowid in (select rowid from search_fts where search_fts match ${ftsQuery(q.terms)})`
+      ? sql`d.doc_id in (select rowid from search_fts where search_fts match ${ftsQuery(q.terms)})`
       : sql.join(
           q.terms.map((term) => sql`d.doc like ${containsPattern(term)} escape '\\'`),
           sql` and `,

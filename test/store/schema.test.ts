@@ -59,6 +59,7 @@ describe('schema files', () => {
         'outbox',
         'proposal_versions',
         'pursuits',
+        'search_documents',
         'signals',
         'sla_clocks',
         'sla_policies',
