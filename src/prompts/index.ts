@@ -2,11 +2,12 @@
  * MCP prompts: ready-made conversations that start from live data. Each embeds the resource it
  * is about, so the model starts with the facts instead of a first tool call.
  */
-import type { GetPromptResult, McpServer } from '@modelcontextprotocol/server';
+import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { todayArguments } from '../resources/index.js';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
+import { complete } from '../workstream/completions.js';
 import type { PursuitView } from '../workstream/views.js';
 
 const JSON_TYPE = 'application/json';
@@ -69,8 +70,13 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
       title: 'Daily triage',
       description: 'Walk the Today Panel item by item, most urgent first, proposing the next step for each.',
       argsSchema: z.object({
-        assignee: z.string().optional().describe('Whose panel: a member id or e-mail; yours by default.'),
-        tags: z.string().optional().describe('Only items with these tags, comma-separated (all of them).'),
+        // Completable inside optional: the SDK unwraps an optional argument to find its completer.
+        assignee: completable(z.string(), (value) => complete(workstream.deps, actor, 'assignee', value))
+          .optional()
+          .describe('Whose panel: a member id, e-mail or name; yours by default.'),
+        tags: completable(z.string(), (value) => complete(workstream.deps, actor, 'tags', value))
+          .optional()
+          .describe('Only items with these tags, comma-separated (all of them).'),
       }),
     },
     async ({ assignee, tags }): Promise<GetPromptResult> => {
@@ -96,11 +102,13 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
       description:
         'Check a pursuit against its pink gate (before submitting) or red gate (before marking it won or lost), item by item.',
       argsSchema: z.object({
-        pursuitId: z
-          .string()
-          .describe('The pursuit id (pur_…); find one with list_pursuits or get_today_panel.'),
-        gate: z
-          .enum(['pink', 'red'])
+        pursuitId: completable(
+          z.string().describe('The pursuit id (pur_…); find one with list_pursuits or get_today_panel.'),
+          (value) => complete(workstream.deps, actor, 'pursuit', value),
+        ),
+        gate: completable(z.enum(['pink', 'red']), (value) =>
+          (['pink', 'red'] as const).filter((gate) => gate.startsWith(value ?? '')),
+        )
           .optional()
           .describe('pink or red; by default pink until the pursuit is submitted, red after.'),
       }),

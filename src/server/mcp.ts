@@ -10,6 +10,7 @@ import { WorkstreamError } from '../domain/errors.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
 import { published, publishedHints, type Tool } from '../tools/define.js';
+import { SERVER_ICON } from '../tools/icons.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
@@ -29,7 +30,7 @@ A refused call is an isError result whose structuredContent.error has code, mess
 
 export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(
-    { name: 'workstream', title: 'Workstream', version: VERSION },
+    { name: 'workstream', title: 'Workstream', version: VERSION, icons: [SERVER_ICON] },
     { instructions: INSTRUCTIONS },
   );
   for (const tool of selectTools(options)) {

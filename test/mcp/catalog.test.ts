@@ -217,3 +217,69 @@ describe('the search statement', () => {
     expect(compiled.parameters).toContain('%acme%');
   });
 });
+
+describeEachDialect('completions and icons', (db) => {
+  let wire: DemoWire;
+  beforeAll(async () => {
+    wire = await demoWire(db.store());
+  });
+  afterAll(async () => {
+    await wire.close();
+  });
+  const prompt = (name: string, argument: string, value: string, args: Record<string, string> = {}) =>
+    wire.client.complete({
+      ref: { type: 'ref/prompt', name },
+      argument: { name: argument, value },
+      context: { arguments: args },
+    });
+  const template = (uri: string, argument: string, value: string) =>
+    wire.client.complete({ ref: { type: 'ref/resource', uri }, argument: { name: argument, value } });
+
+  it('advertises completions and shows the server icon', () => {
+    expect(wire.client.getServerCapabilities()?.completions).toBeDefined();
+    expect(wire.client.getServerVersion()?.icons?.[0]?.src).toMatch(/^data:image\/svg\+xml,<svg /);
+  });
+
+  it('completes every prompt argument from the organization', async () => {
+    const pursuits = await ok(wire.client, 'list_pursuits', { limit: 100 });
+    const pursuit = pursuits.items[0];
+    const byId = await prompt('pursuit_review', 'pursuitId', pursuit.id.slice(0, 8));
+    expect(byId.completion.values).toContain(pursuit.id);
+    const byTitle = await prompt('pursuit_review', 'pursuitId', pursuit.title.split(' ')[0].toLowerCase());
+    expect(byTitle.completion.values).toContain(pursuit.id);
+    expect((await prompt('pursuit_review', 'gate', 'r')).completion.values).toEqual(['red']);
+    expect((await prompt('daily_triage', 'assignee', 'sam')).completion.values).toEqual(['sam@demo.example']);
+    const tags = (await prompt('daily_triage', 'tags', 'q')).completion.values;
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) expect(tag).toMatch(/^q/);
+    const second = (await prompt('daily_triage', 'tags', `${tags[0]},`)).completion.values;
+    for (const value of second) expect(value.startsWith(`${tags[0]},`)).toBe(true);
+  });
+
+  it('completes every resource-template variable from the organization', async () => {
+    const candidate = (await ok(wire.client, 'list_candidates', { limit: 1 })).items[0];
+    const signal = (await ok(wire.client, 'list_signals', { limit: 1 })).items[0];
+    const pursuit = (await ok(wire.client, 'list_pursuits', { limit: 1 })).items[0];
+    expect((await template('workstream://candidates/{id}', 'id', 'cand_')).completion.values).toContain(
+      candidate.id,
+    );
+    expect((await template('workstream://signals/{id}', 'id', 'sig_')).completion.values).toContain(
+      signal.id,
+    );
+    expect((await template('workstream://pursuits/{id}', 'id', 'pur_')).completion.values).toContain(
+      pursuit.id,
+    );
+    expect(
+      (await template('workstream://today{?assignee,tags}', 'assignee', 'pri')).completion.values,
+    ).toEqual(['priya@demo.example']);
+    expect(
+      (await template('workstream://today{?assignee,tags}', 'tags', 'q')).completion.values.length,
+    ).toBeGreaterThan(0);
+    const breaches = 'workstream://sla/breaches{?status,kind,assignee}';
+    expect((await template(breaches, 'status', 'b')).completion.values).toEqual(['breached']);
+    expect((await template(breaches, 'kind', 'tr')).completion.values).toEqual(['triage']);
+    expect((await template(breaches, 'assignee', 'dana')).completion.values).toEqual(['dana@demo.example']);
+    // Hostile text completes to nothing, never an error.
+    expect((await template('workstream://pursuits/{id}', 'id', "%_'[")).completion.values).toEqual([]);
+  });
+});
