@@ -1,6 +1,6 @@
 /** Read tools: one record, a page of records, a history, the Today Panel and SLA clocks. */
 import { COMMANDS } from '../workstream/commands.js';
-import { CandidateView } from '../workstream/views.js';
+import { CandidateRead } from '../workstream/queries.js';
 import { defineTool } from './define.js';
 import {
   candidateLine,
@@ -36,7 +36,7 @@ export const getCandidate = defineTool({
     'One candidate: account, state, priority, assignee, due date, tags, pursuit and allowed actions.',
   command: COMMANDS.getCandidate,
   // Enrichment has its own tool, get_enrichment; the candidate answers without it.
-  answer: CandidateView.omit({ enrichment: true }),
+  answer: CandidateRead.omit({ enrichment: true }),
   render: withNext(candidateLine),
 });
 

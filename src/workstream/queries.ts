@@ -21,6 +21,7 @@ import {
   CandidateItem,
   candidateItems,
   membersOf,
+  Person,
   PursuitItem,
   pursuitItems,
   SignalItem,
@@ -120,9 +121,19 @@ export const getSignal = query({
   },
 });
 
+/** A record read by itself names its assignee: name and e-mail beside assigneeId. */
+const Assigned = { assignee: Person.nullable() };
+export const CandidateRead = CandidateView.extend(Assigned);
+export const PursuitRead = PursuitView.extend(Assigned);
+
+async function assigneeOf(unit: Unit, id: string | null): Promise<Person | null> {
+  const [member] = await membersOf(unit.db, unit.orgId, [id]);
+  return member ? { name: member.name, email: member.email } : null;
+}
+
 export const getCandidate = query({
   input: GetCandidate,
-  output: CandidateView,
+  output: CandidateRead,
   run: async (deps, actor, { candidateId: id }) => {
     return run(
       deps,
@@ -132,7 +143,7 @@ export const getCandidate = query({
           await loadCandidate(unit.db, unit.orgId, id),
         ]);
         if (!view) throw new Error('one view per row');
-        return view;
+        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
       },
       READ,
     );
@@ -141,12 +152,15 @@ export const getCandidate = query({
 
 export const getPursuit = query({
   input: GetPursuit,
-  output: PursuitView,
+  output: PursuitRead,
   run: async (deps, actor, { pursuitId: id }) => {
     return run(
       deps,
       actor,
-      async (unit) => pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id)),
+      async (unit) => {
+        const view = await pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id));
+        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
+      },
       READ,
     );
   },

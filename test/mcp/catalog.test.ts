@@ -89,7 +89,7 @@ describeEachDialect('the catalog on the demo data', (db) => {
     }
   });
 
-  it('names people beside member ids: list pages, the Today Panel owner and history actors', async () => {
+  it('names people beside member ids: list pages, a record’s assignee, the Today Panel owner and history actors', async () => {
     const page = await ok(wire.client, 'list_candidates', { limit: 25 });
     const ids = new Set(
       page.items.map((item: { assigneeId: string | null }) => item.assigneeId).filter(Boolean),
@@ -98,6 +98,11 @@ describeEachDialect('the catalog on the demo data', (db) => {
     const panel = await ok(wire.client, 'get_today_panel', {});
     expect(panel.owner).toEqual({ name: 'Dana Demo', email: 'dana@demo.example' });
     const pursuit = await first('list_pursuits');
+    const read = await ok(wire.client, 'get_pursuit', { pursuitId: pursuit.id });
+    const owner =
+      page.members.find((m: { id: string }) => m.id === read.assigneeId) ??
+      (await ok(wire.client, 'list_members', {})).items.find((m: { id: string }) => m.id === read.assigneeId);
+    expect(read.assignee).toEqual({ name: owner.name, email: owner.email });
     const history = await ok(wire.client, 'get_history', { id: pursuit.id });
     expect(history.members.map((m: { email: string }) => m.email)).toContain('dana@demo.example');
   });
