@@ -19,6 +19,14 @@ const list = z.string().transform((value) =>
     .filter(Boolean),
 );
 
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
+/** A whole number, 0 or more. */
+const count = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0);
+
 const EnvSchema = z.object({
   WORKSTREAM_DATA_DIR: z.string().min(1).default('./.workstream'),
   WORKSTREAM_DB_URL: z.string().regex(DB_URL, 'must start with sqlite:, postgres:// or mssql://').optional(),
@@ -33,14 +41,50 @@ const EnvSchema = z.object({
     .max(65535, 'must be 0–65535')
     .default(8787),
   WORKSTREAM_ALLOWED_HOSTS: list.optional(),
+  WORKSTREAM_METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be 0–65535')
+    .max(65535, 'must be 0–65535')
+    .optional(),
+  WORKSTREAM_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   WORKSTREAM_TOOLSETS: list
     .pipe(z.array(z.enum(TOOLSETS, { error: `each must be one of ${TOOLSETS.join(', ')}` })).min(1))
     .optional(),
   WORKSTREAM_ENRICHMENT_CONFIG: z.string().trim().min(1).optional(),
-  WORKSTREAM_READ_ONLY: z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  WORKSTREAM_READ_ONLY: flag,
+  WORKSTREAM_ALLOW_ANY_HOST: flag,
+  WORKSTREAM_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  WORKSTREAM_OAUTH_ISSUERS: list
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'each must be an http(s) URL' })).min(1))
+    .optional(),
+  WORKSTREAM_OAUTH_AUDIENCE: list.pipe(z.array(z.string().min(1)).min(1)).optional(),
+  WORKSTREAM_OAUTH_MEMBER_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name such as email or sub')
+    .default('email'),
+  WORKSTREAM_OAUTH_SCOPE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[!#-[\]-~]{0,100}$/, 'must be scope characters (no spaces or quotes)')
+    .default('workstream:'),
+  WORKSTREAM_OAUTH_CLIENT_ID: z.string().trim().min(1).optional(),
+  WORKSTREAM_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  WORKSTREAM_RATE_LIMIT_TOKEN: count.default(600),
+  WORKSTREAM_RATE_LIMIT_ORG: count.default(3000),
+  WORKSTREAM_CORS_ORIGINS: list
+    .pipe(
+      z.array(
+        z
+          .url({ protocol: /^https?$/, error: 'each must be an origin such as https://app.example.com' })
+          .transform((origin) => new URL(origin).origin),
+      ),
+    )
+    .optional(),
+  WORKSTREAM_HTTP_MAX_BODY: count.min(1024, 'must be at least 1024 bytes').default(4 * 1024 * 1024),
+  WORKSTREAM_HTTP_MAX_CONNECTIONS: count.min(1, 'must be at least 1').default(512),
+  WORKSTREAM_HTTP_REQUEST_TIMEOUT: count.min(1, 'must be at least 1 second').max(3600).default(30),
 });
 
 export type EnvName = keyof z.input<typeof EnvSchema>;
@@ -76,7 +120,7 @@ export const SETTINGS: readonly {
     env: 'WORKSTREAM_ORG',
     flag: '--org',
     fallback: '—',
-    doc: 'Organization slug that `serve` (stdio) acts in, and that `token create` issues for.',
+    doc: 'Organization slug that `serve` (stdio) acts in, that `token create` and `member` work on, and (over HTTP with OAuth) that signed-in users belong to.',
   },
   {
     env: 'WORKSTREAM_ACTOR',
@@ -103,6 +147,18 @@ export const SETTINGS: readonly {
     doc: 'Comma-separated host names accepted in the Host and Origin headers, e.g. behind a proxy.',
   },
   {
+    env: 'WORKSTREAM_METRICS_PORT',
+    flag: '--metrics-port',
+    fallback: 'off',
+    doc: 'Port of a separate listener with `GET /metrics` and `GET /healthz`, for `worker` and `serve` on stdio (and any long-running command); 0 picks a free one. See docs/operations.md.',
+  },
+  {
+    env: 'WORKSTREAM_METRICS_HOST',
+    flag: '--metrics-host',
+    fallback: '`127.0.0.1`',
+    doc: 'Interface the `--metrics-port` listener binds to.',
+  },
+  {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
     fallback: 'all',
@@ -121,6 +177,91 @@ export const SETTINGS: readonly {
     doc: 'Expose only tools that change nothing.',
     boolean: true,
   },
+  {
+    env: 'WORKSTREAM_ALLOW_ANY_HOST',
+    flag: '--allow-any-host',
+    fallback: '`false`',
+    doc: 'Listen beyond loopback without WORKSTREAM_ALLOWED_HOSTS (any Host header accepted). Without it such a server refuses to start.',
+    boolean: true,
+  },
+  {
+    env: 'WORKSTREAM_PUBLIC_URL',
+    flag: '--public-url',
+    fallback: 'the listening address',
+    doc: 'The MCP endpoint as clients reach it, e.g. `https://mcp.example.com/mcp`: the OAuth resource and the audience tokens must carry. See docs/auth.md.',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_ISSUERS',
+    flag: '--oauth-issuers',
+    fallback: 'none (static tokens only)',
+    doc: 'Comma-separated OAuth/OpenID issuer URLs whose access tokens are accepted (JWT via the issuer’s JWKS, or introspection). See docs/auth.md.',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_AUDIENCE',
+    flag: '--oauth-audience',
+    fallback: 'the public URL',
+    doc: 'Comma-separated `aud` values accepted in access tokens, for issuers that cannot use the resource URL (e.g. `api://workstream`).',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_MEMBER_CLAIM',
+    flag: '--oauth-member-claim',
+    fallback: '`email`',
+    doc: 'Access-token claim matched to a member’s e-mail (`sub` matches the subject set by `member add --subject`); tokens without it match by `sub`.',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_SCOPE_PREFIX',
+    flag: '--oauth-scope-prefix',
+    fallback: '`workstream:`',
+    doc: 'Prefix of the scopes read, write and admin (e.g. `workstream.` gives workstream.read …).',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_CLIENT_ID',
+    flag: '--oauth-client-id',
+    fallback: 'none',
+    doc: 'Client id this server introspects opaque (non-JWT) access tokens with (RFC 7662).',
+  },
+  {
+    env: 'WORKSTREAM_OAUTH_CLIENT_SECRET',
+    flag: '--oauth-client-secret',
+    fallback: 'none',
+    doc: 'Secret of WORKSTREAM_OAUTH_CLIENT_ID, for introspection.',
+  },
+  {
+    env: 'WORKSTREAM_RATE_LIMIT_TOKEN',
+    flag: '--rate-limit-token',
+    fallback: '`600`',
+    doc: 'MCP requests per minute per token; past it `429` with `Retry-After`. 0 turns it off.',
+  },
+  {
+    env: 'WORKSTREAM_RATE_LIMIT_ORG',
+    flag: '--rate-limit-org',
+    fallback: '`3000`',
+    doc: 'MCP requests per minute per organization, all its tokens together. 0 turns it off.',
+  },
+  {
+    env: 'WORKSTREAM_CORS_ORIGINS',
+    flag: '--cors-origins',
+    fallback: 'none',
+    doc: 'Comma-separated browser origins (e.g. `https://app.example.com`) allowed to call /mcp: they pass the Origin check and get CORS headers.',
+  },
+  {
+    env: 'WORKSTREAM_HTTP_MAX_BODY',
+    flag: '--http-max-body',
+    fallback: '`4194304`',
+    doc: 'Largest request body in bytes; a larger one is refused with `413` before it is read.',
+  },
+  {
+    env: 'WORKSTREAM_HTTP_MAX_CONNECTIONS',
+    flag: '--http-max-connections',
+    fallback: '`512`',
+    doc: 'Open connections the HTTP server accepts at once; further ones are closed.',
+  },
+  {
+    env: 'WORKSTREAM_HTTP_REQUEST_TIMEOUT',
+    flag: '--http-request-timeout',
+    fallback: '`30`',
+    doc: 'Seconds a client has to send a whole request (headers within 10 s); slower connections are cut.',
+  },
 ];
 
 export interface Config {
@@ -135,7 +276,28 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly allowedHosts: readonly string[] | undefined;
+    readonly allowAnyHost: boolean;
+    readonly publicUrl: string | undefined;
+    readonly corsOrigins: readonly string[];
+    readonly limits: {
+      readonly maxBodyBytes: number;
+      readonly maxConnections: number;
+      readonly requestTimeoutMs: number;
+      readonly tokenPerMinute: number;
+      readonly orgPerMinute: number;
+    };
+    readonly oauth:
+      | {
+          readonly issuers: readonly string[];
+          readonly audience: readonly string[] | undefined;
+          readonly memberClaim: string;
+          readonly scopePrefix: string;
+          readonly introspection: { readonly clientId: string; readonly clientSecret: string } | undefined;
+        }
+      | undefined;
   };
+  /** The separate metrics listener, when a port is set. */
+  readonly metrics: { readonly host: string; readonly port: number | undefined };
   readonly toolsets: readonly Toolset[];
   readonly readOnly: boolean;
   /** Path of the enrichment providers file, when enrichment is on. */
@@ -182,12 +344,46 @@ export function loadConfig(
       host: parsed.data.WORKSTREAM_HTTP_HOST,
       port: parsed.data.WORKSTREAM_HTTP_PORT,
       allowedHosts: parsed.data.WORKSTREAM_ALLOWED_HOSTS,
+      allowAnyHost: parsed.data.WORKSTREAM_ALLOW_ANY_HOST,
+      publicUrl: parsed.data.WORKSTREAM_PUBLIC_URL,
+      corsOrigins: parsed.data.WORKSTREAM_CORS_ORIGINS ?? [],
+      limits: {
+        maxBodyBytes: parsed.data.WORKSTREAM_HTTP_MAX_BODY,
+        maxConnections: parsed.data.WORKSTREAM_HTTP_MAX_CONNECTIONS,
+        requestTimeoutMs: parsed.data.WORKSTREAM_HTTP_REQUEST_TIMEOUT * 1000,
+        tokenPerMinute: parsed.data.WORKSTREAM_RATE_LIMIT_TOKEN,
+        orgPerMinute: parsed.data.WORKSTREAM_RATE_LIMIT_ORG,
+      },
+      oauth: oauthSettings(parsed.data),
     },
+    metrics: { host: parsed.data.WORKSTREAM_METRICS_HOST, port: parsed.data.WORKSTREAM_METRICS_PORT },
     toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG
       ? resolve(parsed.data.WORKSTREAM_ENRICHMENT_CONFIG)
       : undefined,
+  };
+}
+
+function oauthSettings(data: z.output<typeof EnvSchema>): Config['http']['oauth'] {
+  const { WORKSTREAM_OAUTH_CLIENT_ID: clientId, WORKSTREAM_OAUTH_CLIENT_SECRET: clientSecret } = data;
+  if ((clientId === undefined) !== (clientSecret === undefined))
+    throw new ConfigError(
+      'WORKSTREAM_OAUTH_CLIENT_ID and WORKSTREAM_OAUTH_CLIENT_SECRET go together: set both to introspect opaque tokens, or neither',
+    );
+  if (!data.WORKSTREAM_OAUTH_ISSUERS) {
+    if (clientId !== undefined || data.WORKSTREAM_OAUTH_AUDIENCE)
+      throw new ConfigError(
+        'WORKSTREAM_OAUTH_* settings need WORKSTREAM_OAUTH_ISSUERS (the issuers to trust)',
+      );
+    return undefined;
+  }
+  return {
+    issuers: data.WORKSTREAM_OAUTH_ISSUERS,
+    audience: data.WORKSTREAM_OAUTH_AUDIENCE,
+    memberClaim: data.WORKSTREAM_OAUTH_MEMBER_CLAIM,
+    scopePrefix: data.WORKSTREAM_OAUTH_SCOPE_PREFIX,
+    introspection: clientId && clientSecret ? { clientId, clientSecret } : undefined,
   };
 }
 

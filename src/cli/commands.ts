@@ -6,13 +6,24 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AccessAudit } from '../access/audit.js';
 import { type Config, ConfigError } from '../config.js';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo/load.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
 import { createLogger, type Logger } from '../log.js';
-import { ActorError, authenticate, issueToken, resolveActor, revokeToken } from '../server/auth.js';
+import {
+  ActorError,
+  activeRole,
+  authenticate,
+  issueToken,
+  parseDuration,
+  removeMember,
+  resolveActor,
+  revokeToken,
+} from '../server/auth.js';
 import type { HttpOptions } from '../server/http.js';
+import type { Metrics } from '../server/metrics.js';
 import { serveOverStdio } from '../server/stdio.js';
 import { connect, type Store } from '../store/connect.js';
 import { migrate } from '../store/migrator.js';
@@ -23,17 +34,55 @@ import { createWorkstream } from '../workstream/workstream.js';
 export const SERVER_USAGE = `  serve        serve MCP on stdio as --org/--actor; with --http, Streamable HTTP at /mcp on --host/--port
   start        embedded database + demo data + a token + the HTTP server; prints client configurations
   demo         load the demo organization (slug demo) with sample data; does nothing if it exists
-  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] | revoke TOKEN_ID
+  token        HTTP bearer tokens: create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d|12h|30m] | revoke TOKEN_ID
   org          create SLUG --name NAME --admin EMAIL [--admin-name NAME]
-  member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`;
+  member       add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB] | remove --org SLUG --email EMAIL`;
 
-/** The HTTP server and its metrics load only when asked for: a stdio server does without them. */
-async function httpServer(options: Omit<HttpOptions, 'metrics'>) {
-  const [{ startHttpServer }, { Metrics }] = await Promise.all([
-    import('../server/http.js'),
+/** The HTTP server loads only when asked for: a stdio server does without it. */
+async function httpServer(options: HttpOptions) {
+  const { startHttpServer } = await import('../server/http.js');
+  return startHttpServer(options);
+}
+
+interface ServerMetrics<M> {
+  readonly metrics: M;
+  close(): Promise<void>;
+}
+
+/**
+ * Tool-call and process series, and the `--metrics-port` listener when one is configured. A
+ * stdio server without a metrics port has no one to tell: it loads none of it.
+ */
+async function serverMetrics(config: Config, log: Logger, http: true): Promise<ServerMetrics<Metrics>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: false,
+): Promise<ServerMetrics<Metrics | undefined>>;
+async function serverMetrics(
+  config: Config,
+  log: Logger,
+  http: boolean,
+): Promise<ServerMetrics<Metrics | undefined>> {
+  if (!http && config.metrics.port === undefined) return { metrics: undefined, close: async () => {} };
+  const [{ Metrics }, { exposeMetrics }] = await Promise.all([
     import('../server/metrics.js'),
+    import('../observability/metrics-server.js'),
   ]);
-  return startHttpServer({ ...options, metrics: new Metrics({ process: true }) });
+  const metrics = new Metrics({ process: true });
+  let stopping = false;
+  const listener = await exposeMetrics(config.metrics, log, {
+    role: 'server',
+    text: () => metrics.text(),
+    healthy: () => !stopping,
+  });
+  return {
+    metrics,
+    close: async () => {
+      stopping = true;
+      await listener?.close();
+    },
+  };
 }
 
 async function withStore<T>(config: Config, log: Logger, work: (store: Store) => Promise<T>): Promise<T> {
@@ -92,12 +141,22 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   return withStore(config, log, async (store) => {
     const { workstream, stopWorker } = await runtime(config, store, log, values.worker === true);
     if (values.http) {
-      const server = await httpServer({ store, workstream, log, ...config.http, ...selection });
+      const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
+      const server = await httpServer({
+        store,
+        workstream,
+        log,
+        metrics,
+        ...config.http,
+        oauthOrg: config.org,
+        ...selection,
+      });
       // Listening for the stop before announcing the URL: whoever reads it may stop us at once.
       const stopped = untilStopped(log);
       process.stdout.write(`workstream: MCP over Streamable HTTP at ${server.url}\n`);
       log.info({ url: server.url, db: store.url }, 'serving MCP over HTTP');
       await stopped;
+      await closeMetrics();
       await server.close();
       await stopWorker();
       return 0;
@@ -107,7 +166,18 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
         throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
       throw error;
     });
-    await serveOverStdio({ workstream, actor, log, ...selection });
+    // The member's role shapes the tool list here too: a viewer's client sees no write tools.
+    const role = (await activeRole(store, actor)) ?? 'viewer';
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, false);
+    await serveOverStdio({
+      workstream,
+      actor,
+      log,
+      access: { role },
+      ...(metrics ? { metrics } : {}),
+      ...selection,
+    });
+    await closeMetrics();
     await stopWorker();
     return 0;
   });
@@ -130,7 +200,7 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { member: { type: 'string' }, name: { type: 'string' } },
+    options: { member: { type: 'string' }, name: { type: 'string' }, 'expires-in': { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -140,15 +210,26 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
       throw new UsageError('token create needs --org SLUG and --member EMAIL');
     const org = config.org;
     const email = values.member;
+    const expiresIn = values['expires-in'];
+    const expiresInMs = expiresIn === undefined ? undefined : parseDuration(expiresIn);
+    if (expiresInMs === null)
+      throw new UsageError(
+        `--expires-in ${JSON.stringify(expiresIn)}: give a whole number of minutes, hours or days, e.g. 30m, 12h, 90d`,
+      );
     return withStore(config, log, async (store) => {
       const issued = await issueToken(store, {
         orgSlug: org,
         email,
         name: values.name ?? `${email} (cli)`,
+        ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+        audit: new AccessAudit(store, log),
       }).catch((error: unknown) => {
         throw error instanceof ActorError ? new UsageError(error.message) : error;
       });
-      process.stderr.write(`token ${issued.id} for ${email} in '${org}'; shown once, store it now:\n`);
+      const until = issued.expiresAt ? `, valid until ${issued.expiresAt.toISOString()}` : '';
+      process.stderr.write(
+        `token ${issued.id} for ${email} in '${org}'${until}; shown once, store it now:\n`,
+      );
       process.stdout.write(`${issued.token}\n`);
       return 0;
     });
@@ -157,14 +238,14 @@ export async function tokenCommand(config: Config, args: string[]): Promise<numb
     const [id] = positionals;
     if (!id) throw new UsageError('token revoke needs the token id (tok_…)');
     return withStore(config, log, async (store) => {
-      const revoked = await revokeToken(store, id);
+      const revoked = await revokeToken(store, id, systemClock, new AccessAudit(store, log));
       process.stdout.write(revoked ? `revoked ${id}\n` : '');
       if (!revoked) process.stderr.write(`workstream: no live token with id ${id}\n`);
       return revoked ? 0 : 1;
     });
   }
   throw new UsageError(
-    'token: use `token create --org SLUG --member EMAIL [--name NAME]` or `token revoke TOKEN_ID`',
+    'token: use `token create --org SLUG --member EMAIL [--name NAME] [--expires-in 90d]` or `token revoke TOKEN_ID`',
   );
 }
 
@@ -194,16 +275,42 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
   const [action, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      subject: { type: 'string' },
+    },
     strict: true,
   });
   const { email, name } = values;
-  if (action !== 'add' || !config.org || !email || !name)
-    throw new UsageError(
-      'member: use `member add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer]`',
-    );
   const slug = config.org;
-  return withStore(config, createLogger(config.logLevel), async (store) => {
+  const log = createLogger(config.logLevel);
+  if (action === 'remove' && slug && email) {
+    return withStore(config, log, async (store) => {
+      const removed = await removeMember(
+        store,
+        { orgSlug: slug, email },
+        systemClock,
+        new AccessAudit(store, log),
+      ).catch((error: unknown) => {
+        throw error instanceof ActorError ? new UsageError(error.message) : error;
+      });
+      if (!removed) {
+        process.stderr.write(`workstream: no active member ${email} in '${slug}'\n`);
+        return 1;
+      }
+      process.stdout.write(
+        `removed ${email} from '${slug}'; their tokens no longer work, history keeps their name\n`,
+      );
+      return 0;
+    });
+  }
+  if (action !== 'add' || !slug || !email || !name)
+    throw new UsageError(
+      'member: use `member add --org SLUG --email EMAIL --name NAME [--role admin|member|viewer] [--subject SUB]` or `member remove --org SLUG --email EMAIL`',
+    );
+  return withStore(config, log, async (store) => {
     const workstream = createWorkstream(store);
     const org = await findOrgBySlug(workstream.deps, slug);
     if (!org) throw new UsageError(`no organization with slug '${slug}'`);
@@ -212,6 +319,7 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
       email,
       name,
       ...(values.role ? { role: values.role } : {}),
+      ...(values.subject ? { subject: values.subject } : {}),
     });
     process.stdout.write(`added ${email} to '${slug}' (${memberId})\n`);
     return 0;
@@ -275,10 +383,12 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
     const token = await demoToken(store, config.dataDir);
     // The embedded database belongs to this one process, so the worker and SLA sweep run here.
     const { workstream, stopWorker } = await runtime(config, store, log, store.dialect === 'sqlite');
+    const { metrics, close: closeMetrics } = await serverMetrics(config, log, true);
     const server = await httpServer({
       store,
       workstream,
       log,
+      metrics,
       ...config.http,
       toolsets: config.toolsets,
       readOnly: config.readOnly,
@@ -301,6 +411,7 @@ ${clientConfigurations(server.url, token, dbForClients)}
 Stop with Ctrl-C.
 `);
     await stopped;
+    await closeMetrics();
     await server.close();
     await stopWorker();
     return 0;

@@ -21,5 +21,6 @@ export const ENTITIES = [
   'dead_letter',
   'enrichment',
   'webhook',
+  'access_event',
 ] as const;
 export type Entity = (typeof ENTITIES)[number];

@@ -24,6 +24,7 @@ export const ID_PREFIXES = [
   'dlq',
   'enr',
   'whk',
+  'axs',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
@@ -48,6 +49,7 @@ export const ID_ENTITIES: Readonly<Record<IdPrefix, Entity>> = {
   dlq: 'dead_letter',
   enr: 'enrichment',
   whk: 'webhook',
+  axs: 'access_event',
 };
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;

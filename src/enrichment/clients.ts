@@ -16,6 +16,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../log.js';
+import { traceMeta } from '../observability/tracing.js';
 import { VERSION } from '../version.js';
 import type { EnrichmentProvider } from './config.js';
 
@@ -114,7 +115,8 @@ export class ProviderClients {
     await untilAborted(connection.ready, signal);
     try {
       return await connection.client.callTool(
-        { name: provider.tool, arguments: args },
+        // The provider continues our trace when it reads `_meta.traceparent` (tracing on only).
+        { name: provider.tool, arguments: args, ...traceMeta() },
         { timeout: provider.timeoutMs, signal },
       );
     } catch (error) {

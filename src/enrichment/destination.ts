@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../log.js';
+import { observeEnrichmentCall } from '../observability/observe.js';
 import type { Store } from '../store/connect.js';
 import { nowSql, toJson } from '../store/dialect.js';
 import type { DeliveryResult, Destination } from '../worker/destinations.js';
@@ -154,7 +155,7 @@ export class EnrichmentDestination implements Destination {
   ): Promise<Outcome> {
     let result: Awaited<ReturnType<ProviderClients['call']>>;
     try {
-      result = await this.#clients.call(provider, args, signal);
+      result = await observeEnrichmentCall(provider, () => this.#clients.call(provider, args, signal));
     } catch (error) {
       if (error instanceof ProviderError) return { ok: false, error: error.message };
       throw error;

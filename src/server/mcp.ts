@@ -6,7 +6,9 @@
  * refusals and defects become isError results (./results.ts). A bad call never escapes.
  */
 import { McpServer } from '@modelcontextprotocol/server';
+import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
+import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
 import { published, publishedHints, type Tool } from '../tools/define.js';
@@ -33,7 +35,7 @@ export function createServer(options: ServerOptions): McpServer {
     { name: 'workstream', title: 'Workstream', version: VERSION, icons: [SERVER_ICON] },
     { instructions: INSTRUCTIONS },
   );
-  for (const tool of selectTools(options)) {
+  for (const tool of toolsFor(options.access, selectTools(options))) {
     server.registerTool(
       tool.name,
       {
@@ -43,7 +45,10 @@ export function createServer(options: ServerOptions): McpServer {
         outputSchema: published(tool.answer),
         annotations: publishedHints(tool.annotations),
       },
-      (args: unknown) => callTool(tool, args, options),
+      (args: unknown, ctx) =>
+        traceToolCall({ tool: tool.name, orgId: options.actor.orgId, meta: ctx.mcpReq._meta }, () =>
+          callTool(tool, args, options),
+        ),
     );
   }
   registerResources(server, options);

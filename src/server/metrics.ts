@@ -1,5 +1,9 @@
-/** Prometheus metrics for `GET /metrics`: tool calls by outcome, failures by code, latency. */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+/**
+ * Prometheus metrics for `GET /metrics`: tool calls by outcome, failures by code, latency; with
+ * `process`, also the process's series (pool, outbox, SLA, HTTP, Node: src/observability/metrics.ts).
+ */
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics, metricsText } from '../observability/metrics.js';
 
 /** ok: answered; refused: a business failure (isError with a code); error: a defect (INTERNAL). */
 export type Outcome = 'ok' | 'refused' | 'error';
@@ -26,9 +30,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** @param options.process also export the process's CPU, memory and event-loop figures. */
+  readonly #rateLimited = new Counter({
+    name: 'workstream_http_rate_limited_total',
+    help: 'MCP requests refused with 429, by the budget that was spent (token or org).',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #withProcess: boolean;
+
+  /** @param options.process also export the process's series: pool, outbox, SLA, HTTP, CPU, memory, event loop. */
   constructor(options: { process?: boolean } = {}) {
-    if (options.process) collectDefaultMetrics({ register: this.registry, prefix: 'workstream_' });
+    this.#withProcess = options.process === true;
+    if (this.#withProcess) collectProcessMetrics();
   }
 
   toolCall(tool: string, seconds: number, failure?: { code: string }): void {
@@ -38,11 +52,16 @@ export class Metrics {
     this.#latency.observe({ tool }, seconds);
   }
 
+  rateLimited(scope: 'token' | 'org'): void {
+    this.#rateLimited.inc({ scope });
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    const own = await this.registry.metrics();
+    return this.#withProcess ? `${own}\n${await metricsText()}` : own;
   }
 }

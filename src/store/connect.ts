@@ -9,6 +9,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type Dialect,
   Kysely,
   MssqlDialect,
   PostgresDialect,
@@ -17,7 +18,9 @@ import {
   SqliteDriver,
   sql,
 } from 'kysely';
+import { measuredDialect, type PoolShape, queryFailed, SQLITE_SHAPE } from '../observability/pool.js';
 import { type DialectName, RowConventionsPlugin } from './dialect.js';
+import { queryErrorClass } from './error-class.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -120,7 +123,13 @@ async function openSqlite(path: string): Promise<SqliteDatabase.Database> {
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
-async function postgresDialect(url: URL, options: ConnectOptions): Promise<PostgresDialect> {
+interface Opened {
+  readonly dialect: Dialect;
+  /** What the pool says about itself, for the pool series. */
+  readonly shape: PoolShape;
+}
+
+async function postgresDialect(url: URL, options: ConnectOptions): Promise<Opened> {
   const { default: pg } = await import('pg');
   const pgTypes = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -128,9 +137,10 @@ async function postgresDialect(url: URL, options: ConnectOptions): Promise<Postg
         ? Number
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
+  const max = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: url.toString(),
-    max: options.poolSize ?? 10,
+    max,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     types: pgTypes,
   });
@@ -140,16 +150,31 @@ async function postgresDialect(url: URL, options: ConnectOptions): Promise<Postg
   // A connection the server ends while checked out (between queries of a transaction) emits on
   // the client, not the pool; the query that uses it next fails and the pool discards it.
   pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
-  return new PostgresDialect({ pool });
+  const shape = { open: () => pool.totalCount, idle: () => pool.idleCount, max };
+  return { dialect: new PostgresDialect({ pool }), shape };
 }
 
-async function mssqlDialect(url: URL, options: ConnectOptions): Promise<MssqlDialect> {
+async function mssqlDialect(url: URL, options: ConnectOptions): Promise<Opened> {
   const [Tarn, Tedious] = await Promise.all([import('tarn'), import('tedious')]);
+  const max = options.poolSize ?? 10;
+  // Kysely builds the tarn pool itself; this subclass keeps hold of it for the pool series.
+  let tarnPool: InstanceType<typeof Tarn.Pool> | undefined;
+  class WatchedPool<T> extends Tarn.Pool<T> {
+    constructor(...args: ConstructorParameters<typeof Tarn.Pool<T>>) {
+      super(...args);
+      tarnPool = this as InstanceType<typeof Tarn.Pool>;
+    }
+  }
+  const shape = {
+    open: () => (tarnPool ? tarnPool.numUsed() + tarnPool.numFree() : 0),
+    idle: () => tarnPool?.numFree() ?? 0,
+    max,
+  };
   const params = url.searchParams;
   const flag = (name: string, fallback: boolean) =>
     params.has(name) ? params.get(name) === 'true' : fallback;
-  return new MssqlDialect({
-    tarn: { ...Tarn, options: { min: 0, max: options.poolSize ?? 10 } },
+  const dialect = new MssqlDialect({
+    tarn: { ...Tarn, Pool: WatchedPool, options: { min: 0, max } },
     tedious: {
       ...Tedious,
       connectionFactory: () =>
@@ -173,6 +198,7 @@ async function mssqlDialect(url: URL, options: ConnectOptions): Promise<MssqlDia
         }),
     },
   });
+  return { dialect, shape };
 }
 
 /** What to check, in words, for the usual ways a connection fails. */
@@ -207,13 +233,24 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   const masked = maskUrl(url);
   let db: Kysely<Database>;
   try {
-    const dialect =
+    const opened: Opened =
       target.dialect === 'sqlite'
-        ? new ImmediateSqliteDialect({ database: await openSqlite(target.path) })
+        ? {
+            dialect: new ImmediateSqliteDialect({ database: await openSqlite(target.path) }),
+            shape: SQLITE_SHAPE,
+          }
         : target.dialect === 'postgres'
           ? await postgresDialect(target.url, options)
           : await mssqlDialect(target.url, options);
-    db = new Kysely<Database>({ dialect, plugins: [new RowConventionsPlugin(target.dialect)] });
+    const name = target.dialect;
+    db = new Kysely<Database>({
+      dialect: measuredDialect(opened.dialect, name, opened.shape),
+      plugins: [new RowConventionsPlugin(name)],
+      // Kysely calls this for every statement; only failures are counted, by class.
+      log: (event) => {
+        if (event.level === 'error') queryFailed(name, queryErrorClass(event.error));
+      },
+    });
   } catch (error) {
     throw new ConnectError(`${masked}: ${advice(error, target)}`);
   }

@@ -39,6 +39,10 @@ export interface MembersTable {
   display_name: string;
   role: Defaulted<'admin' | 'member' | 'viewer'>;
   created_at: DefaultedTimestamp;
+  /** Set by `member remove`: the row stays so history keeps the name; the member can no longer act. */
+  deactivated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The identity provider's subject (`sub`), when members are matched by it rather than by e-mail. */
+  subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokensTable {
@@ -51,6 +55,20 @@ export interface ApiTokensTable {
   created_at: DefaultedTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** One access decision or change: sign-ins, refusals, tokens issued and revoked, members removed. */
+export interface AccessEventsTable {
+  id: string;
+  /** Null when the caller could not be tied to an organization (then only the log line has it). */
+  org_id: string | null;
+  member_id: string | null;
+  kind: string;
+  token_id: string | null;
+  client_id: string | null;
+  detail_json: DefaultedJson<JsonObject>;
+  occurred_at: Timestamp;
 }
 
 export interface CandidatesTable {
@@ -280,6 +298,26 @@ export interface OutboxTable {
   errors_json: DefaultedJson<unknown[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /**
+   * False while the row is in the log (delivered by range, see src/worker/sql/); true once a
+   * delivery of it failed and it is retried on its own. The log position columns (txid, seq)
+   * differ in type per dialect and are read and written only by src/worker/sql/.
+   */
+  is_retry: Defaulted<boolean>;
+}
+
+/** The one row saying where the next leased range of the outbox log starts (positions: src/worker/sql/). */
+export interface OutboxCursorTable {
+  id: number;
+}
+
+/** A range of the outbox log held by one worker loop; its bounds are read only by src/worker/sql/. */
+export interface OutboxLeasesTable {
+  id: string;
+  locked_by: string;
+  locked_at: Timestamp;
+  attempts: Defaulted<number>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface DeadLettersTable {
@@ -349,9 +387,12 @@ export interface Database {
   sla_policies: SlaPoliciesTable;
   sla_clocks: SlaClocksTable;
   outbox: OutboxTable;
+  outbox_cursor: OutboxCursorTable;
+  outbox_leases: OutboxLeasesTable;
   dead_letters: DeadLettersTable;
   enrichments: EnrichmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
+  access_events: AccessEventsTable;
   workstream_migrations: MigrationsTable;
 }
 
@@ -380,6 +421,9 @@ export const TABLE_NAMES = [
   'dead_letters',
   'enrichments',
   'webhook_endpoints',
+  'access_events',
+  'outbox_cursor',
+  'outbox_leases',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;

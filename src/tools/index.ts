@@ -1,4 +1,5 @@
 /** Every tool, and the selection a server exposes (`--toolsets`, `--read-only`). */
+import { ACCESS_TOOLS } from './access.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PEOPLE_TOOLS } from './people.js';
@@ -20,6 +21,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...READ_TOOLS,
   ...PEOPLE_TOOLS,
   ...SLA_TOOLS,
+  ...ACCESS_TOOLS,
 ];
 
 export interface ToolSelection {

@@ -1,20 +1,38 @@
 /**
- * Every statement the worker runs against the outbox, in database time. Completion, failure
- * and release are fenced on the lease (locked_by): a row reclaimed from a stalled worker and
- * claimed by another can never be completed or failed twice.
+ * Every statement the worker runs against the outbox, in database time; the SQL of each
+ * operation, per dialect, is in ./sql/. The outbox is a log that workers lease by range (one
+ * lease row per batch), and a failed delivery leaves the log to be retried on its own. Every
+ * settlement is fenced on the lease: a range or row taken back from a stalled worker can never be
+ * completed or failed by it.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { Store } from '../store/connect.js';
-import { claimOutbox, limitRows, nowPlusSql, nowSql, toJson } from '../store/dialect.js';
+import { limitRows, nowSql, toJson } from '../store/dialect.js';
 import type { Database, Row } from '../store/schema.js';
+import { claimRange, claimRetries } from './sql/claim.js';
+import { completeRange, completeRetries, deleteRangeSql, holdLeaseSql } from './sql/complete.js';
+import { type AttemptError, deadLetter, release, retryLater } from './sql/fail.js';
+import { type Held, held, holders } from './sql/held.js';
+import { reclaimLeases, reclaimRetries, type Stale } from './sql/reclaim.js';
 
+export type { AttemptError };
 export type OutboxRow = Row<'outbox'>;
 
-export interface AttemptError {
-  readonly attempt: number;
-  readonly at: string;
-  readonly error: string;
+/** A batch of the log leased to one loop: its rows, each carrying the lease's attempt number. */
+export interface Range {
+  readonly leaseId: string;
+  readonly rows: OutboxRow[];
+}
+
+/** How a range's deliveries went, for its settlement. */
+export interface RangeOutcome {
+  readonly failed: readonly { row: OutboxRow; error: string; delayMs: number }[];
+  readonly dead: readonly { row: OutboxRow; error: string }[];
+  /** Deliveries still running at shutdown: handed back without counting the attempt. */
+  readonly abandoned: readonly string[];
 }
 
 export class OutboxStore {
@@ -24,114 +42,150 @@ export class OutboxStore {
     this.#db = store.db;
   }
 
-  claim(workerId: string, batchSize: number): Promise<OutboxRow[]> {
-    return claimOutbox(this.#db, this.store.dialect, { workerId, batchSize });
+  /**
+   * Leases the next range of the log to `workerId` (null when the log has nothing committed),
+   * completing first, in the same statement, the range `complete` whose rows were all delivered.
+   * `completed` says whether that lease was still held (false: taken back, nothing deleted).
+   */
+  async completeAndClaim(
+    workerId: string,
+    batchSize: number,
+    complete?: string,
+  ): Promise<{ completed: boolean; range: Range | null }> {
+    const leaseId = randomUUID();
+    const claimed = await claimRange(this.#db, this.store.dialect, {
+      workerId,
+      leaseId,
+      batchSize,
+      complete,
+    });
+    if (claimed.rows.length === 0) return { completed: claimed.completed, range: null };
+    // A range is always a first attempt (a range taken back becomes retry rows, each counting),
+    // held by this loop since now; the claim reads only what delivery needs.
+    const now = new Date();
+    const rows = claimed.rows.map((row): OutboxRow => {
+      const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
+      return {
+        id: row.id,
+        org_id: row.org_id,
+        event_id: row.event_id,
+        destination: row.destination,
+        payload_json: row.payload_json,
+        attempts: 1,
+        max_attempts: row.max_attempts,
+        run_at: created,
+        locked_by: workerId,
+        locked_at: now,
+        last_error: null,
+        errors_json: row.errors_json,
+        created_at: created,
+        updated_at: created,
+        is_retry: false,
+      };
+    });
+    return { completed: claimed.completed, range: { leaseId, rows } };
   }
 
-  /** Deletes delivered rows this worker still holds; returns how many it held. */
-  async complete(workerId: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await this.#db
-      .deleteFrom('outbox')
-      .where('id', 'in', ids)
-      .where('locked_by', '=', workerId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Leases the next range of the log to `workerId`; null when the log has nothing committed. */
+  async claimRange(workerId: string, batchSize: number): Promise<Range | null> {
+    return (await this.completeAndClaim(workerId, batchSize)).range;
   }
 
-  /** Schedules another attempt after `delayMs` of database time, keeping every attempt's error. */
-  async retryLater(workerId: string, row: OutboxRow, error: string, delayMs: number): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('outbox')
-      .set({
-        locked_by: null,
-        locked_at: null,
-        run_at: nowPlusSql(this.store.dialect, delayMs),
-        last_error: error,
-        errors_json: toJson([...row.errors_json, attemptError(row, error)]),
-        updated_at: nowSql(this.store.dialect),
-      })
-      .where('id', '=', row.id)
-      .where('locked_by', '=', workerId)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  /** Claims due retry rows, each locked to `workerId` with its attempt counted. */
+  claimRetries(workerId: string, batchSize: number): Promise<OutboxRow[]> {
+    return claimRetries(this.#db, this.store.dialect, { workerId, batchSize });
   }
 
-  /** Moves a row that will not succeed to the dead letters, with every attempt's error. */
-  async deadLetter(workerId: string, row: OutboxRow, error: string): Promise<boolean> {
+  /**
+   * Settles a range: failures become retry rows (or dead letters), abandoned rows go back
+   * uncounted, the delivered rest is deleted with the lease. False when the lease was taken back:
+   * then nothing is written, and the range's rows are delivered again by whoever took it.
+   */
+  async settleRange(workerId: string, leaseId: string, outcome: RangeOutcome): Promise<boolean> {
+    const { dialect } = this.store;
+    if (outcome.failed.length + outcome.dead.length + outcome.abandoned.length === 0)
+      return completeRange(this.#db, dialect, workerId, leaseId);
     return this.#db.transaction().execute(async (tx) => {
-      const removed = await tx
-        .deleteFrom('outbox')
-        .where('id', '=', row.id)
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      if (removed.numDeletedRows === 0n) return false;
-      await tx
-        .insertInto('dead_letters')
-        .values({
-          id: row.id,
-          org_id: row.org_id,
-          event_id: row.event_id,
-          destination: row.destination,
-          payload_json: toJson(row.payload_json),
-          attempts: row.attempts,
-          errors_json: toJson([...row.errors_json, attemptError(row, error)]),
-          last_error: error,
-          created_at: row.created_at,
-          dead_at: nowSql(this.store.dialect),
-        })
-        .execute();
+      const held = await holdLeaseSql(dialect, workerId, leaseId).execute(tx);
+      if (!held.numAffectedRows) return false;
+      for (const { row, error, delayMs } of outcome.failed)
+        await retryLater(tx, dialect, row, error, delayMs);
+      for (const { row, error } of outcome.dead) await deadLetter(tx, dialect, row, error);
+      await release(tx, dialect, outcome.abandoned);
+      await deleteRangeSql(dialect, leaseId).execute(tx);
+      await tx.deleteFrom('outbox_leases').where('id', '=', leaseId).execute();
       return true;
     });
   }
 
-  /** Hands unfinished rows back without counting the attempt (graceful shutdown). */
-  async release(workerId: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await this.#db
-      .updateTable('outbox')
-      .set((eb) => ({ locked_by: null, locked_at: null, attempts: eb('attempts', '-', 1) }))
-      .where('id', 'in', ids)
-      .where('locked_by', '=', workerId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  /** Deletes delivered retry rows this worker still holds; returns how many it held. */
+  complete(workerId: string, ids: readonly string[]): Promise<number> {
+    return completeRetries(this.#db, workerId, ids);
   }
 
-  /** Extends the lease of rows still being delivered. */
-  async renew(workerId: string, ids: readonly string[]): Promise<void> {
+  /** Schedules another attempt of a retry row after `delayMs` of database time. */
+  retryLater(workerId: string, row: OutboxRow, error: string, delayMs: number): Promise<boolean> {
+    return retryLater(this.#db, this.store.dialect, row, error, delayMs, workerId);
+  }
+
+  /** Moves a retry row that will not succeed to the dead letters, with every attempt's error. */
+  deadLetter(workerId: string, row: OutboxRow, error: string): Promise<boolean> {
+    return this.#db.transaction().execute((tx) => deadLetter(tx, this.store.dialect, row, error, workerId));
+  }
+
+  /** Hands unfinished retry rows back without counting the attempt (graceful shutdown). */
+  release(workerId: string, ids: readonly string[]): Promise<number> {
+    return release(this.#db, this.store.dialect, ids, workerId);
+  }
+
+  /** Extends the lease of a range and of retry rows still being delivered. */
+  async renew(workerId: string, leaseId: string | null, ids: readonly string[]): Promise<void> {
+    const { dialect } = this.store;
+    if (leaseId) await holdLeaseSql(dialect, workerId, leaseId).execute(this.#db);
     if (ids.length === 0) return;
     await this.#db
       .updateTable('outbox')
-      .set({ locked_at: nowSql(this.store.dialect) })
+      .set({ locked_at: nowSql(dialect) })
       .where('id', 'in', ids)
       .where('locked_by', '=', workerId)
       .execute();
   }
 
-  /** Unlocks up to `limit` rows whose lease is older than `leaseMs`; returns their ids. */
-  async reclaim(leaseMs: number, limit: number): Promise<string[]> {
-    const { dialect } = this.store;
-    return this.#db.transaction().execute(async (tx) => {
-      const stale = await limitRows(
-        dialect,
-        tx
-          .selectFrom('outbox')
-          .select('id')
-          .where('locked_at', '<', nowPlusSql(dialect, -leaseMs))
-          .orderBy('locked_at'),
-        limit,
-      ).execute();
-      const ids = stale.map((row) => row.id);
-      if (ids.length === 0) return [];
-      // The age is checked again in the update: a lease renewed since the select keeps its row.
-      await tx
-        .updateTable('outbox')
-        .set({ locked_by: null, locked_at: null })
-        .where('id', 'in', ids)
-        .where('locked_at', '<', nowPlusSql(dialect, -leaseMs))
-        .execute();
-      return ids;
+  /** Takes back up to `limit` leases and retry rows held longer than `leaseMs`; returns the row ids. */
+  reclaim(leaseMs: number, limit: number): Promise<string[]> {
+    return this.#reclaim({ olderThanMs: leaseMs }, limit);
+  }
+
+  /**
+   * Takes back what processes of this host that are no longer running held (their worker ids
+   * are `host:pid:…`). For the embedded database, whose processes all share one host: after a
+   * SIGKILL, its rows need not wait out the lease. Returns the row ids.
+   */
+  async reclaimFromDeadProcesses(): Promise<string[]> {
+    const host = hostname();
+    const gone = (await holders(this.#db)).filter((holder) => {
+      const [h, pid] = holder.split(':');
+      return h === host && Number(pid) !== process.pid && !processAlive(Number(pid));
     });
+    if (gone.length === 0) return [];
+    return this.#reclaim({ heldBy: gone }, 100_000);
+  }
+
+  async #reclaim(stale: Stale, limit: number): Promise<string[]> {
+    const { dialect } = this.store;
+    const fromLeases = await reclaimLeases(this.#db, dialect, stale, limit);
+    const fromRetries = await reclaimRetries(
+      this.#db,
+      dialect,
+      stale,
+      Math.max(0, limit - fromLeases.length),
+    );
+    return [...fromLeases, ...fromRetries];
+  }
+
+  /** Every row in flight, with its holder. */
+  held(): Promise<Held[]> {
+    return held(this.#db, this.store.dialect);
   }
 
   async stats(): Promise<OutboxStats> {
@@ -140,12 +194,15 @@ export class OutboxStore {
       .selectFrom('outbox')
       .select((eb) => [
         eb.fn.countAll<number>().as('total'),
-        eb.fn.count<number>('locked_at').as('in_flight'),
-        eb.fn
-          .min<Date | null>(eb.case().when('locked_at', 'is', null).then(eb.ref('run_at')).end())
-          .as('oldest_pending_at'),
+        eb.fn.min<Date | null>('run_at').as('oldest_pending_at'),
       ])
+      .where((eb) => eb.or([eb('is_retry', '=', false), eb('locked_at', 'is', null)]))
       .executeTakeFirstOrThrow();
+    const total = await this.#db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const inFlight = (await this.held()).length;
     const dead = await this.#db
       .selectFrom('dead_letters')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -155,8 +212,8 @@ export class OutboxStore {
       new Date();
     const oldest = row.oldest_pending_at ? new Date(row.oldest_pending_at) : null;
     return {
-      pending: Number(row.total) - Number(row.in_flight),
-      inFlight: Number(row.in_flight),
+      pending: Number(total.n) - inFlight,
+      inFlight,
       deadLetters: Number(dead.n),
       oldestPendingAgeSeconds: oldest
         ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000))
@@ -172,7 +229,7 @@ export class OutboxStore {
     ).execute();
   }
 
-  /** Puts dead letters back in the outbox as fresh rows, due now; returns the ids replayed. */
+  /** Puts dead letters back in the outbox log as fresh rows, due now; returns the ids replayed. */
   async replay(ids: readonly string[] | 'all'): Promise<string[]> {
     return this.#db.transaction().execute(async (tx) => {
       let query = tx.selectFrom('dead_letters').selectAll();
@@ -209,6 +266,13 @@ export interface OutboxStats {
   oldestPendingAgeSeconds: number;
 }
 
-function attemptError(row: OutboxRow, error: string): AttemptError {
-  return { attempt: row.attempts, at: new Date().toISOString(), error };
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true; // not ours to judge
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -4,6 +4,10 @@ import { systemClock } from '../domain/clock.js';
 import { type EnrichmentConfig, loadEnrichmentConfig } from '../enrichment/config.js';
 import { EnrichmentDestination, enrichmentDestination } from '../enrichment/destination.js';
 import { createLogger, type Logger } from '../log.js';
+import { databaseFigures } from '../observability/figures.js';
+import { watchDatabase } from '../observability/metrics.js';
+import { exposeMetrics } from '../observability/metrics-server.js';
+import { observeSweep } from '../observability/observe.js';
 import { connect, type Store } from '../store/connect.js';
 import { sweepSlas } from '../workstream/sla-sweep.js';
 import { AlertsDestination, type Destination, WebhookDestination } from './destinations.js';
@@ -60,7 +64,7 @@ function scheduleSlaSweep(store: Store, log: Logger, everyMs: number, wake: () =
   let stopped = false;
   const tick = async () => {
     try {
-      const result = await sweepSlas({ store, clock: systemClock });
+      const result = await observeSweep(() => sweepSlas({ store, clock: systemClock }));
       if (result.warned + result.breached > 0) {
         log.info(result, 'SLA sweep');
         wake();
@@ -88,6 +92,7 @@ export function startWorker(store: Store, log: Logger, options: StartOptions = {
     slaSweepMs > 0 ? scheduleSlaSweep(store, log, slaSweepMs, () => worker.wake()) : () => {};
   const listener =
     store.dialect === 'postgres' ? listenForOutbox(store.rawUrl, () => worker.wake(), log) : null;
+  const unwatch = watchDatabase(databaseFigures(store));
   log.info(
     {
       worker: worker.id,
@@ -100,6 +105,7 @@ export function startWorker(store: Store, log: Logger, options: StartOptions = {
   return {
     worker,
     async stop() {
+      unwatch();
       stopSweeping();
       await worker.stop();
       await closeDestinations(destinations);
@@ -116,11 +122,16 @@ export async function runWorkerProcess(config: Config, options: StartOptions): P
     onIdleError: (error) => log.warn({ err: error }, 'database connection dropped'),
   });
   const running = startWorker(store, log, { ...options, enrichment });
+  const metrics = await exposeMetrics(config.metrics, log, {
+    role: 'worker',
+    healthy: () => !running.worker.stopping,
+  });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down: no new claims, draining in-flight deliveries');
       running
         .stop()
+        .then(() => metrics?.close())
         .then(() => store.close())
         .then(resolve, (error: unknown) => {
           log.error({ err: error }, 'shutdown failed');

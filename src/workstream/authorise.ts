@@ -6,11 +6,13 @@ import { refuse } from './refusals.js';
 export async function authorise(db: Db, actor: Actor, readOnly: boolean): Promise<void> {
   const member = await db
     .selectFrom('members')
-    .select(['role'])
+    .select(['role', 'deactivated_at'])
     .where('id', '=', actor.memberId)
     .where('org_id', '=', actor.orgId)
     .executeTakeFirst();
   if (!member) refuse(forbidden(`${actor.memberId} is not a member of organization ${actor.orgId}`));
+  if (member.deactivated_at !== null)
+    refuse(forbidden(`${actor.memberId} was removed from the organization and can no longer act`));
   if (!readOnly && member.role === 'viewer')
     refuse(forbidden(`${actor.memberId} has the viewer role and cannot make changes`));
 }

@@ -4,6 +4,7 @@
  * two lists together. Administration (orgs, members) and the worker's SLA sweep are not here:
  * no assistant calls them.
  */
+import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
 import * as enrichment from './enrichment.js';
 import * as members from './members.js';
@@ -66,6 +67,8 @@ export const COMMANDS = {
   setBusinessCalendar: slaAdmin.setBusinessCalendar,
   listSlaBreaches: slaViews.listSlaBreaches,
   getSlaCompliance: slaViews.getSlaCompliance,
+
+  listAccessEvents: accessEvents.listAccessEvents,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

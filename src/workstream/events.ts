@@ -3,8 +3,10 @@
  * writes one outbox row per destination that wants it (the org's subscribed webhooks and any
  * destination the command names), then wakes PostgreSQL workers.
  */
+
 import { sql } from 'kysely';
 import { newId } from '../domain/ids.js';
+import { currentTraceContext } from '../observability/tracing.js';
 import { type DialectName, rowsPerInsert, toJson } from '../store/dialect.js';
 import type { JsonObject, NewRow } from '../store/schema.js';
 import type { Db } from './deps.js';
@@ -52,6 +54,7 @@ export async function appendEvents(
 ): Promise<string[]> {
   const rows = events.map((event) => ({ event, id: newId('evt', event.occurredAt) }));
   const outbox: NewRow<'outbox'>[] = [];
+  const trace = currentTraceContext();
   for (const { event, id } of rows) {
     const hooks = (await webhooksOf(event.orgId)).filter((hook) =>
       subscribes(hook.event_types_json, event.type),
@@ -70,6 +73,8 @@ export async function appendEvents(
       reason: event.reason ?? null,
       data: event.data ?? {},
       occurredAt: event.occurredAt.toISOString(),
+      // The writing command's trace context, when tracing is on: the delivery continues its trace.
+      ...(trace ? { trace } : {}),
     });
     for (const destination of destinations) {
       outbox.push({

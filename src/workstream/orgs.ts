@@ -31,6 +31,8 @@ export const AddMember = z.object({
   email: z.email().max(400),
   name: z.string().trim().min(1).max(400),
   role: z.enum(['admin', 'member', 'viewer']).default('member'),
+  /** The identity provider's subject (`sub`), for members matched by it (docs/auth.md). */
+  subject: z.string().trim().min(1).max(400).optional(),
 });
 
 export interface OrgCreated {
@@ -148,7 +150,7 @@ export async function createOrg(deps: Deps, input: unknown): Promise<OrgCreated>
 }
 
 export async function addMember(deps: Deps, input: unknown): Promise<{ memberId: string }> {
-  const { orgId, email, name, role } = parse(AddMember, input);
+  const { orgId, email, name, role, subject } = parse(AddMember, input);
   const now = deps.clock.now();
   const memberId = newId('mem', now);
   try {
@@ -160,6 +162,7 @@ export async function addMember(deps: Deps, input: unknown): Promise<{ memberId:
         email: email.toLowerCase(),
         display_name: name,
         role,
+        subject: subject ?? null,
         created_at: now,
       })
       .execute();

@@ -22,7 +22,7 @@ export const ProposalVersionId = id('prop', 'proposal version', 'get_pursuit');
 export const ExpectedVersion = z.number().int().positive();
 
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-export const Reason = text(2000).describe('Why, in a sentence.');
+export const Reason = text(2000);
 export const Timestamp = z.iso.datetime({ offset: true });
 export const PriorityParam = z.enum(PRIORITIES);
 export const Money = z.number().nonnegative().max(1e15);
@@ -42,8 +42,8 @@ export const Assignee = z
   .min(1)
   .max(400)
   .nullable()
-  .describe('A member id, e-mail or name (list_members); null unassigns.');
-export const Domain = z.string().trim().max(200).describe('e.g. acme.com; spots duplicates.');
+  .describe('Member id, e-mail or name; null unassigns.');
+export const Domain = z.string().trim().max(200).describe('e.g. acme.com');
 
 export const Cursor = z.string().max(200);
 export const Limit = z.number().int().min(1).max(100).default(25);

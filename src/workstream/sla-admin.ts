@@ -41,8 +41,7 @@ export const SlaPoliciesView = z.object({
       weekly: z.array(z.unknown()),
       holidays: z.array(z.string()),
     })
-    .nullable()
-    .describe('null: every target counts calendar time.'),
+    .nullable(),
   policies: z.array(
     z.object({
       kind: z.string(),

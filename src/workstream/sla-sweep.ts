@@ -13,29 +13,38 @@ export const SWEEPER = 'system:sla-sweeper';
 export interface SweepResult {
   warned: number;
   breached: number;
+  /** The same counts by clock kind (triage, proposal, response), for the SLA series. */
+  byKind: Record<string, { warned: number; breached: number }>;
 }
 
 const EVENT_OF: Record<ClockMark, string> = { warned_at: 'sla.warning', breached_at: 'sla.breached' };
 
 export async function sweepSlas(deps: Deps, batchSize = 2_000): Promise<SweepResult> {
-  const result: SweepResult = { warned: 0, breached: 0 };
+  const result: SweepResult = { warned: 0, breached: 0, byKind: {} };
   const now = deps.clock.now();
   for (const mark of ['warned_at', 'breached_at'] as const) {
     for (;;) {
-      const marked = await markBatch(deps, mark, now, batchSize);
-      if (mark === 'warned_at') result.warned += marked;
-      else result.breached += marked;
-      if (marked < batchSize) break;
+      const kinds = await markBatch(deps, mark, now, batchSize);
+      for (const kind of kinds) {
+        const counts = result.byKind[kind] ?? { warned: 0, breached: 0 };
+        result.byKind[kind] = counts;
+        if (mark === 'warned_at') counts.warned += 1;
+        else counts.breached += 1;
+      }
+      if (mark === 'warned_at') result.warned += kinds.length;
+      else result.breached += kinds.length;
+      if (kinds.length < batchSize) break;
     }
   }
   return result;
 }
 
-async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number): Promise<number> {
+/** Marks up to `limit` clocks and writes their events; returns the kind of each clock marked. */
+async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number): Promise<string[]> {
   const { db, dialect } = deps.store;
   return db.transaction().execute(async (tx) => {
     const clocks = (await markDueClocksSql(dialect, mark, now, limit).execute(tx)).rows;
-    if (clocks.length === 0) return 0;
+    if (clocks.length === 0) return [];
     const hooks = new Map<string, Promise<Webhook[]>>();
     const webhooksOf = (orgId: string) => {
       let found = hooks.get(orgId);
@@ -56,7 +65,7 @@ async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number):
       clocks.map((clock) => eventFor(clock, mark, now)),
       webhooksOf,
     );
-    return clocks.length;
+    return clocks.map((clock) => clock.kind);
   });
 }
 

@@ -4,6 +4,7 @@
  * A lost optimistic race or a database collision runs the whole command again.
  */
 import pRetry, { AbortError } from 'p-retry';
+import { traceTransaction } from '../observability/tracing.js';
 import type { DialectName, UniqueViolation } from '../store/dialect.js';
 import { uniqueViolation } from '../store/dialect.js';
 import type { RowUpdate } from '../store/schema.js';
@@ -99,11 +100,22 @@ type Attempt<T> = { readonly value: T } | { readonly violation: UniqueViolation 
  * Runs `work` in one transaction as `actor`. A lost race or a database collision runs it again
  * (the state it guards may have changed); any other failure rolls everything back.
  */
-export async function run<T>(
+export function run<T>(
   deps: Deps,
   actor: Actor,
   work: (unit: Unit) => Promise<T>,
   options: RunOptions<T> = {},
+): Promise<T> {
+  return traceTransaction(deps.store.dialect, options.readOnly === true, () =>
+    runUnit(deps, actor, work, options),
+  );
+}
+
+async function runUnit<T>(
+  deps: Deps,
+  actor: Actor,
+  work: (unit: Unit) => Promise<T>,
+  options: RunOptions<T>,
 ): Promise<T> {
   const { db, dialect } = deps.store;
   const { onUniqueViolation } = options;
@@ -122,7 +134,8 @@ export async function run<T>(
         throw new AbortError(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    { retries: 8, minTimeout: 5, maxTimeout: 100, randomize: true },
+    // Enough rounds for a burst of writers on one row to each win once, even on a busy machine.
+    { retries: 20, minTimeout: 5, maxTimeout: 200, randomize: true },
   );
   if ('value' in attempt) return attempt.value;
   // Only reached with a handler: a violation without one was aborted above.

@@ -71,7 +71,7 @@ describeEachDialect('workstream demo and token', (db) => {
     expect(created.stdout).toMatch(/^wst_[A-Za-z0-9_-]{43}\n$/);
     const token = created.stdout.trim();
     const auth = await authenticate(db.store(), token);
-    expect(auth?.extra).toEqual({ orgId: org.orgId, memberId: org.actor.memberId });
+    expect(auth?.extra).toMatchObject({ orgId: org.orgId, memberId: org.actor.memberId, via: 'static' });
     const id = String(auth?.clientId);
     expect(created.stderr).toContain(id);
 

@@ -102,12 +102,14 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     }
   });
 
-  it('refuses a request without a valid bearer token: 401 with a JSON error', async () => {
+  it('refuses a request without a valid bearer token: 401 with an RFC 6750 challenge', async () => {
     const none = await raw(server.url, { method: 'POST', headers: MCP_HEADERS, body: INITIALIZE });
     expect(none.status).toBe(401);
-    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
     expect(JSON.parse(none.body)).toMatchObject({
-      error: { code: 'UNAUTHORIZED', message: expect.stringMatching(/Bearer/) },
+      error: 'invalid_token',
+      error_description: expect.stringMatching(/Bearer/),
+      nextStep: expect.stringMatching(/token create/),
     });
     const wrong = await raw(server.url, {
       method: 'POST',

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import {
-  claimOutbox,
   databaseNow,
   insertReturning,
   limitRows,
@@ -14,7 +13,7 @@ import {
   violates,
 } from '../../src/store/dialect.js';
 import { describeEachDialect } from '../support/databases.js';
-import { seedEvent, seedOrg } from '../support/seed.js';
+import { seedOrg } from '../support/seed.js';
 
 describeEachDialect('dialect', ({ dialect, store }) => {
   let orgId: string;
@@ -109,61 +108,6 @@ describeEachDialect('dialect', ({ dialect, store }) => {
     );
     expect(error).not.toBeNull();
     expect(uniqueViolation(error)).toBeNull();
-  });
-
-  describe('outbox claim', () => {
-    async function addRows(count: number, runAt: Date): Promise<string[]> {
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const eventId = await seedEvent(store(), orgId);
-        const id = newId('obx');
-        ids.push(id);
-        await store()
-          .db.insertInto('outbox')
-          .values({
-            id,
-            org_id: orgId,
-            event_id: eventId,
-            destination: 'test',
-            payload_json: toJson({ i }),
-            run_at: runAt,
-          })
-          .execute();
-      }
-      return ids;
-    }
-
-    it('claims due rows in run_at order, counts the attempt and locks them to the worker', async () => {
-      const { db } = store();
-      await db.deleteFrom('outbox').execute();
-      const past = new Date(Date.now() - 3_600_000);
-      const ids = await addRows(5, past);
-      await addRows(2, new Date(Date.now() + 3_600_000));
-
-      const first = await claimOutbox(db, dialect, { workerId: 'worker-a', batchSize: 3 });
-      expect(first.map((row) => row.id)).toEqual(ids.slice(0, 3));
-      for (const row of first) {
-        expect(row.locked_by).toBe('worker-a');
-        expect(row.locked_at).toBeInstanceOf(Date);
-        expect(row.attempts).toBe(1);
-        expect(row.payload_json).toEqual({ i: expect.any(Number) });
-      }
-      const second = await claimOutbox(db, dialect, { workerId: 'worker-b', batchSize: 10 });
-      expect(second.map((row) => row.id)).toEqual(ids.slice(3));
-      expect(await claimOutbox(db, dialect, { workerId: 'worker-c', batchSize: 10 })).toEqual([]);
-    });
-
-    it('never hands one row to two concurrent claims', async () => {
-      const { db } = store();
-      await db.deleteFrom('outbox').execute();
-      const ids = await addRows(40, new Date(Date.now() - 60_000));
-      const claims = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => claimOutbox(db, dialect, { workerId: `w${i}`, batchSize: 7 })),
-      );
-      const claimed = claims.flat().map((row) => row.id);
-      expect(new Set(claimed).size).toBe(claimed.length);
-      expect(claimed.sort()).toEqual([...ids].sort());
-    });
   });
 });
 

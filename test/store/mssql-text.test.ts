@@ -14,7 +14,6 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
-  claimOutboxSql,
   insertReturning,
   limitRows,
   markDueClocksSql,
@@ -41,17 +40,6 @@ const mssql = new Kysely<Database>({
 const text = (statement: RawBuilder<unknown>) => statement.compile(mssql).sql.replace(/\s+/g, ' ').trim();
 
 describe('SQL Server statements', () => {
-  it('claims outbox rows with a READPAST/UPDLOCK CTE and OUTPUT inserted.*', () => {
-    const compiled = claimOutboxSql('mssql', { workerId: 'w1', batchSize: 50 }).compile(mssql);
-    expect(compiled.sql.replace(/\s+/g, ' ').trim()).toBe(
-      'with next as ( select top (@1) * from outbox with (rowlock, updlock, readpast) ' +
-        'where locked_at is null and run_at <= sysutcdatetime() order by run_at, id ) ' +
-        'update next set locked_by = @2, locked_at = sysutcdatetime(), attempts = attempts + 1, ' +
-        'updated_at = sysutcdatetime() output inserted.*',
-    );
-    expect(compiled.parameters).toEqual([50, 'w1']);
-  });
-
   it('marks due SLA clocks through a READPAST/UPDLOCK CTE with OUTPUT of the marked clocks', () => {
     const now = new Date('2026-03-02T09:00:00.000Z');
     const compiled = markDueClocksSql('mssql', 'breached_at', now, 500).compile(mssql);

@@ -186,16 +186,19 @@ describeEachDialect('the outbox worker', ({ dialect, store, url }) => {
     await org.ws.createCandidate(org.actor, { title: 'Fence', accountName: `Fence ${refs}` });
     const outbox = new OutboxStore(store());
     const [row] = await rowsFor(path);
-    const mine = (await outbox.claim('stale-worker', 100)).filter((r) => r.id === row?.id);
+    const range = await outbox.claimRange('stale-worker', 100);
+    const mine = (range?.rows ?? []).filter((r) => r.id === row?.id);
     expect(mine).toHaveLength(1);
     await store()
-      .db.updateTable('outbox')
+      .db.updateTable('outbox_leases')
       .set({ locked_at: nowPlusSql(dialect, -6 * 60_000) })
-      .where('id', '=', row?.id ?? '')
+      .where('locked_by', '=', 'stale-worker')
       .execute();
     expect(await outbox.reclaim(5 * 60_000, 100)).toContain(row?.id);
-    const theirs = (await outbox.claim('new-worker', 100)).filter((r) => r.id === row?.id);
+    const theirs = (await outbox.claimRetries('new-worker', 100)).filter((r) => r.id === row?.id);
     expect(theirs).toMatchObject([{ attempts: 2, locked_by: 'new-worker' }]);
+    const none = { failed: [], dead: [], abandoned: [] };
+    expect(await outbox.settleRange('stale-worker', range?.leaseId ?? '', none)).toBe(false);
     expect(await outbox.complete('stale-worker', [row?.id ?? ''])).toBe(0);
     const stale = mine[0];
     if (!stale) throw new Error('the stale worker claimed the row');
@@ -219,8 +222,11 @@ describeEachDialect('the outbox worker', ({ dialect, store, url }) => {
     await org.ws.createCandidate(org.actor, { title: 'Hang', accountName: `Hang ${refs}` });
     const running = worker({ drainMs: 200 });
     running.start();
-    await until(async () => expect((await rowsFor(path))[0]?.locked_by).not.toBeNull());
+    const [hung] = await rowsFor(path);
+    const inFlight = async () => (await new OutboxStore(store()).held()).filter((h) => h.id === hung?.id);
+    await until(async () => expect((await inFlight())[0]?.locked_by).toBeDefined());
     await running.stop();
+    expect(await inFlight()).toEqual([]);
     const [row] = await rowsFor(path);
     expect(row).toMatchObject({ attempts: 0, locked_by: null, locked_at: null });
     receiver.hang.delete(path);

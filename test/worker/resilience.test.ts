@@ -87,12 +87,8 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
       const victim = spawnCli(args);
       const survivor = spawnCli(args);
       try {
-        const heldByVictim = () =>
-          store.db
-            .selectFrom('outbox')
-            .select(['id', 'event_id'])
-            .where('locked_by', 'like', `%:${victim.pid}:%`)
-            .execute();
+        const heldByVictim = async () =>
+          (await new OutboxStore(store).held()).filter((row) => row.locked_by.includes(`:${victim.pid}:`));
         await until(() =>
           expect(receiver.deliveries.filter((d) => d.path === path).length).toBeGreaterThan(100),
         );
@@ -104,11 +100,12 @@ describe.skipIf(!PG_URL)('worker resilience [postgres]', () => {
         const held = await heldByVictim();
         expect(held.length).toBeGreaterThan(0);
         // Its lease runs out: the database clock moves past it instead of the test waiting 5 minutes.
-        await store.db
-          .updateTable('outbox')
-          .set({ locked_at: nowPlusSql('postgres', -6 * 60_000) })
-          .where('locked_by', 'like', `%:${victim.pid}:%`)
-          .execute();
+        for (const table of ['outbox', 'outbox_leases'] as const)
+          await store.db
+            .updateTable(table)
+            .set({ locked_at: nowPlusSql('postgres', -6 * 60_000) })
+            .where('locked_by', 'like', `%:${victim.pid}:%`)
+            .execute();
         // A worker starting (as after a crash) sweeps expired leases at once.
         const restarted = spawnCli(args);
         try {
@@ -195,15 +192,13 @@ describe.skipIf(!PG_URL)('reclaim', () => {
       await fillOutbox(store, receiver, '/reclaim', 6);
       await receiver.close();
       const outbox = new OutboxStore(store);
-      const claimed = await outbox.claim('w', 6);
+      // Six ranges of one row each; four of them held past the lease.
+      const leases: string[] = [];
+      for (let i = 0; i < 6; i++) leases.push((await outbox.claimRange('w', 1))?.leaseId ?? '');
       await store.db
-        .updateTable('outbox')
+        .updateTable('outbox_leases')
         .set({ locked_at: nowPlusSql('postgres', -10 * 60_000) })
-        .where(
-          'id',
-          'in',
-          claimed.slice(0, 4).map((r) => r.id),
-        )
+        .where('id', 'in', leases.slice(0, 4))
         .execute();
       expect((await outbox.reclaim(5 * 60_000, 3)).length).toBe(3);
       expect((await outbox.reclaim(5 * 60_000, 3)).length).toBe(1);

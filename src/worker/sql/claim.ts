@@ -1,0 +1,262 @@
+/**
+ * The two claims. A range of the log: one lease row and one cursor move for a whole batch, in
+ * commit order, never handing a row to two loops. Retries: each row locked to the loop on its
+ * own, due ones in run_at order, as every row was before the log. Rows come back in claim order
+ * on every dialect.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type DialectName, nowSql } from '../../store/dialect.js';
+import type { Database, Row } from '../../store/schema.js';
+import { deleteRangeSql, holdLeaseSql } from './complete.js';
+
+/** What a delivery needs of a log row; the rest of a range row is known (see OutboxStore.claimRange). */
+export type RangeRow = Pick<
+  Row<'outbox'>,
+  | 'id'
+  | 'org_id'
+  | 'event_id'
+  | 'destination'
+  | 'payload_json'
+  | 'max_attempts'
+  | 'errors_json'
+  | 'created_at'
+>;
+/** The range as one JSON array: one value to send and parse instead of 8 fields of 200 rows. */
+const RANGE_JSON = sql.raw(
+  "'id', id, 'org_id', org_id, 'event_id', event_id, 'destination', destination, 'payload_json', payload_json, 'max_attempts', max_attempts, 'errors_json', errors_json, 'created_at', created_at",
+);
+const RANGE_COLUMNS_OF_O = sql.raw(
+  'o.id, o.org_id, o.event_id, o.destination, o.payload_json, o.max_attempts, o.errors_json, o.created_at',
+);
+
+export interface RangeRequest {
+  readonly workerId: string;
+  readonly leaseId: string;
+  readonly batchSize: number;
+  /**
+   * A lease of this worker whose every row was delivered, completed in the same statement (its
+   * rows deleted, the lease with them) before the next range is leased: one round trip a batch.
+   */
+  readonly complete?: string | undefined;
+}
+
+/** A claimed range, and whether the lease to complete was still held (false when none was given). */
+export interface ClaimedRange {
+  readonly completed: boolean;
+  readonly rows: RangeRow[];
+}
+
+/**
+ * PostgreSQL, one statement: lock the cursor, read the next rows of the log whose transaction is
+ * older than every transaction of this database still running when the statement began (the
+ * horizon: no row can commit behind them any more), record the lease and move the cursor past
+ * them.
+ *
+ * The horizon is the oldest transaction in the statement's snapshot that is not known to belong
+ * to another database (those cannot write our tables): a transaction that ended since the
+ * snapshot counts, to be safe; with none running it is the snapshot's xmax. So a long
+ * transaction in another database of the cluster does not hold delivery back; one in this
+ * database does, until it ends.
+ */
+export function claimRangePostgresSql({
+  workerId,
+  leaseId,
+  batchSize,
+  complete,
+}: RangeRequest): RawBuilder<{ completed: number; range_json: RangeRow[] | null }> {
+  return sql<{ completed: number; range_json: RangeRow[] | null }>`
+    with done as (
+      delete from outbox_leases where id = ${complete ?? null} and locked_by = ${workerId}
+      returning from_txid, from_seq, to_txid, to_seq
+    ), cleared as (
+      delete from outbox o using done
+      where not o.is_retry
+        and (o.txid, o.seq) > (done.from_txid, done.from_seq) and (o.txid, o.seq) <= (done.to_txid, done.to_seq)
+    ), head as (
+      select txid, seq from outbox_cursor where id = 1 for update
+    ), horizon as (
+      select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) as txid
+      from pg_snapshot_xip(pg_current_snapshot()) as x
+      where xid(x) not in (
+        select backend_xid from pg_stat_activity
+        where datname <> current_database() and backend_xid is not null
+      )
+    ), next as (
+      select ${RANGE_COLUMNS_OF_O}, o.txid, o.seq from outbox o
+      where not o.is_retry and (o.txid, o.seq) > ((select txid from head), (select seq from head))
+        and o.txid < (select txid from horizon)
+      order by o.txid, o.seq
+      limit ${batchSize}
+    ), last as (
+      select txid, seq from next order by txid desc, seq desc limit 1
+    ), lease as (
+      insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+      select ${leaseId}, head.txid, head.seq, last.txid, last.seq, ${workerId}, now() from head, last
+    ), moved as (
+      update outbox_cursor c set txid = last.txid, seq = last.seq from last where c.id = 1
+    )
+    select
+      (select count(*) from done)::int as completed,
+      (select json_agg(json_build_object(${RANGE_JSON}) order by txid, seq) from next) as range_json`;
+}
+
+/**
+ * SQLite and SQL Server, three statements in one transaction. The first records the lease from
+ * the cursor to the last of the next `batchSize` rows (SQLite: one writer, so insert order is
+ * commit order; SQL Server: only rowversions below MIN_ACTIVE_ROWVERSION(), all committed) and
+ * holds the cursor until commit; the second moves the cursor; the third reads the range.
+ */
+export function leaseRangeSql(
+  dialect: 'sqlite' | 'mssql',
+  { workerId, leaseId, batchSize }: RangeRequest,
+): RawBuilder<unknown> {
+  if (dialect === 'mssql')
+    return sql`
+      insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+      select ${leaseId}, c.txid, 0, n.last, 0, ${workerId}, sysutcdatetime()
+      from outbox_cursor c with (updlock, holdlock)
+      cross apply (
+        select top (1) t.txid as last from (
+          select top (${batchSize}) txid from outbox
+          where is_retry = 0 and txid > c.txid and txid < min_active_rowversion()
+          order by txid
+        ) t order by t.txid desc
+      ) n
+      where c.id = 1`;
+  return sql`
+    insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
+    select ${leaseId}, 0, c.seq, 0, n.last, ${workerId}, ${nowSql('sqlite')}
+    from outbox_cursor c, (
+      select max(seq) as last from (
+        select seq from outbox
+        where is_retry = 0 and txid = 0 and seq > (select seq from outbox_cursor where id = 1)
+        order by seq limit ${batchSize}
+      )
+    ) n
+    where c.id = 1 and n.last is not null`;
+}
+
+export function advanceCursorSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<unknown> {
+  if (dialect === 'mssql')
+    return sql`
+      update c set txid = l.to_txid
+      from outbox_cursor c join outbox_leases l on l.id = ${leaseId}
+      where c.id = 1`;
+  return sql`
+    update outbox_cursor set seq = (select to_seq from outbox_leases where id = ${leaseId})
+    where id = 1`;
+}
+
+/** The log rows of a leased range, in log order. */
+export function rangeRowsSql(dialect: 'sqlite' | 'mssql', leaseId: string): RawBuilder<RangeRow> {
+  if (dialect === 'mssql')
+    return sql<RangeRow>`
+      select ${RANGE_COLUMNS_OF_O} from outbox o join outbox_leases l on l.id = ${leaseId}
+      where o.is_retry = 0 and o.txid > l.from_txid and o.txid <= l.to_txid
+      order by o.txid`;
+  return sql<RangeRow>`
+    select ${RANGE_COLUMNS_OF_O} from outbox o join outbox_leases l on l.id = ${leaseId}
+    where o.is_retry = 0 and o.txid = 0 and o.seq > l.from_seq and o.seq <= l.to_seq
+    order by o.seq`;
+}
+
+/**
+ * Leases the next range of the log to one loop (no rows, no lease), completing first the lease
+ * given in `complete`.
+ */
+export async function claimRange(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  request: RangeRequest,
+): Promise<ClaimedRange> {
+  if (dialect === 'postgres') {
+    const [row] = (await claimRangePostgresSql(request).execute(db)).rows;
+    // json_build_object turns created_at into ISO text; the caller makes it a Date.
+    return { completed: (row?.completed ?? 0) > 0, rows: row?.range_json ?? [] };
+  }
+  return db.transaction().execute(async (tx) => {
+    let completed = false;
+    if (request.complete) {
+      const held = await holdLeaseSql(dialect, request.workerId, request.complete).execute(tx);
+      completed = Number(held.numAffectedRows ?? 0) > 0;
+      if (completed) {
+        await deleteRangeSql(dialect, request.complete).execute(tx);
+        await tx.deleteFrom('outbox_leases').where('id', '=', request.complete).execute();
+      }
+    }
+    const leased = await leaseRangeSql(dialect, request).execute(tx);
+    if (!leased.numAffectedRows) return { completed, rows: [] };
+    await advanceCursorSql(dialect, request.leaseId).execute(tx);
+    return { completed, rows: (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows };
+  });
+}
+
+export interface RetryClaimRequest {
+  readonly workerId: string;
+  readonly batchSize: number;
+}
+
+/**
+ * Claims up to `batchSize` due, unlocked retry rows for one loop, in run_at order, and counts the
+ * attempt. Rows locked by another transaction are skipped, never waited for.
+ */
+export function claimRetriesSql(
+  dialect: DialectName,
+  { workerId, batchSize }: RetryClaimRequest,
+): RawBuilder<Row<'outbox'>> {
+  switch (dialect) {
+    case 'postgres':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select id from outbox
+          where is_retry and locked_at is null and run_at <= now()
+          order by run_at, id
+          limit ${batchSize}
+          for update skip locked
+        )
+        update outbox as o
+        set locked_by = ${workerId}, locked_at = now(), attempts = o.attempts + 1, updated_at = now()
+        from next
+        where o.id = next.id
+        returning o.*`;
+    case 'mssql':
+      return sql<Row<'outbox'>>`
+        with next as (
+          select top (${batchSize}) *
+          from outbox with (rowlock, updlock, readpast)
+          where is_retry = 1 and locked_at is null and run_at <= sysutcdatetime()
+          order by run_at, id
+        )
+        update next
+        set locked_by = ${workerId}, locked_at = sysutcdatetime(), attempts = attempts + 1,
+            updated_at = sysutcdatetime()
+        output inserted.*`;
+    case 'sqlite':
+      // Run inside the store's BEGIN IMMEDIATE transaction: one writer at a time owns the file.
+      return sql<Row<'outbox'>>`
+        update outbox
+        set locked_by = ${workerId}, locked_at = ${nowSql('sqlite')}, attempts = attempts + 1,
+            updated_at = ${nowSql('sqlite')}
+        where id in (
+          select id from outbox
+          where is_retry = 1 and locked_at is null and run_at <= ${nowSql('sqlite')}
+          order by run_at, id
+          limit ${batchSize}
+        )
+        returning *`;
+  }
+}
+
+export async function claimRetries(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  request: RetryClaimRequest,
+): Promise<Row<'outbox'>[]> {
+  const claim = claimRetriesSql(dialect, request);
+  const rows =
+    dialect === 'sqlite'
+      ? await db.transaction().execute(async (tx) => (await claim.execute(tx)).rows)
+      : (await claim.execute(db)).rows;
+  // SQLite's RETURNING order is unspecified; every dialect hands rows back in claim order.
+  return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : 1));
+}
