@@ -2,12 +2,12 @@
  * MCP prompts: ready-made conversations that start from live data. Each embeds the resource it
  * is about, so the model starts with the facts instead of a first tool call.
  */
-import type { GetPromptResult, McpServer } from '@modelcontextprotocol/server';
+import { completable, type GetPromptResult, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { todayArguments } from '../resources/index.js';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
-import { todayText } from '../tools/render.js';
+import { complete } from '../workstream/completions.js';
 import type { PursuitView } from '../workstream/views.js';
 
 const JSON_TYPE = 'application/json';
@@ -17,7 +17,7 @@ function embedded(uri: string, value: unknown) {
     role: 'user' as const,
     content: {
       type: 'resource' as const,
-      resource: { uri, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) },
+      resource: { uri, mimeType: JSON_TYPE, text: JSON.stringify(value) },
     },
   };
 }
@@ -29,7 +29,7 @@ function said(text: string) {
 const DAILY_TRIAGE = `Walk me through my Today Panel, one item at a time, in the order given (it is already sorted by priority, then effective due time, then age).
 For each item:
 1. Say in one line what it is, where it stands and why it is urgent (overdue, SLA breached, SLA at risk, or just next in line).
-2. Propose the single next step, using only the tools in its allowedActions (log_touch, qualify_candidate, promote_candidate, decide_bid, submit_pursuit, …), with the arguments you would pass.
+2. Propose the single next step, using only the tools its state allows (the panel's allowedActions[state]: log_touch, qualify_candidate, promote_candidate, decide_bid, submit_pursuit, …), with the arguments you would pass.
 3. Ask me before calling any tool that changes something; pass the item's version as expectedVersion.
 If a tool refuses, read structuredContent.error (code, message, nextStep) and follow nextStep.
 When the page is done and nextCursor is not null, fetch the next page with get_today_panel and that cursor.`;
@@ -70,8 +70,13 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
       title: 'Daily triage',
       description: 'Walk the Today Panel item by item, most urgent first, proposing the next step for each.',
       argsSchema: z.object({
-        assignee: z.string().optional().describe('Whose panel: a member id or e-mail; yours by default.'),
-        tags: z.string().optional().describe('Only items with these tags, comma-separated (all of them).'),
+        // Completable inside optional: the SDK unwraps an optional argument to find its completer.
+        assignee: completable(z.string(), (value) => complete(workstream.deps, actor, 'assignee', value))
+          .optional()
+          .describe('Whose panel: a member id, e-mail or name; yours by default.'),
+        tags: completable(z.string(), (value) => complete(workstream.deps, actor, 'tags', value))
+          .optional()
+          .describe('Only items with these tags, comma-separated (all of them).'),
       }),
     },
     async ({ assignee, tags }): Promise<GetPromptResult> => {
@@ -82,7 +87,7 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
         const panel = await workstream.getTodayPanel(actor, todayArguments(uri));
         return {
           description: `Daily triage of ${panel.total} open item${panel.total === 1 ? '' : 's'}`,
-          messages: [said(`${DAILY_TRIAGE}\n\n${todayText(panel)}`), embedded(uri.href, panel)],
+          messages: [said(DAILY_TRIAGE), embedded(uri.href, panel)],
         };
       } catch (error) {
         throw protocolErrorOf(error, log, { prompt: 'daily_triage' });
@@ -97,11 +102,13 @@ export function registerPrompts(server: McpServer, caller: Caller): void {
       description:
         'Check a pursuit against its pink gate (before submitting) or red gate (before marking it won or lost), item by item.',
       argsSchema: z.object({
-        pursuitId: z
-          .string()
-          .describe('The pursuit id (pur_…); find one with list_pursuits or get_today_panel.'),
-        gate: z
-          .enum(['pink', 'red'])
+        pursuitId: completable(
+          z.string().describe('The pursuit id (pur_…); find one with list_pursuits or get_today_panel.'),
+          (value) => complete(workstream.deps, actor, 'pursuit', value),
+        ),
+        gate: completable(z.enum(['pink', 'red']), (value) =>
+          (['pink', 'red'] as const).filter((gate) => gate.startsWith(value ?? '')),
+        )
           .optional()
           .describe('pink or red; by default pink until the pursuit is submitted, red after.'),
       }),

@@ -11,11 +11,12 @@
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
+import { type Completed, complete } from '../workstream/completions.js';
 
 const JSON_TYPE = 'application/json';
 
 function json(uri: URL, value: unknown) {
-  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) }] };
+  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(value) }] };
 }
 
 /** The Today Panel's arguments from a workstream://today URI. */
@@ -60,6 +61,15 @@ function nextBreachesUri(uri: URL, cursor: string): string {
 
 export function registerResources(server: McpServer, caller: Caller): void {
   const { workstream, actor, log } = caller;
+  // Template variables complete from the organization's data (completion/complete).
+  const from = (what: Completed) => (value: string) => complete(workstream.deps, actor, what, value);
+  const among = (values: readonly string[]) => (value: string) => values.filter((v) => v.startsWith(value));
+  const todayVariables = { assignee: from('assignee'), tags: from('tags') };
+  const breachVariables = {
+    status: among(['breached', 'at_risk', 'all']),
+    kind: among(['triage', 'proposal', 'response']),
+    assignee: from('assignee'),
+  };
 
   const readToday = async (uri: URL) => {
     // The catch-all template also matches workstream://todayX and workstream://today/x.
@@ -81,7 +91,7 @@ export function registerResources(server: McpServer, caller: Caller): void {
   server.registerResource('today', 'workstream://today', today, readToday);
   server.registerResource(
     'today-filtered',
-    new ResourceTemplate('workstream://today{?assignee,tags}', { list: undefined }),
+    new ResourceTemplate('workstream://today{?assignee,tags}', { list: undefined, complete: todayVariables }),
     today,
     readToday,
   );
@@ -120,7 +130,10 @@ export function registerResources(server: McpServer, caller: Caller): void {
   server.registerResource('sla-breaches', 'workstream://sla/breaches', breaches, readBreaches);
   server.registerResource(
     'sla-breaches-filtered',
-    new ResourceTemplate('workstream://sla/breaches{?status,kind,assignee}', { list: undefined }),
+    new ResourceTemplate('workstream://sla/breaches{?status,kind,assignee}', {
+      list: undefined,
+      complete: breachVariables,
+    }),
     breaches,
     readBreaches,
   );
@@ -132,14 +145,14 @@ export function registerResources(server: McpServer, caller: Caller): void {
   );
 
   const entity = (
-    name: string,
+    name: Completed,
     template: string,
     description: string,
     read: (id: string) => Promise<unknown>,
   ) =>
     server.registerResource(
       name,
-      new ResourceTemplate(template, { list: undefined }),
+      new ResourceTemplate(template, { list: undefined, complete: { id: from(name) } }),
       { title: description.split(':')[0], description, mimeType: JSON_TYPE },
       async (uri, variables) => {
         const id = decodeURIComponent(String(variables.id));

@@ -11,7 +11,8 @@ import { WorkstreamError } from '../domain/errors.js';
 import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
-import { published, type Tool } from '../tools/define.js';
+import { published, publishedHints, type Tool } from '../tools/define.js';
+import { SERVER_ICON } from '../tools/icons.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
@@ -24,14 +25,15 @@ export interface ServerOptions extends Caller, ToolSelection {
 }
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
-Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_); find them with list_signals, list_candidates, list_pursuits.
+Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name.
+Lists answer summaries, newest first, 25 by default (limit up to 100); pass nextCursor back as cursor until it is null. get_signal, get_candidate and get_pursuit give the details.
 Every record lists allowedActions: exactly the tools its state allows next; any other tool on it is refused as INVALID_TRANSITION. A closed record (a pursuit won, lost, no_bid or cancelled; a candidate promoted, disqualified or merged; a signal accepted or dismissed) takes only tag changes.
-Pass its version as expectedVersion when changing it. Tools annotated idempotent are safe to retry: a repeat of the same call answers the record as the first call left it and changes nothing.
-A refused call is an isError result whose text is "CODE: message Next: next step" (the failure's fields are also in _meta["workstream/error"]): follow the next step. An argument a tool does not list is refused as VALIDATION naming it.`;
+Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry). Tools annotated idempotent are safe to retry: a repeat answers the record as the first call left it and changes nothing.
+A refused call is an isError result whose text is "CODE: message Next: next step" (the failure's fields are also in _meta["workstream/error"]): follow the next step. An argument a tool does not list is refused as VALIDATION naming it; admin-only tools refuse others with FORBIDDEN.`;
 
 export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(
-    { name: 'workstream', title: 'Workstream', version: VERSION },
+    { name: 'workstream', title: 'Workstream', version: VERSION, icons: [SERVER_ICON] },
     { instructions: INSTRUCTIONS },
   );
   for (const tool of toolsFor(options.access, selectTools(options))) {
@@ -41,8 +43,8 @@ export function createServer(options: ServerOptions): McpServer {
         title: tool.title,
         description: tool.description,
         inputSchema: published(tool.command.input),
-        outputSchema: published(tool.command.output),
-        annotations: { title: tool.title, ...tool.annotations },
+        outputSchema: published(tool.answer),
+        annotations: publishedHints(tool.annotations),
       },
       (args: unknown, ctx) =>
         traceToolCall({ tool: tool.name, orgId: options.actor.orgId, meta: ctx.mcpReq._meta }, () =>
@@ -62,7 +64,8 @@ async function callTool(tool: Tool, args: unknown, options: ServerOptions) {
     const result = await execute(tool.command, options.workstream.deps, options.actor, args);
     // The output schema types the command's answer; this catches what types cannot see (a
     // driver returning a string for a number) as a logged defect, not a shrug.
-    const checked = tool.command.output.safeParse(result);
+    // A tool answering a summary parses the command's output into it, dropping the details.
+    const checked = tool.answer.safeParse(result);
     if (!checked.success)
       throw new Error(`${tool.name} returned a result its output schema refuses: ${checked.error.message}`);
     options.metrics?.toolCall(tool.name, seconds());

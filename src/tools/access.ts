@@ -8,9 +8,8 @@ export const listAccessEvents = defineTool({
   title: 'List access events',
   toolset: 'access',
   description:
-    'The access audit trail of the caller’s organisation, newest first: sign-ins, refused tokens (revoked, expired, ' +
-    'removed member, wrong audience …), scope refusals, rate-limit refusals, tokens issued and revoked, members removed. ' +
-    'Filter by kind or memberId. Needs the admin role; others are refused with FORBIDDEN.',
+    'Admins: the access audit trail, newest first: sign-ins, refused tokens (revoked, expired, wrong audience …), ' +
+    'scope and rate-limit refusals, tokens issued and revoked, members removed.',
   command: COMMANDS.listAccessEvents,
   render: (page) =>
     [

@@ -1,5 +1,6 @@
 /** Candidate tools: new → contacted → qualified → promoted, or disqualified / merged. */
 import { COMMANDS } from '../workstream/commands.js';
+import { CandidateAnswer, PromotedAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { candidateLine, enrichmentText, nextActions, pursuitLine, withNext } from './render.js';
 
@@ -11,12 +12,10 @@ export const createCandidate = defineTool({
   title: 'Create a candidate',
   toolset: 'candidates',
   description:
-    'Create a candidate (a possible deal) directly, without a signal. Needs title and accountName; accountDomain and ' +
-    'opportunityRef help spot duplicates. Starts `new` and starts the triage SLA. Refused with DUPLICATE and the existing id ' +
-    'when an open candidate for the same account and opportunity exists: work on that one instead (get_candidate). ' +
-    'A repeat of the same call is that refusal, naming the candidate the first call made.',
+    'Create a candidate (a possible deal) without a signal; starts `new` with its triage SLA. DUPLICATE gives the id of an open candidate for the same account and opportunity (a repeat of the call gets that refusal).',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.createCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -27,11 +26,10 @@ export const updateCandidate = defineTool({
   title: 'Update a candidate',
   toolset: 'candidates',
   description:
-    'Change a candidate’s title, priority, assignee, due date, estimated value, extra fields or tags (tags: {add, remove}). ' +
-    'Only the fields given change. A closed candidate (promoted, disqualified, merged) takes only tags; anything else is ' +
-    'refused with INVALID_TRANSITION. Pass expectedVersion from get_candidate to refuse the change (CONFLICT) if someone changed it since.',
+    "Change a candidate's title, priority, assignee, due date, value, fields or tags ({add, remove}). Only the fields given change; a closed candidate takes only tags.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updateCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -41,11 +39,10 @@ export const logTouch = defineTool({
   title: 'Log a touch',
   toolset: 'candidates',
   description:
-    'Record a call, email, meeting or note with a candidate’s account. The first touch moves a `new` candidate to ' +
-    '`contacted` and meets the triage SLA; later touches are recorded without moving it. Each call records one more activity. ' +
-    'Promoted candidates take touches on their pursuit instead.',
+    "Record a call, email, meeting or note with a candidate's account. The first touch moves `new` to `contacted` and meets the triage SLA; each call adds an activity.",
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.logTouch,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -55,10 +52,10 @@ export const qualifyCandidate = defineTool({
   title: 'Qualify a candidate',
   toolset: 'candidates',
   description:
-    'Mark a `contacted` candidate `qualified` (worth a pursuit), with an optional note. A `new` candidate needs a touch first (log_touch). ' +
-    'Next: promote_candidate.',
+    'Mark a `contacted` candidate `qualified` (worth a pursuit), with an optional note. Next: promote_candidate.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.qualifyCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -68,11 +65,10 @@ export const disqualifyCandidate = defineTool({
   title: 'Disqualify a candidate',
   toolset: 'candidates',
   description:
-    'Close an open candidate (`new`, `contacted` or `qualified`) as not worth pursuing, with a short reason code ' +
-    '(no_budget, not_a_fit, no_response, competitor …) and an optional note. Stops its triage SLA. ' +
-    'Can be undone with reopen_candidate.',
+    'Close an open candidate with a reason code (no_budget, not_a_fit, no_response, competitor …). Stops its triage SLA; reopen_candidate undoes it.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.disqualifyCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -82,10 +78,10 @@ export const reopenCandidate = defineTool({
   title: 'Reopen a candidate',
   toolset: 'candidates',
   description:
-    'Bring a `disqualified` candidate back to `contacted`, with a reason. Refused with DUPLICATE when another open ' +
-    'candidate has taken the same account and opportunity since.',
+    'Bring a `disqualified` candidate back to `contacted`, with a reason. DUPLICATE if another open candidate has its account and opportunity now.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.reopenCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -95,11 +91,10 @@ export const mergeCandidate = defineTool({
   title: 'Merge a candidate into another',
   toolset: 'candidates',
   description:
-    'Merge a duplicate candidate (candidateId) into another open candidate (intoId): its activities, tags and signals move ' +
-    'to intoId, it becomes `merged`, and its history stays readable from intoId (get_history). Cannot be undone. ' +
-    'Returns the candidate merged into.',
+    'Merge a duplicate candidate into another open one (intoId): its activities, tags and signals move, it becomes `merged`. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.mergeCandidate,
+  answer: CandidateAnswer,
   render: candidateResult,
 });
 
@@ -109,11 +104,10 @@ export const promoteCandidate = defineTool({
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:
-    'Promote a `qualified` candidate to a pursuit (state `capture`) with the organisation’s pink and red checklists; ' +
-    'optionally set the pursuit’s title, submission deadline (dueAt) and estimated value. Starts the proposal SLA. ' +
-    'Safe to retry: promoting again returns the same pursuit with created=false. Next: decide_bid or decide_no_bid.',
+    'Promote a `qualified` candidate to a pursuit in `capture` with pink and red checklists; starts the proposal SLA. Retry-safe: again returns the same pursuit (created=false).',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.promoteCandidate,
+  answer: PromotedAnswer,
   render: ({ pursuit, created }) =>
     `${created ? 'Promoted to' : 'Promoted before:'} ${pursuitLine(pursuit)}\n${nextActions(pursuit.allowedActions)}`,
 });
@@ -124,10 +118,7 @@ export const enrichCandidate = defineTool({
   title: 'Enrich a candidate',
   toolset: 'candidates',
   description:
-    'Ask the configured enrichment providers (other services: company data, CRM, search) to look up a candidate’s account ' +
-    'again, all of them or the ones named; the worker calls them in the background. Answers with each provider’s status ' +
-    '(pending until it answers); read the results later with get_candidate (enrichment) or get_enrichment. Each call ' +
-    'requests the lookups again. Refused with VALIDATION when no provider is configured.',
+    "Ask the enrichment providers (company data, CRM, search; all or those named) to look a candidate's account up again, in the background. Results: get_enrichment. VALIDATION when none is configured.",
   hints: { destructive: false, idempotent: false, openWorld: true },
   command: COMMANDS.enrichCandidate,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),

@@ -8,6 +8,7 @@
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Command } from '../workstream/command.js';
+import { compactSchema } from './compact-schema.js';
 import type { Toolset } from './toolsets.js';
 
 /**
@@ -39,6 +40,11 @@ interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   readonly toolset: Toolset;
   readonly description: string;
   readonly command: Command<I, O>;
+  /**
+   * What the tool answers when that is less than the command returns: a summary the command's
+   * output parses into (a pick of its view, src/workstream/summaries.ts). Default: the output.
+   */
+  readonly answer?: z.ZodObject;
   /** Required for write commands, refused for reads (a read's hints follow from its access). */
   readonly hints?: WriteHints;
   readonly render: (result: z.output<O>) => string;
@@ -52,6 +58,8 @@ export interface Tool {
   readonly toolset: Toolset;
   readonly description: string;
   readonly command: Command;
+  /** The schema of structuredContent, published as the output schema. */
+  readonly answer: z.ZodObject;
   readonly annotations: Annotations;
   render(result: unknown): string;
 }
@@ -79,10 +87,33 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
   // The registry holds tools of every command; each render only ever sees its own command's output.
   return {
     ...tool,
+    answer: spec.answer ?? spec.command.output,
     annotations,
     command: spec.command as unknown as Command,
     render: spec.render as Tool['render'],
   };
+}
+
+/** What MCP assumes of a tool that states no hints (the 2025-03-26 revision's defaults). */
+const SPEC_DEFAULTS: Annotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+};
+
+/**
+ * The hints as published: only those that differ from MCP's defaults, which say the same in
+ * fewer bytes. destructiveHint and idempotentHint mean nothing for a read-only tool, so a read
+ * states only that it is read-only and closed-world.
+ */
+export function publishedHints(annotations: Annotations): Partial<Annotations> {
+  const stated: Partial<Record<keyof Annotations, boolean>> = {};
+  for (const key of Object.keys(SPEC_DEFAULTS) as (keyof Annotations)[]) {
+    if (annotations.readOnlyHint && (key === 'destructiveHint' || key === 'idempotentHint')) continue;
+    if (annotations[key] !== SPEC_DEFAULTS[key]) stated[key] = annotations[key];
+  }
+  return stated;
 }
 
 type JsonSchemaConverter = StandardSchemaWithJSON['~standard']['jsonSchema'];
@@ -103,7 +134,7 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
     const key = `${io} ${options.target}`;
     const known = cache.get(key);
     if (known) return known;
-    const json = convert[io](options);
+    const json = compactSchema(convert[io](options), io) as Record<string, unknown>;
     cache.set(key, json);
     return json;
   };

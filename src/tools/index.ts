@@ -2,6 +2,7 @@
 import { ACCESS_TOOLS } from './access.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
+import { PEOPLE_TOOLS } from './people.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
 import { READ_TOOLS } from './reads.js';
 import { SIGNAL_TOOLS } from './signals.js';
@@ -18,6 +19,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...PURSUIT_TOOLS,
   ...WEBHOOK_TOOLS,
   ...READ_TOOLS,
+  ...PEOPLE_TOOLS,
   ...SLA_TOOLS,
   ...ACCESS_TOOLS,
 ];

@@ -3,11 +3,12 @@
  * proposal versions and the pink / red checklists that gate submitting and closing.
  */
 import { COMMANDS } from '../workstream/commands.js';
+import { ChecklistAnswer, ProposalAnswer, PursuitAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { pursuitLine, withNext } from './render.js';
 
 const pursuitResult = withNext(pursuitLine);
-const common = { toolset: 'pursuits', render: pursuitResult } as const;
+const common = { toolset: 'pursuits', render: pursuitResult, answer: PursuitAnswer } as const;
 
 export const updatePursuit = defineTool({
   ...common,
@@ -16,10 +17,7 @@ export const updatePursuit = defineTool({
     'Change a pursuit’s title, priority, assignee, deadline, value, probability, fields or tags; a closed one, only its tags.',
   title: 'Update a pursuit',
   description:
-    'Change a pursuit’s title, priority, assignee, submission deadline (dueAt), estimated value, win probability, extra fields ' +
-    'or tags (tags: {add, remove}). Only the fields given change. A closed pursuit (won, lost, no_bid, cancelled) takes only ' +
-    'tags; anything else is refused with INVALID_TRANSITION. Pass expectedVersion from get_pursuit to refuse the change ' +
-    '(CONFLICT) if someone changed it since.',
+    "Change a pursuit's title, priority, assignee, deadline (dueAt), value, win probability, fields or tags ({add, remove}). Only the fields given change; a closed pursuit takes only tags.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updatePursuit,
 });
@@ -30,8 +28,7 @@ export const decideBid = defineTool({
   summary: 'Decide to bid: `capture` → `proposal`.',
   title: 'Decide to bid',
   description:
-    'Record the decision to bid on a pursuit in `capture`: it moves to `proposal`. Next: complete the pink checklist ' +
-    '(set_checklist_item), add a proposal version (add_proposal_version), then submit_pursuit. To decline, use decide_no_bid.',
+    'Decide to bid on a pursuit in `capture`: it moves to `proposal`. Next: the pink checklist, a proposal version, submit_pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.decideBid,
 });
@@ -42,8 +39,7 @@ export const decideNoBid = defineTool({
   summary: 'Decline to bid, with a reason: the pursuit closes as `no_bid`.',
   title: 'Decide not to bid',
   description:
-    'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. ' +
-    'Final. A submitted pursuit is withdrawn with cancel_pursuit instead.',
+    'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.decideNoBid,
 });
@@ -54,8 +50,7 @@ export const holdPursuit = defineTool({
   summary: 'Put a pursuit in `capture` or `proposal` on hold, pausing its proposal SLA.',
   title: 'Put a pursuit on hold',
   description:
-    'Pause a pursuit in `capture` or `proposal` (`on_hold`), with a reason; pauses its proposal SLA. ' +
-    'Resume it with resume_pursuit, which returns it to the state it was held from.',
+    'Put a pursuit in `capture` or `proposal` on hold, with a reason; pauses its proposal SLA until resume_pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.holdPursuit,
 });
@@ -77,11 +72,10 @@ export const addProposalVersion = defineTool({
   summary: 'Add a draft proposal version (title, document, amount, notes).',
   title: 'Add a proposal version',
   description:
-    'Add a draft proposal version (title, optional document URL, amount and notes) to a pursuit in `capture`, `proposal` or ' +
-    '`submitted`. Numbered 1, 2, 3 …; each call adds one more. submit_pursuit sends the latest draft; after submission, ' +
-    'send a revision with send_proposal_version.',
+    'Add a draft proposal version (title, document URL, amount, notes) to a pursuit in `capture`, `proposal` or `submitted`. submit_pursuit sends the latest draft.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.addProposalVersion,
+  answer: ProposalAnswer,
 });
 
 export const submitPursuit = defineTool({
@@ -90,11 +84,10 @@ export const submitPursuit = defineTool({
   summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
   title: 'Submit a pursuit',
   description:
-    'Submit a pursuit in `proposal`: needs the pink checklist complete (every required item done; see get_pursuit) and a ' +
-    'draft proposal version (add_proposal_version). Marks that version sent, meets the proposal SLA and starts the response SLA. ' +
-    'Refused with GUARD_FAILED listing the missing items otherwise: fix them with set_checklist_item and call again.',
+    'Submit a pursuit in `proposal`: needs the pink checklist done and a draft proposal version, which is sent. Meets the proposal SLA, starts the response SLA. GUARD_FAILED lists what is missing.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.submitPursuit,
+  answer: ProposalAnswer,
 });
 
 export const sendProposalVersion = defineTool({
@@ -103,10 +96,10 @@ export const sendProposalVersion = defineTool({
   summary: 'Send a revised proposal version on a `submitted` pursuit, superseding the last one.',
   title: 'Send a revised proposal version',
   description:
-    'On a `submitted` pursuit, send the latest draft proposal version (add one first with add_proposal_version): it supersedes ' +
-    'the version sent before and restarts the response SLA.',
+    'On a `submitted` pursuit, send the latest draft proposal version: it supersedes the one sent before and restarts the response SLA.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.sendProposalVersion,
+  answer: ProposalAnswer,
 });
 
 export const withdrawProposalVersion = defineTool({
@@ -116,12 +109,10 @@ export const withdrawProposalVersion = defineTool({
     'Withdraw a draft or sent proposal version, with a reason; on a submitted pursuit it stops the response SLA.',
   title: 'Withdraw a proposal version',
   description:
-    'Withdraw a `draft` or `sent` proposal version of an open pursuit, with a reason (version ids and states are in ' +
-    'get_pursuit, proposalVersions[]). Withdrawn is final: to revise, add a new version with add_proposal_version. ' +
-    'Withdrawing the version sent on a `submitted` pursuit stops its response SLA; send a revision with ' +
-    'send_proposal_version to start it again. A superseded version cannot be withdrawn.',
+    'Withdraw a `draft` or `sent` proposal version, with a reason. Final. Withdrawing the version sent on a `submitted` pursuit stops its response SLA.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.withdrawProposalVersion,
+  answer: ProposalAnswer,
 });
 
 export const logFollowUp = defineTool({
@@ -130,8 +121,7 @@ export const logFollowUp = defineTool({
   summary: 'Record a follow-up with the customer; after the proposal is sent it meets the response SLA.',
   title: 'Log a follow-up',
   description:
-    'Record a follow-up with the customer on a pursuit (a summary, optionally when it happened). After the proposal was sent, ' +
-    'it meets the response SLA. Each call records one more activity.',
+    'Record a follow-up with the customer on a pursuit. After the proposal was sent, it meets the response SLA.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.logFollowUp,
 });
@@ -142,8 +132,7 @@ export const markWon = defineTool({
   summary: 'Close a `submitted` pursuit as won with the award amount; needs the red checklist.',
   title: 'Mark a pursuit won',
   description:
-    'Close a `submitted` pursuit as `won`, with the award amount (above zero) and an optional note. Needs the red checklist ' +
-    'complete (set_checklist_item); refused with GUARD_FAILED listing the open items otherwise. Final.',
+    'Close a `submitted` pursuit as `won` with the award amount. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markWon,
 });
@@ -154,8 +143,7 @@ export const markLost = defineTool({
   summary: 'Close a `submitted` pursuit as lost with the loss reason; needs the red checklist.',
   title: 'Mark a pursuit lost',
   description:
-    'Close a `submitted` pursuit as `lost`, with the loss reason. Needs the red checklist complete (set_checklist_item); ' +
-    'refused with GUARD_FAILED listing the open items otherwise. Final.',
+    'Close a `submitted` pursuit as `lost` with the loss reason. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markLost,
 });
@@ -166,8 +154,7 @@ export const cancelPursuit = defineTool({
   summary: 'Close an open pursuit as `cancelled`, with a reason.',
   title: 'Cancel a pursuit',
   description:
-    'Close an open pursuit (`capture`, `proposal`, `submitted` or `on_hold`) as `cancelled`, with a reason, e.g. the customer ' +
-    'withdrew the opportunity. Stops its SLAs. Final.',
+    'Close an open pursuit as `cancelled`, with a reason (the customer withdrew …). Stops its SLAs. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.cancelPursuit,
 });
@@ -178,11 +165,10 @@ export const setChecklistItem = defineTool({
   summary: 'Set a pink or red checklist item to done, open or n_a (with a note).',
   title: 'Set a checklist item',
   description:
-    'Set one item of a pursuit’s pink or red checklist to done, open or n_a (not applicable; needs a note saying why). ' +
-    'The item keys are in get_pursuit (checklists[].items[].key). The pink checklist gates submit_pursuit; the red one gates ' +
-    'mark_won and mark_lost.',
+    'Set a pink or red checklist item to done, open or n_a (with a note why); keys in get_pursuit. Pink gates submit_pursuit; red gates mark_won and mark_lost.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setChecklistItem,
+  answer: ChecklistAnswer,
 });
 
 export const PURSUIT_TOOLS = [

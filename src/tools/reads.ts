@@ -1,11 +1,13 @@
 /** Read tools: one record, a page of records, a history, the Today Panel and SLA clocks. */
 import { COMMANDS } from '../workstream/commands.js';
+import { CandidateRead } from '../workstream/queries.js';
 import { defineTool } from './define.js';
 import {
   candidateLine,
   clocksText,
   enrichmentText,
   eventLine,
+  itemLine,
   pageText,
   pursuitLine,
   signalLine,
@@ -20,8 +22,7 @@ export const getSignal = defineTool({
   name: 'get_signal',
   summary: 'Read one signal.',
   title: 'Get a signal',
-  description:
-    'Read one signal by id: its source, account, state, the candidate it became, version and allowed next actions.',
+  description: 'One signal: source, account, state, the candidate it became and allowed actions.',
   command: COMMANDS.getSignal,
   render: withNext(signalLine),
 });
@@ -32,9 +33,10 @@ export const getCandidate = defineTool({
   summary: 'Read one candidate with its allowed next actions.',
   title: 'Get a candidate',
   description:
-    'Read one candidate by id: account, state, priority, assignee, due date, tags, its pursuit if promoted, version and ' +
-    'allowed next actions. For its SLA clocks use get_sla_clocks; for its history, get_history.',
+    'One candidate: account, state, priority, assignee, due date, tags, pursuit and allowed actions.',
   command: COMMANDS.getCandidate,
+  // Enrichment has its own tool, get_enrichment; the candidate answers without it.
+  answer: CandidateRead.omit({ enrichment: true }),
   render: withNext(candidateLine),
 });
 
@@ -44,8 +46,7 @@ export const getPursuit = defineTool({
   summary: 'Read one pursuit with its checklists and proposal versions.',
   title: 'Get a pursuit',
   description:
-    'Read one pursuit by id with its pink and red checklists (item keys, states, completion) and proposal versions, ' +
-    'version and allowed next actions. Call it before set_checklist_item, submit_pursuit, mark_won or mark_lost.',
+    'One pursuit with its checklists (item keys, states, completion), proposal versions and allowed actions. Read it before set_checklist_item, submit_pursuit, mark_won, mark_lost.',
   command: COMMANDS.getPursuit,
   render: withNext(pursuitLine),
 });
@@ -55,11 +56,9 @@ export const listSignals = defineTool({
   name: 'list_signals',
   summary: 'Page through signals, newest first, by state or source.',
   title: 'List signals',
-  description:
-    'List signals, newest first, optionally only one state (new, accepted, dismissed) or one source. ' +
-    'Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor for the next page until it is null.',
+  description: 'Signals, newest first, by state (new, accepted, dismissed) or source.',
   command: COMMANDS.listSignals,
-  render: (page) => pageText('signals', page, signalLine),
+  render: (page) => pageText('signals', page, itemLine),
 });
 
 export const listCandidates = defineTool({
@@ -68,11 +67,9 @@ export const listCandidates = defineTool({
   summary: 'Page through candidates, newest first, by state, assignee, priority or tag.',
   title: 'List candidates',
   description:
-    'List candidates, newest first, filtered by state, assignee (member id, e-mail or "me"), priority or one tag. ' +
-    'Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor for the next page until it is null. ' +
-    'For what to work on next, get_today_panel is better.',
+    'Candidates, newest first, by state, assignee, priority or tag. For what to do next, get_today_panel.',
   command: COMMANDS.listCandidates,
-  render: (page) => pageText('candidates', page, candidateLine),
+  render: (page) => pageText('candidates', page, itemLine),
 });
 
 export const listPursuits = defineTool({
@@ -80,12 +77,9 @@ export const listPursuits = defineTool({
   name: 'list_pursuits',
   summary: 'Page through pursuits, newest first, by state, assignee, priority or tag.',
   title: 'List pursuits',
-  description:
-    'List pursuits, newest first, filtered by state, assignee (member id, e-mail or "me"), priority or one tag, each with ' +
-    'its checklists and proposal versions. Pages of `limit` (default 25, at most 100): pass nextCursor back as cursor ' +
-    'for the next page until it is null.',
+  description: 'Pursuits, newest first, by state, assignee, priority or tag.',
   command: COMMANDS.listPursuits,
-  render: (page) => pageText('pursuits', page, pursuitLine),
+  render: (page) => pageText('pursuits', page, itemLine),
 });
 
 export const getHistory = defineTool({
@@ -94,10 +88,9 @@ export const getHistory = defineTool({
   summary: 'Page through the audit trail of a signal, candidate or pursuit.',
   title: 'Get the history of a record',
   description:
-    'The audit trail of a signal, candidate or pursuit, oldest first: every change with who, what, from → to, when and why ' +
-    '(a candidate’s includes the candidates merged into it). Pages of `limit`: pass nextCursor back as cursor until it is null.',
+    "The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when and why (a candidate's includes candidates merged into it).",
   command: COMMANDS.getHistory,
-  render: (page) => pageText('events', page, eventLine),
+  render: (page) => pageText('events', page, (event) => eventLine(event, page.members)),
 });
 
 export const getTodayPanel = defineTool({
@@ -107,10 +100,7 @@ export const getTodayPanel = defineTool({
     'Your open candidates and pursuits with their SLA clocks, most urgent first, flagged overdue / breached / at risk.',
   title: 'Get the Today Panel',
   description:
-    'What to work on now: your (or a named assignee’s) open candidates and pursuits with their open SLA clocks, most urgent ' +
-    'first (priority urgent → high → medium → low, then the earliest of own due date and SLA due time, then the oldest). ' +
-    'Each item is flagged overdue, breached (SLA past due) and atRisk (SLA past its warning time), and lists its allowed actions. ' +
-    'Filter by tags (all of them, or any with tagMatch "any") and kind. Pass nextCursor back as cursor for the next page.',
+    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, then the earlier of own and SLA due time, then age), flagged overdue, breached or atRisk. Filter by tags and kind.",
   command: COMMANDS.getTodayPanel,
   render: (panel) => todayText(panel),
 });
@@ -121,8 +111,7 @@ export const getSlaClocks = defineTool({
   summary: 'The open SLA clocks of a candidate or pursuit.',
   title: 'Get SLA clocks',
   description:
-    'The open SLA clocks (triage, proposal, response; running or paused) of a candidate or pursuit, with start, warning and ' +
-    'due times and whether each is breached or at risk.',
+    "The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when, why (merged candidates' included).",
   command: COMMANDS.getSlaClocks,
   render: ({ entityId, clocks }) => `${entityId}: ${clocksText(clocks)}`,
 });
@@ -133,8 +122,7 @@ export const getEnrichment = defineTool({
   summary: 'What each enrichment provider found for a candidate, with its raw answer.',
   title: 'Get enrichment provenance',
   description:
-    'What each enrichment provider found for a candidate: status, mapped fields, error if any, and the raw answer it gave ' +
-    '(provenance). The mapped fields alone are on get_candidate.',
+    'What each enrichment provider found for a candidate: status, mapped fields, error, and its raw answer.',
   command: COMMANDS.getEnrichment,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),
 });

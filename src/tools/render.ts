@@ -1,14 +1,19 @@
 /** The short text beside each result's structuredContent: ids, states and versions a model can act on. */
 import type { SlaPoliciesView } from '../workstream/sla-admin.js';
 import type { ComplianceView, SlaBreachView } from '../workstream/sla-views.js';
+import type {
+  CandidateSummary,
+  Member,
+  PursuitSummary,
+  SignalSummary,
+  SummaryPage,
+} from '../workstream/summaries.js';
 import type { TodayItem, TodayPanel } from '../workstream/today.js';
 import type {
-  CandidateView,
+  ChecklistView,
   EnrichmentView,
   EventView,
-  Page,
-  PursuitView,
-  SignalView,
+  ProposalVersionView,
   SlaClockView,
 } from '../workstream/views.js';
 
@@ -20,38 +25,66 @@ export function nextActions(actions: readonly string[]): string {
   return actions.length > 0 ? `Next: ${actions.join(', ')}.` : 'Closed: no further actions.';
 }
 
-export function signalLine(signal: SignalView): string {
+export function signalLine(signal: SignalSummary): string {
   const account = signal.accountName ? ` — ${signal.accountName}` : '';
-  return `signal ${signal.id} "${signal.title}"${account} — ${signal.state}, from ${signal.source}/${signal.externalRef}; version ${signal.version}`;
+  return `signal ${signal.id} "${signal.title}"${account} — ${signal.state}, from ${signal.source}; version ${signal.version}`;
 }
 
-export function candidateLine(candidate: CandidateView): string {
+export function candidateLine(candidate: CandidateSummary): string {
   const due = candidate.dueAt ? `, due ${when(candidate.dueAt)}` : '';
   const pursuit = candidate.pursuitId ? `, pursuit ${candidate.pursuitId}` : '';
   return `candidate ${candidate.id} "${candidate.title}" — ${candidate.accountName} — ${candidate.state}, ${candidate.priority}${due}${pursuit}; version ${candidate.version}`;
 }
 
-export function pursuitLine(pursuit: PursuitView): string {
+/** A pursuit in one line; with its checklists and proposal versions when the answer has them. */
+export function pursuitLine(
+  pursuit: PursuitSummary & {
+    checklists?: Pick<ChecklistView, 'kind' | 'completion'>[];
+    proposalVersions?: Pick<ProposalVersionView, 'number' | 'state'>[];
+  },
+): string {
   const due = pursuit.dueAt ? `, due ${when(pursuit.dueAt)}` : '';
-  const lists = pursuit.checklists.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
-  const versions = pursuit.proposalVersions.length;
-  return `pursuit ${pursuit.id} "${pursuit.title}" — ${pursuit.accountName} — ${pursuit.state}, ${pursuit.priority}${due}; ${lists || 'no checklists'}; ${versions} proposal version${versions === 1 ? '' : 's'}; version ${pursuit.version}`;
+  const lists = pursuit.checklists?.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
+  const versions = pursuit.proposalVersions?.map((v) => `v${v.number} ${v.state}`).join(', ');
+  const parts = [
+    lists === undefined ? '' : `; ${lists || 'no checklists'}`,
+    versions ? `; proposal ${versions}` : '',
+  ];
+  return `pursuit ${pursuit.id} "${pursuit.title}" — ${pursuit.accountName} — ${pursuit.state}, ${pursuit.priority}${due}${parts.join('')}; version ${pursuit.version}`;
 }
 
 export function withNext<T extends { allowedActions: string[] }>(line: (item: T) => string) {
   return (item: T) => `${line(item)}\n${nextActions(item.allowedActions)}`;
 }
 
-export function pageText<T>(noun: string, page: Page<T>, line: (item: T) => string): string {
-  const more = page.nextCursor === null ? 'last page' : `more: call again with cursor "${page.nextCursor}"`;
-  const head = `${page.items.length} ${noun} (${more})`;
-  return [head, ...page.items.map((item) => `- ${line(item)}`)].join('\n');
+/** "Dana Demo <dana@demo.example>", or the id of a member the page does not name. */
+export function person(members: readonly Member[], id: string | null): string {
+  if (id === null) return 'nobody';
+  const member = members.find((m) => m.id === id);
+  return member ? `${member.name} <${member.email}>` : id;
 }
 
-export function eventLine(event: EventView): string {
+/**
+ * A page as a digest: how many, whether more follow, and one short line per item (id, title,
+ * state); the rest of each item is in structuredContent, and all of it one get_… call away.
+ */
+export function pageText<T>(noun: string, page: SummaryPage<T>, line: (item: T) => string): string {
+  const more = page.nextCursor === null ? 'last page' : `more: cursor "${page.nextCursor}"`;
+  const head = `${page.items.length} ${noun} (${more})`;
+  const first = page.items.slice(0, DIGEST_ITEMS).map((item) => `- ${line(item)}`);
+  const rest = page.items.length - first.length;
+  return [head, ...first, ...(rest > 0 ? [`…and ${rest} more in structuredContent.items.`] : [])].join('\n');
+}
+
+/** The short line of a page item: id, title and state. */
+export function itemLine(item: { id: string; title: string; state: string }): string {
+  return `${item.id} "${item.title}" ${item.state}`;
+}
+
+export function eventLine(event: EventView, members: readonly Member[] = []): string {
   const move = event.from || event.to ? ` ${event.from ?? '∅'} → ${event.to ?? '∅'}` : '';
-  const why = event.reason ? ` (${event.reason})` : '';
-  return `${event.occurredAt} ${event.type}${move} by ${event.actorId}${why}`;
+  const who = members.find((m) => m.id === event.actorId)?.name ?? event.actorId;
+  return `${when(event.occurredAt)} ${event.type}${move} by ${who}`;
 }
 
 /** "2h 05m", "3d 4h", "45m": a span an assistant can read out. */
@@ -77,22 +110,25 @@ export function clocksText(clocks: readonly SlaClockView[]): string {
   return clocks.length === 0 ? 'no open SLA clocks' : clocks.map(clockText).join('; ');
 }
 
+/** How many items a digest names; the rest are in structuredContent. */
+export const DIGEST_ITEMS = 5;
+
 function todayLine(item: TodayItem, position: number): string {
-  const flags = [
-    item.overdue && 'OVERDUE',
-    item.breached && 'SLA BREACHED',
-    item.atRisk && !item.breached && 'SLA at risk',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const due = item.effectiveDueAt ? `, due ${when(item.effectiveDueAt)}` : ', no due date';
-  return `${position}. [${item.priority}] ${item.kind} ${item.id} "${item.title}" — ${item.accountName} — ${item.state}${due}${flags ? ` — ${flags}` : ''}; version ${item.version}`;
+  const flags = item.flags.length > 0 ? ` ${item.flags.join(', ')}` : '';
+  return `${position}. ${item.id} "${item.title}" ${item.priority}${flags}`;
 }
 
+/** The panel as a digest: whose, how much, how late, and the items by id and title in order. */
 export function todayText(panel: TodayPanel, offset = 0): string {
-  const more = panel.nextCursor === null ? 'last page' : `more: call again with cursor "${panel.nextCursor}"`;
-  const head = `Today for ${panel.assigneeId} as of ${when(panel.asOf)}: ${panel.total} open item${panel.total === 1 ? '' : 's'}, ${panel.items.length} here (${more})`;
-  return [head, ...panel.items.map((item, index) => todayLine(item, offset + index + 1))].join('\n');
+  const more = panel.nextCursor === null ? 'last page' : `more: cursor "${panel.nextCursor}"`;
+  const count = (flag: TodayItem['flags'][number]) =>
+    panel.items.filter((item) => item.flags.includes(flag)).length;
+  const head =
+    `Today for ${panel.owner.name} <${panel.owner.email}> as of ${when(panel.asOf)}: ${panel.total} open, ` +
+    `${panel.items.length} here (${more}); ${count('overdue')} overdue, ${count('breached')} SLA breached, ${count('atRisk')} at risk.`;
+  const first = panel.items.slice(0, DIGEST_ITEMS).map((item, index) => todayLine(item, offset + index + 1));
+  const rest = panel.items.length - first.length;
+  return [head, ...first, ...(rest > 0 ? [`…and ${rest} more in structuredContent.items.`] : [])].join('\n');
 }
 
 export function enrichmentText(candidateId: string, enrichment: readonly EnrichmentView[]): string {

@@ -1,5 +1,6 @@
 /** Signal tools: record an inbound indication of an opportunity, then accept or dismiss it. */
 import { COMMANDS } from '../workstream/commands.js';
+import { SignalAcceptedAnswer, SignalAnswer, SignalCreatedAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { candidateLine, nextActions, signalLine, withNext } from './render.js';
 
@@ -10,12 +11,10 @@ export const createSignal = defineTool({
   title: 'Record a signal',
   toolset: 'signals',
   description:
-    'Record an inbound indication of an opportunity (an RFP notice, a form fill, a referral, news) as a new signal. ' +
-    'Needs source, externalRef (the source’s own id) and title; give accountName/accountDomain when known. ' +
-    'Safe to retry: the same source + externalRef is stored once, and a repeat returns the first signal with created=false. ' +
-    'Then accept it (accept_signal) to make a candidate, or dismiss it (dismiss_signal).',
+    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal. Retry-safe: a source + externalRef is stored once (created=false). Next: accept_signal or dismiss_signal.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.createSignal,
+  answer: SignalCreatedAnswer,
   render: ({ signal, created }) =>
     `${created ? 'Recorded' : 'Already recorded'}: ${signalLine(signal)}\n${nextActions(signal.allowedActions)}`,
 });
@@ -26,13 +25,10 @@ export const acceptSignal = defineTool({
   title: 'Accept a signal',
   toolset: 'signals',
   description:
-    'Accept a `new` signal: creates a candidate from it (title and account default to the signal’s), or links it to an ' +
-    'existing candidate when candidateId is given. Optionally set priority, assignee, due date, value and tags of the new candidate. ' +
-    'Find signals with list_signals. Refused with DUPLICATE (and the existing id) when an open candidate for the same ' +
-    'account and opportunity exists: call again with that candidateId to link instead. Safe to retry: accepting an accepted ' +
-    'signal again returns its candidate with candidateCreated=false.',
+    "Accept a `new` signal: creates a candidate from it (title and account default to the signal's), or links it to candidateId. Refused with DUPLICATE and the existing id when that account and opportunity is open: pass it as candidateId. Safe to retry.",
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.acceptSignal,
+  answer: SignalAcceptedAnswer,
   render: ({ signal, candidate, candidateCreated }) =>
     `Accepted ${signalLine(signal)}\n${candidateCreated ? 'Created' : 'Linked to'} ${candidateLine(candidate)}\n${nextActions(candidate.allowedActions)}`,
 });
@@ -43,10 +39,10 @@ export const dismissSignal = defineTool({
   title: 'Dismiss a signal',
   toolset: 'signals',
   description:
-    'Dismiss a `new` signal that is not worth pursuing, with a one-sentence reason kept in the history. ' +
-    'Final: a dismissed signal cannot be accepted later (record a new signal if the opportunity returns).',
+    'Dismiss a `new` signal not worth pursuing, with a reason. Final (record a new signal if it returns).',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.dismissSignal,
+  answer: SignalAnswer,
   render: withNext(signalLine),
 });
 

@@ -20,10 +20,7 @@ export const getSlaPolicies = defineTool({
   summary: 'The SLA targets per kind and priority, and the business calendar they count in.',
   title: 'Get SLA policies',
   description:
-    'The organization’s SLA targets: per kind (triage: first touch of a new candidate; proposal: submitting after ' +
-    'promotion; response: a follow-up after the proposal is sent) and priority ("any" is the fallback), the target in ' +
-    'hours, whether it counts only business hours, and the share of the target after which a clock is at risk. Also the ' +
-    'business calendar (time zone, weekly working hours, holidays). Read it before set_sla_policy or set_business_calendar.',
+    'The SLA targets per kind (triage: first touch; proposal: submit after promotion; response: follow-up after sending) and priority ("any": the fallback), and the business calendar.',
   command: COMMANDS.getSlaPolicies,
   render: slaPoliciesText,
 });
@@ -34,10 +31,7 @@ export const setSlaPolicy = defineTool({
   summary: 'Admins: set the SLA target for one kind and priority; re-targets running clocks.',
   title: 'Set an SLA policy',
   description:
-    'Set the target of one SLA kind (triage, proposal, response) for one priority, or "any" for the fallback: hours, ' +
-    'business hours or calendar time, and the warning threshold in percent (default 75). Needs the admin role; others ' +
-    'are refused with FORBIDDEN. Every running or paused clock of that kind is re-targeted from its original start, so ' +
-    'some may become at risk or breached at once. See get_sla_policies for the current targets. Answers with all policies.',
+    'Admins: set one SLA kind\'s target for one priority (or "any"): hours, business or calendar time, warning percent. Re-targets open clocks.',
   hints: retargets,
   command: COMMANDS.setSlaPolicy,
   render: slaPoliciesText,
@@ -50,10 +44,7 @@ export const setBusinessCalendar = defineTool({
     'Admins: replace the business calendar (time zone, working hours, holidays); re-targets running clocks.',
   title: 'Set the business calendar',
   description:
-    'Replace the organization’s business calendar: an IANA time zone, weekly working intervals in local time ' +
-    '(e.g. {day:"mon", start:"09:00", end:"17:00"}, one per working day) and holidays (YYYY-MM-DD). Policies counted in ' +
-    'business hours count only this time. Needs the admin role; others are refused with FORBIDDEN. Every running or paused ' +
-    'clock is re-targeted from its original start. See get_sla_policies for the current calendar. Answers with all policies.',
+    'Admins: replace the business calendar (IANA time zone, weekly intervals such as {day:"mon", start:"09:00", end:"17:00"}, holidays). Re-targets open clocks.',
   hints: retargets,
   command: COMMANDS.setBusinessCalendar,
   render: slaPoliciesText,
@@ -65,11 +56,7 @@ export const listSlaBreaches = defineTool({
   summary: 'Running SLA clocks that are breached or at risk, most overdue first.',
   title: 'List SLA breaches',
   description:
-    'Running SLA clocks past their due time (breached) or their warning time (at risk), most overdue first, each with ' +
-    'the candidate or pursuit it belongs to, its title, assignee and minutes overdue (negative: minutes left). Filter by ' +
-    'status (breached, at_risk, all), kind and assignee (member id, e-mail or "me"). Pages of `limit` (default 25, at most ' +
-    '100): pass nextCursor back as cursor until it is null. To act on one, get_candidate or get_pursuit lists its allowed ' +
-    'actions; get_sla_clocks shows all of one record’s clocks.',
+    'Running SLA clocks past due (breached) or past their warning (at risk), most overdue first, with their record, assignee and minutes overdue.',
   command: COMMANDS.listSlaBreaches,
   render: (page) => pageText('breached or at-risk SLA clocks', page, slaBreachLine),
 });
@@ -80,9 +67,7 @@ export const getSlaCompliance = defineTool({
   summary: 'Per SLA kind, the share of clocks met in time over a period, and how long meeting them took.',
   title: 'Get SLA compliance',
   description:
-    'Per SLA kind, over the clocks met in a period (from/to, default the last 30 days): how many were met in time and how ' +
-    'many late, the share in time (0–1), and the median and p90 minutes from start to met. Cancelled clocks are left out ' +
-    'and running ones are not counted yet: list_sla_breaches shows those that are overdue now.',
+    'Per SLA kind, the clocks met in a period (default 30 days): in time, late, share in time, median and p90 minutes to meet.',
   command: COMMANDS.getSlaCompliance,
   render: complianceText,
 });

@@ -8,11 +8,7 @@ export const registerWebhook = defineTool({
   title: 'Register a webhook',
   toolset: 'webhooks',
   description:
-    'Register an HTTPS endpoint to receive the organisation’s events (all, or the event types given, e.g. pursuit.won, ' +
-    'pursuit.*). Returns a signing secret shown only once: the receiver verifies the X-Workstream-Signature header with it. ' +
-    'Needs the admin role; others are refused with FORBIDDEN. Only public https:// URLs: loopback, private, link-local ' +
-    'and metadata addresses are refused with VALIDATION. Refused with DUPLICATE (naming the endpoint) when the URL is ' +
-    'registered already, so a repeat never shows the secret again.',
+    "Register an HTTPS endpoint for the organisation's events (all, or types such as pursuit.won, pursuit.*). Admins only; public https:// URLs only. The signing secret (X-Workstream-Signature) is shown once; DUPLICATE if registered already.",
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.registerWebhook,
   render: (hook) =>

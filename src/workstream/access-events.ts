@@ -24,30 +24,24 @@ export const ACCESS_EVENT_KINDS = [
 export type AccessEventKind = (typeof ACCESS_EVENT_KINDS)[number];
 
 export const ListAccessEvents = z.strictObject({
-  kind: z
-    .enum(ACCESS_EVENT_KINDS)
-    .optional()
-    .describe('Only events of this kind, e.g. token_refused; omit for all.'),
+  kind: z.enum(ACCESS_EVENT_KINDS).optional(),
   memberId: z
     .string()
     .regex(/^mem_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a member id (mem_…)')
-    .optional()
-    .describe('Only events of this member (mem_…).'),
+    .optional(),
   cursor: Cursor.optional(),
   limit: Limit,
 });
 
 export const AccessEventView = z.object({
   id: z.string(),
-  kind: z.string().describe(`One of ${ACCESS_EVENT_KINDS.join(', ')}.`),
+  kind: z.string(),
   memberId: z.string().nullable(),
-  memberName: z.string().nullable().describe('The member’s name (kept after they are removed).'),
-  tokenId: z.string().nullable().describe('A static token’s id (tok_…) or an OAuth token’s jti.'),
-  clientId: z.string().nullable().describe('The OAuth client, when the token names one.'),
-  detail: z
-    .record(z.string(), z.unknown())
-    .describe('Why: the refusal reason, the scope needed, the issuer …'),
-  occurredAt: z.string().describe('ISO-8601 date-time (UTC).'),
+  memberName: z.string().nullable(),
+  tokenId: z.string().nullable().describe('tok_… or an OAuth jti.'),
+  clientId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).describe('Why: the reason, the scope needed …'),
+  occurredAt: z.iso.datetime(),
 });
 export type AccessEventView = z.output<typeof AccessEventView>;
 

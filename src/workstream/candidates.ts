@@ -38,7 +38,7 @@ export const CreateCandidate = z.strictObject({
   title: text(400),
   accountName: text(400),
   accountDomain: Domain.optional(),
-  opportunityRef: text(200).optional().describe('The opportunity reference, e.g. an RFP number.'),
+  opportunityRef: text(200).optional().describe('e.g. an RFP number.'),
   ...CandidateDetails,
 });
 
@@ -54,9 +54,9 @@ export const ActivityKind = z.enum(['call', 'email', 'meeting', 'note']);
 
 export const LogTouch = z.strictObject({
   candidateId: CandidateId,
-  kind: ActivityKind.describe('call, email, meeting or note.'),
-  summary: text(4000).describe('What happened, in a sentence or two.'),
-  occurredAt: Timestamp.optional().describe('When it happened; defaults to now.'),
+  kind: ActivityKind,
+  summary: text(4000),
+  occurredAt: Timestamp.optional().describe('Default: now.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -68,7 +68,7 @@ export const QualifyCandidate = z.strictObject({
 
 export const DisqualifyCandidate = z.strictObject({
   candidateId: CandidateId,
-  reason: text(80).describe('A short reason code, e.g. no_budget, not_a_fit, no_response, competitor.'),
+  reason: text(80).describe('A short code, e.g. no_budget.'),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
@@ -80,17 +80,15 @@ export const ReopenCandidate = z.strictObject({
 });
 
 export const MergeCandidates = z.strictObject({
-  candidateId: CandidateId.describe('The candidate to merge away (it becomes `merged`).'),
-  intoId: CandidateId.describe(
-    'The open candidate that takes over its history, activities, tags and signals.',
-  ),
+  candidateId: CandidateId.describe('The duplicate.'),
+  intoId: CandidateId.describe('The open candidate taking it over.'),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const PromoteCandidate = z.strictObject({
   candidateId: CandidateId,
-  title: text(400).optional().describe("The pursuit's title; defaults to the candidate's."),
-  dueAt: Timestamp.optional().describe('The submission deadline.'),
+  title: text(400).optional().describe("Default: the candidate's."),
+  dueAt: Timestamp.optional(),
   estimatedValue: Money.optional(),
   expectedVersion: ExpectedVersion.optional(),
 });

@@ -7,8 +7,10 @@
 import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
 import * as enrichment from './enrichment.js';
+import * as members from './members.js';
 import * as pursuits from './pursuits.js';
 import * as queries from './queries.js';
+import * as searching from './search.js';
 import * as signals from './signals.js';
 import * as slaAdmin from './sla-admin.js';
 import * as slaViews from './sla-views.js';
@@ -57,6 +59,8 @@ export const COMMANDS = {
   getTodayPanel: today.getTodayPanel,
   getSlaClocks: today.getSlaClocks,
   getEnrichment: enrichment.getEnrichment,
+  listMembers: members.listMembers,
+  search: searching.search,
 
   getSlaPolicies: slaAdmin.getSlaPolicies,
   setSlaPolicy: slaAdmin.setSlaPolicy,

@@ -23,7 +23,7 @@ export const EnrichCandidate = z.strictObject({
     .min(1)
     .max(20)
     .optional()
-    .describe('Only these providers (by name); all configured providers by default.'),
+    .describe('Provider names; default all.'),
 });
 
 export const ENRICHMENT_DESTINATION = 'enrichment:';

@@ -209,25 +209,57 @@ export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
   return parsed.success ? { ...DEFAULT_GATES, ...parsed.data.gates } : DEFAULT_GATES;
 }
 
-/** A member by id or e-mail ("me" is the caller); refuses anyone outside the org, naming the field. */
+/**
+ * A member by id, e-mail or name ("me" is the caller); refuses anyone outside the org, naming the
+ * field. A name matches case-insensitively, whole or in part ("dana" finds Dana Demo); a name
+ * that fits several members is refused with VALIDATION listing them, so the caller can pick one.
+ */
 export async function resolveMember(
   db: Reader,
   actor: Actor,
   ref: string,
   field = 'assignee',
 ): Promise<string> {
-  if (ref === 'me') return actor.memberId;
-  const member = await db
-    .selectFrom('members')
-    .select('id')
-    .where('org_id', '=', actor.orgId)
-    .where(ref.includes('@') ? 'email' : 'id', '=', ref.includes('@') ? ref.toLowerCase() : ref)
-    .executeTakeFirst();
-  if (!member) {
-    return refuse({
-      ...validation(field, `${field}: ${ref} is not a member of this organization.`),
-      nextStep: `Give a member id (mem_…) or the e-mail of a member; call again.`,
-    });
+  const wanted = ref.trim();
+  if (wanted === 'me') return actor.memberId;
+  if (wanted.includes('@') || /^mem_[0-9A-HJKMNP-TV-Z]{26}$/.test(wanted)) {
+    const byEmail = wanted.includes('@');
+    const member = await db
+      .selectFrom('members')
+      .select('id')
+      .where('org_id', '=', actor.orgId)
+      .where(byEmail ? 'email' : 'id', '=', byEmail ? wanted.toLowerCase() : wanted)
+      .executeTakeFirst();
+    if (member) return member.id;
+    return notAMember(field, ref);
   }
-  return member.id;
+  // An organization's members are a team, not a table of millions: matched here, alike on every dialect.
+  const members = await db
+    .selectFrom('members')
+    .select(['id', 'display_name', 'email'])
+    .where('org_id', '=', actor.orgId)
+    .orderBy('id')
+    .execute();
+  const name = wanted.toLowerCase();
+  const exact = members.filter((m) => m.display_name.toLowerCase() === name);
+  const matches =
+    exact.length > 0 ? exact : members.filter((m) => m.display_name.toLowerCase().includes(name));
+  const [only] = matches;
+  if (only && matches.length === 1) return only.id;
+  if (matches.length === 0) return notAMember(field, ref);
+  const listed = matches
+    .slice(0, 10)
+    .map((m) => `${m.display_name} <${m.email}> (${m.id})`)
+    .join(', ');
+  return refuse({
+    ...validation(field, `${field}: "${ref}" names ${matches.length} members: ${listed}.`),
+    nextStep: `Pass one of them by e-mail or id as ${field}; call again.`,
+  });
+}
+
+function notAMember(field: string, ref: string): never {
+  return refuse({
+    ...validation(field, `${field}: ${ref} is not a member of this organization.`),
+    nextStep: 'Give a member id (mem_…), e-mail or name (list_members shows them); call again.',
+  });
 }

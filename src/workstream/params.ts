@@ -10,28 +10,22 @@ import { boundedJson, JSON_LIMITS } from './schema-text.js';
 const id = (prefix: string, what: string, findWith: string) =>
   z
     .string()
-    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${what} id such as ${prefix}_01J…`)
-    .describe(`A ${what} id such as ${prefix}_01J…; find one with ${findWith}.`);
+    .regex(
+      new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`),
+      `must be a ${what} id such as ${prefix}_01J… (${findWith})`,
+    );
 
-export const SignalId = id('sig', 'signal', 'list_signals');
-export const CandidateId = id('cand', 'candidate', 'list_candidates');
-export const PursuitId = id('pur', 'pursuit', 'list_pursuits');
+export const SignalId = id('sig', 'signal', 'search, list_signals');
+export const CandidateId = id('cand', 'candidate', 'search, list_candidates');
+export const PursuitId = id('pur', 'pursuit', 'search, list_pursuits');
 export const ProposalVersionId = id('prop', 'proposal version', 'get_pursuit');
 
-export const ExpectedVersion = z
-  .number()
-  .int()
-  .positive()
-  .describe(
-    'The version you last read. If the record changed since, the call fails with CONFLICT instead of overwriting. Omit to apply the change to whatever is current.',
-  );
+export const ExpectedVersion = z.number().int().positive();
 
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-export const Reason = text(2000).describe('Why, in a sentence; kept in the history.');
-export const Timestamp = z.iso
-  .datetime({ offset: true })
-  .describe('An ISO-8601 date-time, e.g. 2026-12-01T17:00:00Z.');
-export const PriorityParam = z.enum(PRIORITIES).describe('urgent, high, medium or low.');
+export const Reason = text(2000);
+export const Timestamp = z.iso.datetime({ offset: true });
+export const PriorityParam = z.enum(PRIORITIES);
 export const Money = z.number().nonnegative().max(1e15);
 export const Tag = z
   .string()
@@ -40,10 +34,8 @@ export const Tag = z
   .max(60)
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _:./-]*$/u, 'letters, digits, space and _ : . / -')
   .transform((tag) => tag.toLowerCase());
-export const Tags = z.array(Tag).max(30).describe('Free-form labels such as "federal" or "q3".');
-export const Fields = boundedJson().describe(
-  `Extra fields to store with the record: JSON at most ${JSON_LIMITS.depth} levels deep, ${JSON_LIMITS.members} members, ${JSON_LIMITS.bytes / 1024} KiB.`,
-);
+export const Tags = z.array(Tag).max(30);
+export const Fields = boundedJson();
 /** A member id (mem_…) or the member's e-mail; null clears the assignee. */
 export const Assignee = z
   .string()
@@ -51,28 +43,19 @@ export const Assignee = z
   .min(1)
   .max(400)
   .nullable()
-  .describe('Who owns it: a member id (mem_…) or e-mail; null to unassign.');
-export const Domain = z
-  .string()
-  .trim()
-  .max(200)
-  .describe("The account's web domain, e.g. acme.com; used to spot duplicates.");
+  .describe('Member id, e-mail or name; null unassigns.');
+export const Domain = z.string().trim().max(200).describe('e.g. acme.com');
 
-export const Cursor = z
-  .string()
-  .max(200)
-  .describe('nextCursor from the previous page; omit for the first page.');
-export const Limit = z.number().int().min(1).max(100).default(25).describe('Page size, 1–100 (default 25).');
+export const Cursor = z.string().max(200);
+export const Limit = z.number().int().min(1).max(100).default(25);
 
 export const CandidateDetails = {
   priority: PriorityParam.optional(),
   assignee: Assignee.optional(),
-  dueAt: Timestamp.nullable().optional().describe('When the next step is due; null clears it.'),
+  dueAt: Timestamp.nullable().optional().describe('Next step due; null clears.'),
   estimatedValue: Money.nullable().optional(),
   tags: Tags.optional(),
   fields: Fields.optional(),
 };
 
-export const TagChanges = z
-  .strictObject({ add: Tags.optional(), remove: Tags.optional() })
-  .describe('Tags to add and to remove; others stay.');
+export const TagChanges = z.strictObject({ add: Tags.optional(), remove: Tags.optional() });

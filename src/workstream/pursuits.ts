@@ -54,7 +54,7 @@ export const UpdatePursuit = z.strictObject({
   title: text(400).optional(),
   priority: PriorityParam.optional(),
   assignee: Assignee.optional(),
-  dueAt: Timestamp.nullable().optional().describe('The submission deadline; null clears it.'),
+  dueAt: Timestamp.nullable().optional().describe('Deadline; null clears.'),
   estimatedValue: Money.nullable().optional(),
   probability: z.number().int().min(0).max(100).nullable().optional().describe('Win probability, 0–100.'),
   tags: TagChanges.optional(),
@@ -64,13 +64,13 @@ export const UpdatePursuit = z.strictObject({
 
 export const DecideBid = z.strictObject({
   pursuitId: PursuitId,
-  reason: Reason.optional().describe('Why bid (optional); kept in the history.'),
+  reason: Reason.optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const DecideNoBid = z.strictObject({
   pursuitId: PursuitId,
-  reason: Reason.describe('Why not bid, in a sentence; kept in the history.'),
+  reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -87,9 +87,9 @@ export const ResumePursuit = z.strictObject({
 
 export const AddProposalVersion = z.strictObject({
   pursuitId: PursuitId,
-  title: text(400).describe('e.g. "Technical and price volume, v2".'),
+  title: text(400),
   documentUrl: z.url().max(700).optional(),
-  amount: Money.optional().describe('The price proposed.'),
+  amount: Money.optional(),
   notes: text(4000).optional(),
 });
 
@@ -105,9 +105,7 @@ export const SendProposalVersion = z.strictObject({
 
 export const WithdrawProposalVersion = z.strictObject({
   pursuitId: PursuitId,
-  versionId: ProposalVersionId.describe(
-    'The proposal version to withdraw (prop_…); see get_pursuit, proposalVersions[].id.',
-  ),
+  versionId: ProposalVersionId.describe('prop_… (get_pursuit)'),
   reason: Reason,
   expectedVersion: ExpectedVersion.optional(),
 });
@@ -120,14 +118,14 @@ export const LogFollowUp = z.strictObject({
 
 export const MarkWon = z.strictObject({
   pursuitId: PursuitId,
-  awardAmount: Money.positive().describe('The value awarded, above zero.'),
+  awardAmount: Money.positive(),
   note: text(2000).optional(),
   expectedVersion: ExpectedVersion.optional(),
 });
 
 export const MarkLost = z.strictObject({
   pursuitId: PursuitId,
-  lossReason: text(2000).describe('Why it was lost, e.g. "price: 12% above the winner".'),
+  lossReason: text(2000),
   expectedVersion: ExpectedVersion.optional(),
 });
 
@@ -139,16 +137,9 @@ export const CancelPursuit = z.strictObject({
 
 export const SetChecklistItem = z.strictObject({
   pursuitId: PursuitId,
-  checklist: z
-    .enum(CHECKLIST_KINDS)
-    .describe('pink (gates submit_pursuit) or red (gates mark_won / mark_lost).'),
-  itemKey: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .describe('The item key, e.g. compliance_matrix; see get_pursuit.'),
-  state: z.enum(ITEM_STATES).describe('open, done, or n_a (not applicable: needs a note).'),
+  checklist: z.enum(CHECKLIST_KINDS),
+  itemKey: z.string().trim().min(1).max(200).describe('e.g. compliance_matrix (get_pursuit).'),
+  state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
   note: z.string().trim().max(2000).nullable().optional(),
 });
 

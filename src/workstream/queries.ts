@@ -14,21 +14,23 @@ import {
   loadPursuit,
   loadSignal,
   pursuitViewOf,
-  pursuitViews,
   resolveMember,
 } from './load.js';
 import { CandidateId, Cursor, Limit, PriorityParam, PursuitId, SignalId, Tag } from './params.js';
-import { run, type Unit } from './unit-of-work.js';
 import {
-  CandidateView,
-  EventView,
-  eventView,
-  type Page,
-  PursuitView,
-  page,
-  SignalView,
-  signalView,
-} from './views.js';
+  CandidateItem,
+  candidateItems,
+  membersOf,
+  Person,
+  PursuitItem,
+  pursuitItems,
+  SignalItem,
+  type SummaryPage,
+  signalItems,
+  summaryPage,
+} from './summaries.js';
+import { run, type Unit } from './unit-of-work.js';
+import { CandidateView, EventView, eventView, PursuitView, SignalView, signalView } from './views.js';
 
 export const GetSignal = z.strictObject({ signalId: SignalId });
 
@@ -44,7 +46,7 @@ export const ListSignals = z.strictObject({
 });
 
 const WorkFilters = {
-  assignee: z.string().max(400).optional().describe('A member id or e-mail; "me" for yourself.'),
+  assignee: z.string().max(400).optional().describe('A member id, e-mail or name; "me" for you.'),
   priority: PriorityParam.optional(),
   tag: Tag.optional(),
   cursor: Cursor.optional(),
@@ -58,8 +60,7 @@ export const ListPursuits = z.strictObject({ state: z.enum(PURSUIT_STATES).optio
 export const GetHistory = z.strictObject({
   id: z
     .string()
-    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id')
-    .describe('A signal, candidate or pursuit id.'),
+    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id'),
   cursor: Cursor.optional(),
   limit: Limit,
 });
@@ -76,19 +77,29 @@ async function readPage<R extends { id: string }, V>(
   select: SelectQueryBuilder<Database, never, R>,
   limit: number,
   view: (rows: R[]) => Promise<V[]> | V[],
-): Promise<Page<V>> {
-  return pageOf(await limitRows(unit.dialect, select, limit + 1).execute(), limit, view);
+  people: (row: R) => string | null,
+): Promise<SummaryPage<V>> {
+  return pageOf(unit, await limitRows(unit.dialect, select, limit + 1).execute(), limit, view, people);
 }
 
-/** A page of views from `limit + 1` rows: the extra row only says another page follows. */
+/**
+ * A page of views from `limit + 1` rows (the extra row only says another page follows), with
+ * the members its rows name.
+ */
 async function pageOf<R extends { id: string }, V>(
+  unit: Unit,
   rows: R[],
   limit: number,
   view: (rows: R[]) => Promise<V[]> | V[],
-): Promise<Page<V>> {
+  people: (row: R) => string | null,
+): Promise<SummaryPage<V>> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: await view(items), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return {
+    items: await view(items),
+    members: await membersOf(unit.db, unit.orgId, items.map(people)),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+  };
 }
 
 /** Rows of the entity carrying the tag (through the tags index), for a list's where clause. */
@@ -110,9 +121,19 @@ export const getSignal = query({
   },
 });
 
+/** A record read by itself names its assignee: name and e-mail beside assigneeId. */
+const Assigned = { assignee: Person.nullable() };
+export const CandidateRead = CandidateView.extend(Assigned);
+export const PursuitRead = PursuitView.extend(Assigned);
+
+async function assigneeOf(unit: Unit, id: string | null): Promise<Person | null> {
+  const [member] = await membersOf(unit.db, unit.orgId, [id]);
+  return member ? { name: member.name, email: member.email } : null;
+}
+
 export const getCandidate = query({
   input: GetCandidate,
-  output: CandidateView,
+  output: CandidateRead,
   run: async (deps, actor, { candidateId: id }) => {
     return run(
       deps,
@@ -122,7 +143,7 @@ export const getCandidate = query({
           await loadCandidate(unit.db, unit.orgId, id),
         ]);
         if (!view) throw new Error('one view per row');
-        return view;
+        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
       },
       READ,
     );
@@ -131,12 +152,15 @@ export const getCandidate = query({
 
 export const getPursuit = query({
   input: GetPursuit,
-  output: PursuitView,
+  output: PursuitRead,
   run: async (deps, actor, { pursuitId: id }) => {
     return run(
       deps,
       actor,
-      async (unit) => pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id)),
+      async (unit) => {
+        const view = await pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id));
+        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
+      },
       READ,
     );
   },
@@ -144,7 +168,7 @@ export const getPursuit = query({
 
 export const listSignals = query({
   input: ListSignals,
-  output: page(SignalView),
+  output: summaryPage(SignalItem),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -158,7 +182,7 @@ export const listSignals = query({
         if (input.state) select = select.where('state', '=', input.state);
         if (input.source) select = select.where('source', '=', input.source);
         if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
-        return readPage(unit, select, input.limit, (rows) => rows.map(signalView));
+        return readPage(unit, select, input.limit, signalItems, () => null);
       },
       READ,
     );
@@ -192,14 +216,18 @@ async function listWork<T extends 'candidates' | 'pursuits'>(
 
 export const listCandidates = query({
   input: ListCandidates,
-  output: page(CandidateView),
+  output: summaryPage(CandidateItem),
   run: (deps, actor, input) =>
     run(
       deps,
       actor,
       async (unit) =>
-        pageOf(await listWork(unit, 'candidates', input), input.limit, (rows) =>
-          candidateViews(unit.db, unit.orgId, rows),
+        pageOf(
+          unit,
+          await listWork(unit, 'candidates', input),
+          input.limit,
+          (rows) => candidateItems(unit.db, unit.orgId, rows),
+          (row) => row.assignee_id,
         ),
       READ,
     ),
@@ -207,14 +235,18 @@ export const listCandidates = query({
 
 export const listPursuits = query({
   input: ListPursuits,
-  output: page(PursuitView),
+  output: summaryPage(PursuitItem),
   run: (deps, actor, input) =>
     run(
       deps,
       actor,
       async (unit) =>
-        pageOf(await listWork(unit, 'pursuits', input), input.limit, (rows) =>
-          pursuitViews(unit.db, unit.orgId, rows),
+        pageOf(
+          unit,
+          await listWork(unit, 'pursuits', input),
+          input.limit,
+          pursuitItems,
+          (row) => row.assignee_id,
         ),
       READ,
     ),
@@ -226,7 +258,7 @@ export const listPursuits = query({
  */
 export const getHistory = query({
   input: GetHistory,
-  output: page(EventView),
+  output: summaryPage(EventView),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -255,7 +287,13 @@ export const getHistory = query({
           .where('entity_id', 'in', ids)
           .orderBy('id', 'asc');
         if (input.cursor) select = select.where('id', '>', afterId(input.cursor));
-        return readPage(unit, select, input.limit, (rows) => rows.map(eventView));
+        return readPage(
+          unit,
+          select,
+          input.limit,
+          (rows) => rows.map(eventView),
+          (row) => row.actor_id,
+        );
       },
       READ,
     );

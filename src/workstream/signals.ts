@@ -28,16 +28,14 @@ import { run } from './unit-of-work.js';
 import { CandidateView, SignalView, signalView } from './views.js';
 
 export const CreateSignal = z.strictObject({
-  source: text(200).describe('Where it came from, e.g. "sam.gov", "website-form", "referral".'),
-  externalRef: text(200).describe(
-    "The source's own id for it; the same source + externalRef is never stored twice.",
-  ),
+  source: text(200).describe('e.g. "sam.gov", "referral".'),
+  externalRef: text(200).describe("The source's own id."),
   kind: z.enum(['rfp_notice', 'form_fill', 'referral', 'news', 'other']).default('other'),
   title: text(400),
   url: z.url().max(700).optional(),
   accountName: text(400).optional(),
   accountDomain: Domain.optional(),
-  opportunityRef: text(200).optional().describe('The opportunity reference, e.g. an RFP number.'),
+  opportunityRef: text(200).optional().describe('e.g. an RFP number.'),
   summary: text(4000).optional(),
   payload: Fields.optional(),
   receivedAt: Timestamp.optional(),
@@ -48,10 +46,8 @@ export const AcceptSignal = z.strictObject({
   candidateId: CandidateId.optional().describe(
     'Link the signal to this existing candidate instead of creating one.',
   ),
-  title: text(400).optional().describe("The candidate's title; defaults to the signal's."),
-  accountName: text(400)
-    .optional()
-    .describe("Defaults to the signal's account name; required if it has none."),
+  title: text(400).optional().describe("Default: the signal's."),
+  accountName: text(400).optional().describe("Default: the signal's."),
   accountDomain: Domain.optional(),
   opportunityRef: text(200).optional(),
   ...CandidateDetails,

@@ -24,34 +24,14 @@ import { run, type Unit } from './unit-of-work.js';
 export const MAX_TARGET_HOURS = 10_000;
 
 export const SetSlaPolicy = z.strictObject({
-  kind: z
-    .enum(SLA_KINDS)
-    .describe(
-      'triage (first touch), proposal (submit after promotion) or response (follow-up after sending).',
-    ),
+  kind: z.enum(SLA_KINDS),
   priority: z
     .enum([...PRIORITIES, 'any'])
     .default('any')
-    .describe('The priority it applies to; "any" is the fallback.'),
-  targetHours: z
-    .number()
-    .min(0)
-    .max(MAX_TARGET_HOURS)
-    .describe(
-      `The target, in working hours of the calendar (or plain hours), at most ${MAX_TARGET_HOURS.toLocaleString('en-US')}; ` +
-        `it must fall due within ${DUE_HORIZON_YEARS} years of the calendar's working time.`,
-    ),
-  businessHours: z
-    .boolean()
-    .default(true)
-    .describe("Count only the business calendar's working time (false: calendar time, 24×7)."),
-  warnPercent: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(75)
-    .describe('Warn when this share of the target has elapsed.'),
+    .describe('"any": the fallback.'),
+  targetHours: z.number().min(0).max(MAX_TARGET_HOURS),
+  businessHours: z.boolean().default(true).describe('false: 24×7.'),
+  warnPercent: z.number().int().min(1).max(100).default(75).describe('At risk from this share.'),
 });
 
 export const SetBusinessCalendar = z.strictObject({
@@ -59,12 +39,8 @@ export const SetBusinessCalendar = z.strictObject({
   weekly: z
     .array(z.object({ day: z.enum(WEEKDAYS), start: z.string().max(5), end: z.string().max(5) }))
     .max(50)
-    .describe('Weekly working intervals in local time, e.g. {day:"mon", start:"09:00", end:"17:00"}.'),
-  holidays: z
-    .array(z.string().max(10))
-    .max(400)
-    .default([])
-    .describe('Local dates with no working time, YYYY-MM-DD.'),
+    .describe('Local time.'),
+  holidays: z.array(z.string().max(10)).max(400).default([]).describe('YYYY-MM-DD.'),
 });
 
 /** get_sla_policies reads the caller's whole organization: there is nothing to ask for. */
@@ -73,19 +49,18 @@ export const GetSlaPolicies = z.strictObject({});
 export const SlaPoliciesView = z.object({
   calendar: z
     .object({
-      timeZone: z.string().describe('IANA time zone the working hours are in.'),
-      weekly: z.array(z.unknown()).describe('Weekly working intervals {day, start, end}, local time.'),
-      holidays: z.array(z.string()).describe('Local dates with no working time, YYYY-MM-DD.'),
+      timeZone: z.string(),
+      weekly: z.array(z.unknown()),
+      holidays: z.array(z.string()),
     })
-    .nullable()
-    .describe('The business calendar; null when the organization has none (every target is calendar time).'),
+    .nullable(),
   policies: z.array(
     z.object({
-      kind: z.string().describe('triage, proposal or response.'),
-      priority: z.string().describe('The priority it applies to; "any" is the fallback for the others.'),
+      kind: z.string(),
+      priority: z.string(),
       targetHours: z.number(),
-      businessHours: z.boolean().describe("True: counted in the calendar's working time; false: 24×7."),
-      warnPercent: z.number().int().describe('At-risk once this share of the target has elapsed.'),
+      businessHours: z.boolean(),
+      warnPercent: z.number().int(),
     }),
   ),
 });

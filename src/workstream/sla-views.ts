@@ -6,14 +6,12 @@ import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { resolveMember } from './load.js';
 import { Cursor, Limit, Timestamp } from './params.js';
+import { membersOf, summaryPage } from './summaries.js';
 import { run } from './unit-of-work.js';
-import { page, Time } from './views.js';
+import { Time } from './views.js';
 
 export const ListSlaBreaches = z.strictObject({
-  status: z
-    .enum(['breached', 'at_risk', 'all'])
-    .default('all')
-    .describe('breached (past due), at_risk (past the warning) or all.'),
+  status: z.enum(['breached', 'at_risk', 'all']).default('all'),
   kind: z.enum(SLA_KINDS).optional(),
   assignee: z.string().max(400).optional().describe('Only this member\'s work: id, e-mail or "me".'),
   cursor: Cursor.optional(),
@@ -21,8 +19,8 @@ export const ListSlaBreaches = z.strictObject({
 });
 
 export const SlaCompliance = z.strictObject({
-  from: Timestamp.optional().describe('Start of the period (default: 30 days before `to`).'),
-  to: Timestamp.optional().describe('End of the period (default: now).'),
+  from: Timestamp.optional().describe('Default: 30 days before `to`.'),
+  to: Timestamp.optional().describe('Default: now.'),
 });
 
 export const SlaBreachView = z.object({
@@ -49,7 +47,7 @@ const BreachKey = z.tuple([z.iso.datetime(), z.string().startsWith('clk_')]);
 /** Running clocks past their warning or due time, most overdue (earliest due) first. */
 export const listSlaBreaches = query({
   input: ListSlaBreaches,
-  output: page(SlaBreachView),
+  output: summaryPage(SlaBreachView),
   run: async (deps, actor, input) => {
     return run(
       deps,
@@ -116,6 +114,11 @@ export const listSlaBreaches = query({
             dueAt: row.due_at.toISOString(),
             overdueMinutes: Math.round((now.getTime() - row.due_at.getTime()) / 60_000),
           })),
+          members: await membersOf(
+            unit.db,
+            unit.orgId,
+            items.map((row) => row.assignee_id),
+          ),
           nextCursor:
             rows.length > input.limit && last ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
         };

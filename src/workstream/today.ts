@@ -18,11 +18,13 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Priority } from '../domain/priority.js';
 import { compareTodayItems, effectiveDue, PRIORITIES, priorityRank } from '../domain/priority.js';
+import { SLA_KINDS } from '../domain/sla.js';
 import type { Row } from '../store/schema.js';
 import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
 import { Cursor, Limit, Tag } from './params.js';
+import { membersOf, Person } from './summaries.js';
 import { run, type Unit } from './unit-of-work.js';
 import {
   AllowedActions,
@@ -50,53 +52,49 @@ export const TodayPanelInput = z.strictObject({
     .min(1)
     .max(400)
     .optional()
-    .describe('Whose work: a member id (mem_…) or e-mail; defaults to you.'),
-  tags: z
-    .array(Tag)
-    .max(30)
-    .optional()
-    .describe('Only items carrying these tags: all of them, or any of them with tagMatch "any".'),
-  tagMatch: z.enum(['all', 'any']).default('all').describe('How tags combine: "all" (default) or "any".'),
-  kind: z
-    .enum(['candidate', 'pursuit'])
-    .optional()
-    .describe('Only candidates or only pursuits; both by default.'),
+    .describe('Whose: id, e-mail or name; you by default.'),
+  tags: z.array(Tag).max(30).optional().describe('Items with all these tags (any: tagMatch).'),
+  tagMatch: z.enum(['all', 'any']).default('all'),
+  kind: z.enum(['candidate', 'pursuit']).optional(),
   cursor: Cursor.optional(),
   limit: Limit,
 });
 
 export const GetSlaClocks = z.strictObject({
-  id: z
-    .string()
-    .regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id')
-    .describe('A candidate (cand_…) or pursuit (pur_…) id.'),
+  id: z.string().regex(/^(cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a candidate or pursuit id'),
 });
 
+export const TODAY_FLAGS = ['overdue', 'breached', 'atRisk'] as const;
+
+/**
+ * One item of the panel, small: a panel page of 25 stays within a few kilobytes. The actions its
+ * state allows are listed once per state in the panel (`allowedActions`), its clocks are one
+ * get_sla_clocks call away, its owner is the panel's.
+ */
 export const TodayItem = z.object({
-  kind: z.enum(['candidate', 'pursuit']),
   id: z.string(),
   title: z.string(),
   accountName: z.string(),
   state: z.string(),
   priority: PriorityValue,
-  assigneeId: z.string().nullable(),
-  dueAt: OptionalTime,
-  effectiveDueAt: OptionalTime.describe('The earliest of its own due date and its running SLA clocks.'),
-  createdAt: Time,
+  effectiveDueAt: OptionalTime.describe('Its due date or its SLAs’, the earliest.'),
+  sla: z.enum(SLA_KINDS).nullable(),
+  flags: z
+    .array(z.enum(TODAY_FLAGS))
+    .describe(
+      'overdue: past its effective due time; breached: an open SLA past due; atRisk: past its warning.',
+    ),
   tags: z.array(z.string()),
-  clocks: z.array(SlaClockView),
-  overdue: z.boolean().describe('Its effective due time has passed.'),
-  breached: z.boolean().describe('An open SLA clock is past due.'),
-  atRisk: z.boolean().describe('An open SLA clock is past its warning time.'),
   version: Version,
-  allowedActions: AllowedActions,
 });
 export type TodayItem = z.output<typeof TodayItem>;
 
 export const TodayPanel = z.object({
   assigneeId: z.string(),
+  owner: Person,
+  allowedActions: z.record(z.string(), AllowedActions).describe('By state.'),
   asOf: Time,
-  total: z.number().int().describe('Items matching the filters over all pages.'),
+  total: z.number().int().describe('On all pages.'),
   items: z.array(TodayItem),
   nextCursor: NextCursor,
 });
@@ -135,11 +133,16 @@ export const getTodayPanel = query({
           after === null ? sorted : sorted.filter((item) => compareTodayItems(item.order, after) > 0);
         const page = rest.slice(0, input.limit);
         const last = page.at(-1);
+        const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
+        if (!owner) throw new Error('a resolved member exists');
+        const { items, allowedActions } = await todayItems(unit, page);
         return {
           assigneeId,
+          owner: { name: owner.name, email: owner.email },
+          allowedActions,
           asOf: unit.now.toISOString(),
           total: sorted.length,
-          items: await todayItems(unit, page),
+          items,
           nextCursor: rest.length > input.limit && last ? encodeTodayCursor(last.order) : null,
         };
       },
@@ -257,7 +260,10 @@ async function openWork(
   });
 }
 
-async function todayItems(unit: Unit, page: Sortable[]): Promise<TodayItem[]> {
+async function todayItems(
+  unit: Unit,
+  page: Sortable[],
+): Promise<{ items: TodayItem[]; allowedActions: Record<string, string[]> }> {
   const ids = (kind: WorkRow['kind']) =>
     page.filter((item) => item.work.kind === kind).map((item) => item.work.row.id);
   const [candidateTags, pursuitTags] = await Promise.all([
@@ -265,34 +271,36 @@ async function todayItems(unit: Unit, page: Sortable[]): Promise<TodayItem[]> {
     tagsOf(unit.db, unit.orgId, 'pursuit', ids('pursuit')),
   ]);
   const now = unit.now.getTime();
-  return page.map(({ work, clocks, effectiveDueAt }) => {
+  // Candidate and pursuit states have distinct names, so one map by state serves both.
+  const allowedActions: Record<string, string[]> = {};
+  const items = page.map(({ work, clocks, effectiveDueAt }) => {
     const row = work.row;
     const tags = (work.kind === 'candidate' ? candidateTags : pursuitTags).get(row.id) ?? [];
     // The views own the rule of which actions a state allows; the panel reuses it.
-    const allowedActions =
+    allowedActions[row.state] ??=
       work.kind === 'candidate'
         ? candidateView(work.row, { tags, pursuitId: null, enrichment: [] }).allowedActions
         : pursuitView(work.row, { tags, checklists: [], proposalVersions: [] }).allowedActions;
+    const running = clocks.find((clock) => clock.state === 'running');
+    const flags = TODAY_FLAGS.filter((flag) =>
+      flag === 'overdue'
+        ? effectiveDueAt !== null && effectiveDueAt.getTime() <= now
+        : clocks.some((clock) => clock[flag]),
+    );
     return {
-      kind: work.kind,
       id: row.id,
       title: row.title,
       accountName: row.account_name,
       state: row.state,
       priority: row.priority,
-      assigneeId: row.assignee_id,
-      dueAt: row.due_at?.toISOString() ?? null,
       effectiveDueAt: effectiveDueAt?.toISOString() ?? null,
-      createdAt: row.created_at.toISOString(),
+      sla: running ? (running.kind as TodayItem['sla']) : null,
+      flags,
       tags,
-      clocks,
-      overdue: effectiveDueAt !== null && effectiveDueAt.getTime() <= now,
-      breached: clocks.some((clock) => clock.breached),
-      atRisk: clocks.some((clock) => clock.atRisk),
       version: row.version,
-      allowedActions,
     };
   });
+  return { items, allowedActions };
 }
 
 /** Today cursors carry the last item's sort key: priority rank, effective due, created, id. */

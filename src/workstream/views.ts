@@ -21,18 +21,12 @@ import type { Row } from '../store/schema.js';
 
 // Small shapes every view shares.
 export const Json = z.record(z.string(), z.unknown());
-export const Time = z.string().describe('ISO-8601 date-time (UTC).');
+export const Time = z.iso.datetime();
 export const OptionalTime = Time.nullable();
-export const Version = z
-  .number()
-  .int()
-  .describe('Pass as expectedVersion to refuse the change if someone else changed it since.');
-export const AllowedActions = z.array(z.string()).describe('The tools that its current state allows next.');
+export const Version = z.number().int();
+export const AllowedActions = z.array(z.string());
 export const PriorityValue = z.enum(PRIORITIES);
-export const NextCursor = z
-  .string()
-  .nullable()
-  .describe('Pass as cursor to get the next page; null on the last page.');
+export const NextCursor = z.string().nullable();
 
 /** A page of items and the cursor to the next one. */
 export function page<T extends z.ZodType>(item: T) {

@@ -12,12 +12,7 @@ import { run } from './unit-of-work.js';
 import { PUBLIC_WEBHOOKS_ONLY, refusedAtRegistration } from './webhook-addresses.js';
 
 export const RegisterWebhook = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .max(700)
-    .describe(
-      'Where to POST events: a public https:// URL (loopback, private and link-local addresses are refused).',
-    ),
+  url: z.url({ protocol: /^https?$/ }).max(700),
   eventTypes: z
     .array(
       z.string().regex(/^(\*|[a-z_]+\.(\*|[a-z_]+))$/, 'an event type such as pursuit.won, pursuit.* or *'),

@@ -116,11 +116,11 @@ describeEachDialect('MCP resources and prompts', (db) => {
       type: 'text',
       text: expect.stringContaining('Today Panel'),
     });
-    expect(textOf(instructions)).toContain(pursuitId);
     expect(panel?.content).toMatchObject({
       type: 'resource',
       resource: { uri: 'workstream://today', mimeType: 'application/json' },
     });
+    expect(JSON.stringify(panel?.content)).toContain(pursuitId);
   });
 
   it('prompts a pursuit review against its pink gate, or the red one once submitted', async () => {

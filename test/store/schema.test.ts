@@ -99,6 +99,7 @@ describe('schema files', () => {
         'outbox_leases',
         'proposal_versions',
         'pursuits',
+        'search_documents',
         'signals',
         'sla_clocks',
         'sla_policies',

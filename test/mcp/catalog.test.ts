@@ -1,0 +1,290 @@
+/**
+ * What the catalog costs an assistant, measured in the bytes the server sends to a real MCP
+ * client on the demo data, against the budgets; each tool's published JSON pinned in
+ * test/mcp/__toolsnaps__ (UPDATE_SNAPSHOTS=1 rewrites them, on purpose); and the tools that find
+ * things by what people call them: list_members, search and assignees by name.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/store/schema.js';
+import { containsPattern, ftsQuery, searchStatement } from '../../src/store/search-sql.js';
+import { describeEachDialect } from '../support/databases.js';
+import { type DemoWire, demoWire } from '../support/wire.js';
+import { call, ok, refused } from './support.js';
+
+const BUDGET = { toolsList: 48_000, page: 8_000, prompt: 8_000 } as const;
+const SNAPSHOTS = fileURLToPath(new URL('./__toolsnaps__', import.meta.url));
+
+describeEachDialect('the catalog on the demo data', (db) => {
+  let wire: DemoWire;
+  beforeAll(async () => {
+    wire = await demoWire(db.store());
+  });
+  afterAll(async () => {
+    await wire.close();
+  });
+  const first = async (tool: string, args: Record<string, unknown> = {}) =>
+    (await ok(wire.client, tool, { limit: 1, ...args })).items[0];
+
+  it(`sends tools/list, every tool, in at most ${BUDGET.toolsList} bytes`, async () => {
+    const bytes = await wire.bytes((client) => client.listTools());
+    expect(bytes).toBeLessThanOrEqual(BUDGET.toolsList);
+  });
+
+  it(`answers a page of 25 of every list and of the Today Panel in at most ${BUDGET.page} bytes`, async () => {
+    const pursuit = await first('list_pursuits');
+    const calls: [string, Record<string, unknown>][] = [
+      ['get_today_panel', {}],
+      ['list_signals', {}],
+      ['list_candidates', {}],
+      ['list_pursuits', {}],
+      ['list_members', {}],
+      ['list_sla_breaches', {}],
+      ['search', { query: 'county' }],
+      ['get_history', { id: pursuit.id }],
+    ];
+    for (const [name, args] of calls) {
+      const bytes = await wire.bytes((client) =>
+        client.callTool({ name, arguments: { ...args, limit: 25 } }),
+      );
+      expect(bytes, name).toBeLessThanOrEqual(BUDGET.page);
+    }
+  });
+
+  it(`sends the daily_triage prompt in at most ${BUDGET.prompt} bytes, and resources as compact JSON`, async () => {
+    const bytes = await wire.bytes((client) => client.getPrompt({ name: 'daily_triage', arguments: {} }));
+    expect(bytes).toBeLessThanOrEqual(BUDGET.prompt);
+    const { contents } = await wire.client.readResource({ uri: 'workstream://today' });
+    const text = String((contents[0] as { text: string }).text);
+    expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(BUDGET.page);
+  });
+
+  it('answers a text digest beside structuredContent, not a second copy', async () => {
+    const answer = await call(wire.client, 'list_candidates', { limit: 25 });
+    expect(answer.data.items).toHaveLength(25);
+    expect(answer.text.split('\n').length).toBeLessThanOrEqual(7);
+    expect(answer.text).toContain(answer.data.items[0].id);
+    expect(Buffer.byteLength(answer.text)).toBeLessThan(Buffer.byteLength(JSON.stringify(answer.data)) / 5);
+  });
+
+  it('publishes each tool as its snapshot in test/mcp/__toolsnaps__', async () => {
+    const { tools } = await wire.client.listTools();
+    if (process.env.UPDATE_SNAPSHOTS === '1') {
+      mkdirSync(SNAPSHOTS, { recursive: true });
+      for (const tool of tools)
+        writeFileSync(join(SNAPSHOTS, `${tool.name}.snap`), `${JSON.stringify(tool, null, 2)}\n`);
+    }
+    const names = tools.map((tool) => tool.name).sort();
+    const files = existsSync(SNAPSHOTS) ? readdirSync(SNAPSHOTS).filter((f) => f.endsWith('.snap')) : [];
+    expect(files.map((f) => f.replace(/\.snap$/, '')).sort(), 'one snapshot per tool').toEqual(names);
+    for (const tool of tools) {
+      const pinned = JSON.parse(readFileSync(join(SNAPSHOTS, `${tool.name}.snap`), 'utf8'));
+      expect(tool, `${tool.name} differs from its snapshot; if that is meant, UPDATE_SNAPSHOTS=1`).toEqual(
+        pinned,
+      );
+    }
+  });
+
+  it('names people beside member ids: list pages, a record’s assignee, the Today Panel owner and history actors', async () => {
+    const page = await ok(wire.client, 'list_candidates', { limit: 25 });
+    const ids = new Set(
+      page.items.map((item: { assigneeId: string | null }) => item.assigneeId).filter(Boolean),
+    );
+    expect(new Set(page.members.map((m: { id: string }) => m.id))).toEqual(ids);
+    const panel = await ok(wire.client, 'get_today_panel', {});
+    expect(panel.owner).toEqual({ name: 'Dana Demo', email: 'dana@demo.example' });
+    const pursuit = await first('list_pursuits');
+    const read = await ok(wire.client, 'get_pursuit', { pursuitId: pursuit.id });
+    const owner =
+      page.members.find((m: { id: string }) => m.id === read.assigneeId) ??
+      (await ok(wire.client, 'list_members', {})).items.find((m: { id: string }) => m.id === read.assigneeId);
+    expect(read.assignee).toEqual({ name: owner.name, email: owner.email });
+    const history = await ok(wire.client, 'get_history', { id: pursuit.id });
+    expect(history.members.map((m: { email: string }) => m.email)).toContain('dana@demo.example');
+  });
+
+  it('lists the members, by name, filtered by part of a name or e-mail', async () => {
+    const all = await ok(wire.client, 'list_members', {});
+    expect(all.items.map((m: { name: string }) => m.name)).toEqual(['Dana Demo', 'Priya Shah', 'Sam Rivera']);
+    const sam = await ok(wire.client, 'list_members', { query: 'SAM@' });
+    expect(sam.items).toMatchObject([{ name: 'Sam Rivera', email: 'sam@demo.example', role: 'member' }]);
+    const paged = await ok(wire.client, 'list_members', { limit: 2 });
+    const rest = await ok(wire.client, 'list_members', { limit: 2, cursor: paged.nextCursor });
+    expect([...paged.items, ...rest.items]).toEqual(all.items);
+    expect(rest.nextCursor).toBeNull();
+  });
+
+  it('resolves an assignee given as an id, an e-mail or a name, and refuses an ambiguous name listing the matches', async () => {
+    const { items } = await ok(wire.client, 'list_members', { query: 'priya' });
+    const priya = items[0];
+    const candidate = await first('list_candidates', { state: 'new' });
+    for (const assignee of [priya.id, 'PRIYA@demo.example', 'Priya Shah', 'priya']) {
+      const changed = await ok(wire.client, 'update_candidate', { candidateId: candidate.id, assignee });
+      expect(changed.id).toBe(candidate.id);
+      const page = await ok(wire.client, 'list_candidates', { assignee, limit: 100 });
+      expect(page.items.map((item: { id: string }) => item.id)).toContain(candidate.id);
+    }
+    // "a" is in every demo name: each is listed so the caller can pick one.
+    const ambiguous = await refused(wire.client, 'update_candidate', {
+      candidateId: candidate.id,
+      assignee: 'a',
+    });
+    expect(ambiguous).toMatchObject({ code: 'VALIDATION', field: 'assignee' });
+    expect(ambiguous.message).toMatch(/names 3 members: .*Dana Demo <dana@demo.example>/);
+    const nobody = await refused(wire.client, 'update_candidate', {
+      candidateId: candidate.id,
+      assignee: 'Zed',
+    });
+    expect(nobody).toMatchObject({ code: 'VALIDATION', field: 'assignee' });
+  });
+
+  it('searches titles, accounts, domains, references and tags, an exact account name first', async () => {
+    const candidate = await ok(wire.client, 'create_candidate', {
+      title: 'Harbor Freight County fleet',
+      accountName: 'Fleet County Works',
+      accountDomain: 'fleetcounty.example',
+      opportunityRef: 'FCW-2026-17',
+      tags: ['harbour-ops'],
+    });
+    const named = await ok(wire.client, 'create_candidate', {
+      title: 'Depot telematics',
+      accountName: 'Harbor Freight County',
+    });
+    const hits = await ok(wire.client, 'search', { query: 'harbor freight county', limit: 100 });
+    expect(hits.items[0]).toMatchObject({ id: named.id, accountName: 'Harbor Freight County' });
+    expect(hits.items.map((hit: { id: string }) => hit.id)).toContain(candidate.id);
+    for (const query of ['fleetcounty.example', 'fcw-2026', 'HARBOUR-OPS', 'County Works'])
+      expect(
+        (await ok(wire.client, 'search', { query })).items.map((hit: { id: string }) => hit.id),
+      ).toContain(candidate.id);
+    // A tag added later is found; one removed is not.
+    await ok(wire.client, 'update_candidate', { candidateId: named.id, tags: { add: ['quayside'] } });
+    expect((await ok(wire.client, 'search', { query: 'quayside' })).items).toMatchObject([{ id: named.id }]);
+    await ok(wire.client, 'update_candidate', { candidateId: named.id, tags: { remove: ['quayside'] } });
+    expect((await ok(wire.client, 'search', { query: 'quayside' })).items).toEqual([]);
+  });
+
+  it('pages search results with nextCursor, nothing repeated or dropped, and only in the caller’s org', async () => {
+    const all = await ok(wire.client, 'search', { query: 'the', limit: 100 });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ok(wire.client, 'search', { query: 'the', limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((hit: { id: string }) => hit.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((hit: { id: string }) => hit.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    const kinds = await ok(wire.client, 'search', { query: 'the', kind: 'pursuit', limit: 100 });
+    expect(kinds.items.every((hit: { id: string }) => hit.id.startsWith('pur_'))).toBe(true);
+  });
+
+  it('answers hostile search text with matches or VALIDATION, never INTERNAL', async () => {
+    for (const query of ['%%%', "'; drop table tags; --", '"quoted" AND NOT', '[a-z]_%', 'ab', '\u0000nul']) {
+      const answer = await call(wire.client, 'search', { query });
+      if (answer.isError) expect(answer.data.error.code, query).toBe('VALIDATION');
+      else expect(Array.isArray(answer.data.items), query).toBe(true);
+    }
+    expect((await ok(wire.client, 'search', { query: '%%%' })).items).toEqual([]);
+  });
+});
+
+describe('the search statement', () => {
+  it('escapes LIKE wildcards and quotes FTS5 terms', () => {
+    expect(containsPattern('50%_[x]\\')).toBe('%50\\%\\_\\[x]\\\\%');
+    expect(ftsQuery(['acme', 'say "hi"'])).toBe('"acme" AND "say ""hi"""');
+  });
+
+  it('is TOP (n) and LIKE … ESCAPE on SQL Server', () => {
+    const db = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => new MssqlAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (k) => new MssqlIntrospector(k),
+        createQueryCompiler: () => new MssqlQueryCompiler(),
+      },
+    });
+    const compiled = searchStatement('mssql', {
+      orgId: 'org_1',
+      terms: ['acme'],
+      phrase: 'acme',
+      after: { tier: 1, id: 'cand_X' },
+      limit: 26,
+    }).compile(db);
+    expect(compiled.sql).toMatch(/^select top \(26\) d\.entity_id/);
+    expect(compiled.sql).toContain("where d.org_id = @3 and d.doc like @4 escape '\\'");
+    expect(compiled.sql).toContain('order by tier, d.entity_id desc');
+    expect(compiled.sql).not.toMatch(/limit/);
+    expect(compiled.parameters).toContain('%acme%');
+  });
+});
+
+describeEachDialect('completions and icons', (db) => {
+  let wire: DemoWire;
+  beforeAll(async () => {
+    wire = await demoWire(db.store());
+  });
+  afterAll(async () => {
+    await wire.close();
+  });
+  const prompt = (name: string, argument: string, value: string, args: Record<string, string> = {}) =>
+    wire.client.complete({
+      ref: { type: 'ref/prompt', name },
+      argument: { name: argument, value },
+      context: { arguments: args },
+    });
+  const template = (uri: string, argument: string, value: string) =>
+    wire.client.complete({ ref: { type: 'ref/resource', uri }, argument: { name: argument, value } });
+
+  it('advertises completions and shows the server icon', () => {
+    expect(wire.client.getServerCapabilities()?.completions).toBeDefined();
+    expect(wire.client.getServerVersion()?.icons?.[0]?.src).toMatch(/^data:image\/svg\+xml,<svg /);
+  });
+
+  it('completes every prompt argument from the organization', async () => {
+    const pursuits = await ok(wire.client, 'list_pursuits', { limit: 100 });
+    const pursuit = pursuits.items[0];
+    const byId = await prompt('pursuit_review', 'pursuitId', pursuit.id.slice(0, 8));
+    expect(byId.completion.values).toContain(pursuit.id);
+    const byTitle = await prompt('pursuit_review', 'pursuitId', pursuit.title.split(' ')[0].toLowerCase());
+    expect(byTitle.completion.values).toContain(pursuit.id);
+    expect((await prompt('pursuit_review', 'gate', 'r')).completion.values).toEqual(['red']);
+    expect((await prompt('daily_triage', 'assignee', 'sam')).completion.values).toEqual(['sam@demo.example']);
+    const tags = (await prompt('daily_triage', 'tags', 'q')).completion.values;
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) expect(tag).toMatch(/^q/);
+    const second = (await prompt('daily_triage', 'tags', `${tags[0]},`)).completion.values;
+    for (const value of second) expect(value.startsWith(`${tags[0]},`)).toBe(true);
+  });
+
+  it('completes every resource-template variable from the organization', async () => {
+    const candidate = (await ok(wire.client, 'list_candidates', { limit: 1 })).items[0];
+    const signal = (await ok(wire.client, 'list_signals', { limit: 1 })).items[0];
+    const pursuit = (await ok(wire.client, 'list_pursuits', { limit: 1 })).items[0];
+    expect((await template('workstream://candidates/{id}', 'id', 'cand_')).completion.values).toContain(
+      candidate.id,
+    );
+    expect((await template('workstream://signals/{id}', 'id', 'sig_')).completion.values).toContain(
+      signal.id,
+    );
+    expect((await template('workstream://pursuits/{id}', 'id', 'pur_')).completion.values).toContain(
+      pursuit.id,
+    );
+    expect(
+      (await template('workstream://today{?assignee,tags}', 'assignee', 'pri')).completion.values,
+    ).toEqual(['priya@demo.example']);
+    expect(
+      (await template('workstream://today{?assignee,tags}', 'tags', 'q')).completion.values.length,
+    ).toBeGreaterThan(0);
+    const breaches = 'workstream://sla/breaches{?status,kind,assignee}';
+    expect((await template(breaches, 'status', 'b')).completion.values).toEqual(['breached']);
+    expect((await template(breaches, 'kind', 'tr')).completion.values).toEqual(['triage']);
+    expect((await template(breaches, 'assignee', 'dana')).completion.values).toEqual(['dana@demo.example']);
+    // Hostile text completes to nothing, never an error.
+    expect((await template('workstream://pursuits/{id}', 'id', "%_'[")).completion.values).toEqual([]);
+  });
+});
