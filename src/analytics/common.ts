@@ -11,7 +11,22 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { Timestamp } from '../workstream/inputs.js';
-import { type Db, fail } from '../workstream/unit.js';
+import { analyticsSettingsSql } from '../store/dialect.js';
+import { type Actor, type Db, type Deps, fail, run, type Unit } from '../workstream/unit.js';
+
+/** Runs an analytics read in one read-only transaction, with the dialect's analytics settings. */
+export function analyticsRead<T>(deps: Deps, actor: Actor, work: (unit: Unit) => Promise<T>): Promise<T> {
+  return run(
+    deps,
+    actor,
+    async (unit) => {
+      const settings = analyticsSettingsSql(unit.dialect);
+      if (settings) await settings.execute(unit.db);
+      return work(unit);
+    },
+    { readOnly: true },
+  );
+}
 
 export const PERIODS = ['day', 'week', 'month', 'quarter'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -252,10 +267,16 @@ export interface DistributionRow {
 /**
  * Count, mean, median and p90 of `value` per (key1, key2) over the rows of `values` (a select
  * with columns key1, key2, value). Percentiles are nearest-rank: the p-th is the value at rank
- * ceil(p·n/100) in ascending order, the same rule get_sla_compliance uses.
+ * ceil(p·n/100) in ascending order, the same rule get_sla_compliance uses. `ctes` are common
+ * table expressions `values` reads (written first, as SQL Server allows them only there).
  */
-export async function distribution(db: Db, values: RawBuilder<unknown>): Promise<DistributionRow[]> {
+export async function distribution(
+  db: Db,
+  values: RawBuilder<unknown>,
+  ctes?: RawBuilder<unknown>,
+): Promise<DistributionRow[]> {
   const result = await sql<Record<string, unknown>>`
+    ${ctes ? sql`with ${ctes}` : sql``}
     select r.key1, r.key2, r.n, avg(r.value) as mean,
       max(case when r.rn = (r.n * 50 + 99) / 100 then r.value end) as median,
       max(case when r.rn = (r.n * 90 + 99) / 100 then r.value end) as p90

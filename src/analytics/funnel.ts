@@ -5,8 +5,9 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { type Actor, type Deps, run } from '../workstream/unit.js';
+import type { Actor, Deps } from '../workstream/unit.js';
 import {
+  analyticsRead,
   bucketSql,
   cutBuckets,
   GroupByParam,
@@ -96,14 +97,11 @@ export async function funnel(
   actor: Actor,
   input: z.output<typeof FunnelInput>,
 ): Promise<FunnelView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
-      const buckets = cutBuckets(input, input.period, timeZone, unit.now);
-      const group = groupSql(input.groupBy, 'f', { type: 'candidate', id: 'candidate_id', source: 'source' });
-      const candidates = await sql<Record<string, unknown>>`
+  return analyticsRead(deps, actor, async (unit) => {
+    const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
+    const buckets = cutBuckets(input, input.period, timeZone, unit.now);
+    const group = groupSql(input.groupBy, 'f', { type: 'candidate', id: 'candidate_id', source: 'source' });
+    const candidates = await sql<Record<string, unknown>>`
         select x.bucket, x.grp, count(*) as candidates, sum(x.reached_contacted) as contacted,
           sum(x.reached_qualified) as qualified, sum(x.reached_promoted) as promoted,
           sum(x.reached_bid) as bid, sum(x.reached_submitted) as submitted, sum(x.reached_won) as won
@@ -113,10 +111,10 @@ export async function funnel(
           where f.org_id = ${unit.orgId} and f.created_at >= ${buckets.from} and f.created_at < ${buckets.to}
         ) x
         group by x.bucket, x.grp`.execute(unit.db);
-      // Signals have no assignee, priority or tags of their own: their stages exist by source only.
-      const bySignal = input.groupBy === 'none' || input.groupBy === 'source';
-      const signals = bySignal
-        ? await sql<Record<string, unknown>>`
+    // Signals have no assignee, priority or tags of their own: their stages exist by source only.
+    const bySignal = input.groupBy === 'none' || input.groupBy === 'source';
+    const signals = bySignal
+      ? await sql<Record<string, unknown>>`
             select x.bucket, x.grp, count(*) as signals,
               sum(case when x.state = 'accepted' then 1 else 0 end) as accepted
             from (
@@ -126,76 +124,74 @@ export async function funnel(
               where s.org_id = ${unit.orgId} and s.received_at >= ${buckets.from} and s.received_at < ${buckets.to}
             ) x
             group by x.bucket, x.grp`.execute(unit.db)
-        : null;
+      : null;
 
-      const cells = new Map<string, Counts>();
-      const cell = (bucket: unknown, grp: unknown): Counts => {
-        const key = `${num(bucket)}\u0000${String(grp)}`;
-        let counts = cells.get(key);
-        if (!counts) {
-          counts = {
-            signals: bySignal ? 0 : null,
-            accepted: bySignal ? 0 : null,
-            candidates: 0,
-            contacted: 0,
-            qualified: 0,
-            promoted: 0,
-            bid: 0,
-            submitted: 0,
-            won: 0,
-          };
-          cells.set(key, counts);
-        }
-        return counts;
-      };
-      for (const row of candidates.rows) {
-        const counts = cell(row.bucket, row.grp);
-        for (const stage of [
-          'candidates',
-          'contacted',
-          'qualified',
-          'promoted',
-          'bid',
-          'submitted',
-          'won',
-        ] as const)
-          counts[stage] = num(row[stage]);
+    const cells = new Map<string, Counts>();
+    const cell = (bucket: unknown, grp: unknown): Counts => {
+      const key = `${num(bucket)}\u0000${String(grp)}`;
+      let counts = cells.get(key);
+      if (!counts) {
+        counts = {
+          signals: bySignal ? 0 : null,
+          accepted: bySignal ? 0 : null,
+          candidates: 0,
+          contacted: 0,
+          qualified: 0,
+          promoted: 0,
+          bid: 0,
+          submitted: 0,
+          won: 0,
+        };
+        cells.set(key, counts);
       }
-      for (const row of signals?.rows ?? []) {
-        const counts = cell(row.bucket, row.grp);
-        counts.signals = num(row.signals);
-        counts.accepted = num(row.accepted);
-      }
-      const entries = [...cells].map(([key, counts]) => {
-        const [bucket, grp] = key.split('\u0000') as [string, string];
-        return { bucket: Number(bucket), group: grp, counts };
-      });
-      const { keep, moreGroups } = topGroups(
-        entries,
-        (e) => e.group,
-        (e) => e.counts.candidates + (e.counts.signals ?? 0),
-      );
-      const rows = entries
-        .filter((e) => keep.has(e.group))
-        .sort((a, b) => a.bucket - b.bucket || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
-        .map((e) => ({
-          period: buckets.labels[e.bucket] ?? 'all',
-          group: e.group,
-          counts: e.counts,
-          conversion: conversionOf(e.counts),
-        }));
-      return {
-        from: buckets.from.toISOString(),
-        to: buckets.to.toISOString(),
-        timeZone,
-        period: input.period ?? 'all',
-        groupBy: input.groupBy,
-        rows,
-        moreGroups,
-      };
-    },
-    { readOnly: true },
-  );
+      return counts;
+    };
+    for (const row of candidates.rows) {
+      const counts = cell(row.bucket, row.grp);
+      for (const stage of [
+        'candidates',
+        'contacted',
+        'qualified',
+        'promoted',
+        'bid',
+        'submitted',
+        'won',
+      ] as const)
+        counts[stage] = num(row[stage]);
+    }
+    for (const row of signals?.rows ?? []) {
+      const counts = cell(row.bucket, row.grp);
+      counts.signals = num(row.signals);
+      counts.accepted = num(row.accepted);
+    }
+    const entries = [...cells].map(([key, counts]) => {
+      const [bucket, grp] = key.split('\u0000') as [string, string];
+      return { bucket: Number(bucket), group: grp, counts };
+    });
+    const { keep, moreGroups } = topGroups(
+      entries,
+      (e) => e.group,
+      (e) => e.counts.candidates + (e.counts.signals ?? 0),
+    );
+    const rows = entries
+      .filter((e) => keep.has(e.group))
+      .sort((a, b) => a.bucket - b.bucket || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+      .map((e) => ({
+        period: buckets.labels[e.bucket] ?? 'all',
+        group: e.group,
+        counts: e.counts,
+        conversion: conversionOf(e.counts),
+      }));
+    return {
+      from: buckets.from.toISOString(),
+      to: buckets.to.toISOString(),
+      timeZone,
+      period: input.period ?? 'all',
+      groupBy: input.groupBy,
+      rows,
+      moreGroups,
+    };
+  });
 }
 
 function conversionOf(c: Counts): z.output<typeof FunnelConversion> {

@@ -5,8 +5,17 @@
 import { type RawBuilder, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { type Actor, type Deps, run } from '../workstream/unit.js';
-import { GroupByParam, groupSql, MoreGroups, num, TimeZoneParam, topGroups, zoneOf } from './common.js';
+import type { Actor, Deps } from '../workstream/unit.js';
+import {
+  analyticsRead,
+  GroupByParam,
+  groupSql,
+  MoreGroups,
+  num,
+  TimeZoneParam,
+  topGroups,
+  zoneOf,
+} from './common.js';
 
 /** Months the forecast lists one by one, from the current month; later ones are summed. */
 export const FORECAST_MONTHS = 12;
@@ -60,14 +69,11 @@ export async function pipeline(
   actor: Actor,
   input: z.output<typeof PipelineInput>,
 ): Promise<PipelineView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
-      const month0 = DateTime.fromJSDate(unit.now, { zone: timeZone }).startOf('month');
-      const months = Array.from({ length: FORECAST_MONTHS + 1 }, (_, i) => month0.plus({ months: i }));
-      const monthCase = sql`case when o.due_at is null then 'undated' when o.due_at < ${months[0]?.toJSDate()}
+  return analyticsRead(deps, actor, async (unit) => {
+    const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
+    const month0 = DateTime.fromJSDate(unit.now, { zone: timeZone }).startOf('month');
+    const months = Array.from({ length: FORECAST_MONTHS + 1 }, (_, i) => month0.plus({ months: i }));
+    const monthCase = sql`case when o.due_at is null then 'undated' when o.due_at < ${months[0]?.toJSDate()}
         then 'earlier' ${sql.join(
           months
             .slice(1)
@@ -76,8 +82,8 @@ export async function pipeline(
             ),
           sql` `,
         )} else 'later' end`;
-      const group = groupSql(input.groupBy, 'o', { type: 'pursuit', id: 'pursuit_id', source: 'source' });
-      const figures = (key: RawBuilder<unknown>) => sql<Record<string, unknown>>`
+    const group = groupSql(input.groupBy, 'o', { type: 'pursuit', id: 'pursuit_id', source: 'source' });
+    const figures = (key: RawBuilder<unknown>) => sql<Record<string, unknown>>`
         select x.k, x.grp, count(*) as pursuits, sum(coalesce(x.estimated_value, 0)) as value,
           sum(coalesce(x.weighted_value, 0)) as weighted_value,
           sum(case when x.probability is null then 1 else 0 end) as without_probability,
@@ -88,54 +94,52 @@ export async function pipeline(
           where o.org_id = ${unit.orgId} and o.outcome = 'open'
         ) x
         group by x.k, x.grp`;
-      const byState = await figures(sql`o.state`).execute(unit.db);
-      const byMonth = await figures(monthCase).execute(unit.db);
-      const read = (r: Record<string, unknown>) => ({
-        group: String(r.grp),
-        pursuits: num(r.pursuits),
-        value: num(r.value),
-        weightedValue: num(r.weighted_value),
-        withoutProbability: num(r.without_probability),
-        withoutValue: num(r.without_value),
-      });
-      const states = byState.rows.map((r) => ({ state: String(r.k), ...read(r) }));
-      const { keep, moreGroups } = topGroups(
-        states,
-        (r) => r.group,
-        (r) => r.value,
-      );
-      const kept = states.filter((r) => keep.has(r.group));
-      const totals = [...keep].map((group) => {
-        const rows = kept.filter((r) => r.group === group);
-        const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((t, r) => t + f(r), 0);
-        return {
-          state: 'total',
-          group,
-          pursuits: sum((r) => r.pursuits),
-          value: sum((r) => r.value),
-          weightedValue: sum((r) => r.weightedValue),
-          withoutProbability: sum((r) => r.withoutProbability),
-          withoutValue: sum((r) => r.withoutValue),
-        };
-      });
-      const stateOrder = [...OPEN_STATES, 'total'];
-      const monthOrder = ['earlier', ...months.map((m) => m.toFormat('yyyy-MM')), 'later', 'undated'];
+    const byState = await figures(sql`o.state`).execute(unit.db);
+    const byMonth = await figures(monthCase).execute(unit.db);
+    const read = (r: Record<string, unknown>) => ({
+      group: String(r.grp),
+      pursuits: num(r.pursuits),
+      value: num(r.value),
+      weightedValue: num(r.weighted_value),
+      withoutProbability: num(r.without_probability),
+      withoutValue: num(r.without_value),
+    });
+    const states = byState.rows.map((r) => ({ state: String(r.k), ...read(r) }));
+    const { keep, moreGroups } = topGroups(
+      states,
+      (r) => r.group,
+      (r) => r.value,
+    );
+    const kept = states.filter((r) => keep.has(r.group));
+    const totals = [...keep].map((group) => {
+      const rows = kept.filter((r) => r.group === group);
+      const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((t, r) => t + f(r), 0);
       return {
-        asOf: unit.now.toISOString(),
-        timeZone,
-        groupBy: input.groupBy,
-        byState: [...kept, ...totals].sort(
-          (a, b) => stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || cmp(a.group, b.group),
-        ),
-        forecast: byMonth.rows
-          .map((r) => ({ month: String(r.k), ...read(r) }))
-          .filter((r) => keep.has(r.group))
-          .sort((a, b) => monthOrder.indexOf(a.month) - monthOrder.indexOf(b.month) || cmp(a.group, b.group)),
-        moreGroups,
+        state: 'total',
+        group,
+        pursuits: sum((r) => r.pursuits),
+        value: sum((r) => r.value),
+        weightedValue: sum((r) => r.weightedValue),
+        withoutProbability: sum((r) => r.withoutProbability),
+        withoutValue: sum((r) => r.withoutValue),
       };
-    },
-    { readOnly: true },
-  );
+    });
+    const stateOrder = [...OPEN_STATES, 'total'];
+    const monthOrder = ['earlier', ...months.map((m) => m.toFormat('yyyy-MM')), 'later', 'undated'];
+    return {
+      asOf: unit.now.toISOString(),
+      timeZone,
+      groupBy: input.groupBy,
+      byState: [...kept, ...totals].sort(
+        (a, b) => stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || cmp(a.group, b.group),
+      ),
+      forecast: byMonth.rows
+        .map((r) => ({ month: String(r.k), ...read(r) }))
+        .filter((r) => keep.has(r.group))
+        .sort((a, b) => monthOrder.indexOf(a.month) - monthOrder.indexOf(b.month) || cmp(a.group, b.group)),
+      moreGroups,
+    };
+  });
 }
 
 function cmp(a: string, b: string): number {

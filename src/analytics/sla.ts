@@ -5,8 +5,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { SLA_KINDS } from '../domain/sla.js';
-import { type Actor, type Deps, run } from '../workstream/unit.js';
+import type { Actor, Deps } from '../workstream/unit.js';
 import {
+  analyticsRead,
   cutBuckets,
   distribution,
   GroupByParam,
@@ -58,58 +59,53 @@ export async function slaBreakdown(
   actor: Actor,
   input: z.output<typeof SlaBreakdownInput>,
 ): Promise<SlaBreakdownView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
-      const b = cutBuckets(input, undefined, timeZone, unit.now);
-      const group = groupSql(input.groupBy, 'k', { type: sql<string>`k.entity_type`, id: 'entity_id' });
-      const clocks = sql`
+  return analyticsRead(deps, actor, async (unit) => {
+    const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
+    const b = cutBuckets(input, undefined, timeZone, unit.now);
+    const group = groupSql(input.groupBy, 'k', { type: sql<string>`k.entity_type`, id: 'entity_id' });
+    const clocks = sql`
         select k.kind, ${group.label} as grp, k.met_in_time, k.minutes_to_meet
         from v_sla_outcomes k ${group.joins}
         where k.org_id = ${unit.orgId} and k.met_at >= ${b.from} and k.met_at < ${b.to}`;
-      const counts = await sql<Record<string, unknown>>`
+    const counts = await sql<Record<string, unknown>>`
         select c.kind, c.grp, count(*) as met, sum(c.met_in_time) as in_time
         from (${clocks}) c group by c.kind, c.grp`.execute(unit.db);
-      const stats = await distribution(
-        unit.db,
-        sql`select c.kind as key1, c.grp as key2, c.minutes_to_meet as value from (${clocks}) c`,
-      );
-      const statBy = new Map(stats.map((s) => [`${s.key1}\u0000${s.key2}`, s]));
-      const all = counts.rows.map((r) => {
-        const met = num(r.met);
-        const inTime = num(r.in_time);
-        return {
-          kind: r.kind as (typeof SLA_KINDS)[number],
-          group: String(r.grp),
-          met,
-          inTime,
-          late: met - inTime,
-          compliance: ratio(inTime, met),
-          minutesToMeet: statOf(statBy.get(`${String(r.kind)}\u0000${String(r.grp)}`)),
-        };
-      });
-      const { keep, moreGroups } = topGroups(
-        all,
-        (r) => r.group,
-        (r) => r.met,
-      );
+    const stats = await distribution(
+      unit.db,
+      sql`select c.kind as key1, c.grp as key2, c.minutes_to_meet as value from (${clocks}) c`,
+    );
+    const statBy = new Map(stats.map((s) => [`${s.key1}\u0000${s.key2}`, s]));
+    const all = counts.rows.map((r) => {
+      const met = num(r.met);
+      const inTime = num(r.in_time);
       return {
-        from: b.from.toISOString(),
-        to: b.to.toISOString(),
-        timeZone,
-        groupBy: input.groupBy,
-        rows: all
-          .filter((r) => keep.has(r.group))
-          .sort(
-            (x, y) =>
-              SLA_KINDS.indexOf(x.kind) - SLA_KINDS.indexOf(y.kind) ||
-              (x.group < y.group ? -1 : x.group > y.group ? 1 : 0),
-          ),
-        moreGroups,
+        kind: r.kind as (typeof SLA_KINDS)[number],
+        group: String(r.grp),
+        met,
+        inTime,
+        late: met - inTime,
+        compliance: ratio(inTime, met),
+        minutesToMeet: statOf(statBy.get(`${String(r.kind)}\u0000${String(r.grp)}`)),
       };
-    },
-    { readOnly: true },
-  );
+    });
+    const { keep, moreGroups } = topGroups(
+      all,
+      (r) => r.group,
+      (r) => r.met,
+    );
+    return {
+      from: b.from.toISOString(),
+      to: b.to.toISOString(),
+      timeZone,
+      groupBy: input.groupBy,
+      rows: all
+        .filter((r) => keep.has(r.group))
+        .sort(
+          (x, y) =>
+            SLA_KINDS.indexOf(x.kind) - SLA_KINDS.indexOf(y.kind) ||
+            (x.group < y.group ? -1 : x.group > y.group ? 1 : 0),
+        ),
+      moreGroups,
+    };
+  });
 }

@@ -4,8 +4,9 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { type Actor, type Deps, run } from '../workstream/unit.js';
+import type { Actor, Deps } from '../workstream/unit.js';
 import {
+  analyticsRead,
   cutBuckets,
   distribution,
   GroupByParam,
@@ -82,63 +83,69 @@ export async function velocity(
   actor: Actor,
   input: z.output<typeof VelocityInput>,
 ): Promise<VelocityView> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
-      const b = cutBuckets(input, undefined, timeZone, unit.now);
-      const stays = sql`
+  return analyticsRead(deps, actor, async (unit) => {
+    const timeZone = await zoneOf(unit.db, unit.orgId, input.timeZone);
+    const b = cutBuckets(input, undefined, timeZone, unit.now);
+    // Assignee and priority are the candidate's or pursuit's own; only those groupings join them.
+    const byOwner = input.groupBy === 'assignee' || input.groupBy === 'priority';
+    const stays = byOwner
+      ? sql`
         select s.entity_type, s.entity_id, s.state, s.minutes, s.org_id,
           coalesce(gc.assignee_id, gp.assignee_id) as assignee_id, coalesce(gc.priority, gp.priority) as priority
         from v_state_stays s
         left join candidates gc on s.entity_type = 'candidate' and gc.id = s.entity_id
         left join pursuits gp on s.entity_type = 'pursuit' and gp.id = s.entity_id
+        where s.org_id = ${unit.orgId} and s.left_at >= ${b.from} and s.left_at < ${b.to}`
+      : sql`
+        select s.entity_type, s.entity_id, s.state, s.minutes, s.org_id
+        from v_state_stays s
         where s.org_id = ${unit.orgId} and s.left_at >= ${b.from} and s.left_at < ${b.to}`;
-      const stayGroup = groupSql(input.groupBy, 'v', { type: sql<string>`v.entity_type`, id: 'entity_id' });
-      // key1 carries "entity_type state" (neither holds a space).
-      const stayStats = await distribution(
-        unit.db,
-        sql`select ${concat('v.entity_type', 'v.state')} as key1, ${stayGroup.label} as key2, v.minutes as value
+    const stayGroup = groupSql(input.groupBy, 'v', { type: sql<string>`v.entity_type`, id: 'entity_id' });
+    // key1 carries "entity_type state" (neither holds a space).
+    const stayStats = await distribution(
+      unit.db,
+      sql`select ${concat('v.entity_type', 'v.state')} as key1, ${stayGroup.label} as key2, v.minutes as value
           from (${stays}) v ${stayGroup.joins}`,
-      );
+    );
 
-      const cycleGroup = groupSql(input.groupBy, 'o', { type: 'pursuit', id: 'pursuit_id' });
-      const cycleRows = sql`
+    const cycleGroup = groupSql(input.groupBy, 'o', { type: 'pursuit', id: 'pursuit_id' });
+    const cycleRows = sql`
         select case o.outcome when 'won' then 'signal_to_won' else 'signal_to_lost' end as cycle, ${cycleGroup.label} as grp,
-          o.cycle_minutes as total, o.hold_minutes as hold, o.cycle_minutes - o.hold_minutes as active
+          o.cycle_minutes as total, o.hold_minutes as hold
         from v_pursuit_outcomes o ${cycleGroup.joins}
         where o.org_id = ${unit.orgId} and o.outcome in ('won', 'lost')
           and o.closed_at >= ${b.from} and o.closed_at < ${b.to}
         union all
         select 'promotion_to_submit' as cycle, ${cycleGroup.label} as grp, o.submit_minutes as total,
-          o.hold_minutes as hold, o.submit_minutes - o.hold_minutes as active
+          o.hold_minutes as hold
         from v_pursuit_outcomes o ${cycleGroup.joins}
         where o.org_id = ${unit.orgId} and o.submitted_at >= ${b.from} and o.submitted_at < ${b.to}`;
-      const cycleStats = await distribution(
-        unit.db,
-        sql`select ${concat('c.cycle', "'total'")} as key1, c.grp as key2, c.total as value from (${cycleRows}) c
+    // The cycles are read once (a CTE used three times is materialized) and unpivoted per measure.
+    const cycleStats = await distribution(
+      unit.db,
+      sql`select ${concat('c.cycle', "'total'")} as key1, c.grp as key2, c.total as value from cycles c
           union all
-          select ${concat('c.cycle', "'hold'")} as key1, c.grp as key2, c.hold as value from (${cycleRows}) c
+          select ${concat('c.cycle', "'hold'")} as key1, c.grp as key2, c.hold as value from cycles c
           union all
-          select ${concat('c.cycle', "'active'")} as key1, c.grp as key2, c.active as value from (${cycleRows}) c`,
-      );
+          select ${concat('c.cycle', "'active'")} as key1, c.grp as key2, c.total - c.hold as value from cycles c`,
+      sql`cycles as (${cycleRows})`,
+    );
 
-      const stuck = await sql<Record<string, unknown>>`
+    const stuck = await sql<Record<string, unknown>>`
         select r.entity_type, r.state, r.id, r.title, r.assignee_id, r.entered_at from (
           select x.*, row_number() over (partition by x.entity_type, x.state order by x.entered_at, x.id) as rn
           from (
             select 'candidate' as entity_type, c.id, c.state, c.title, c.assignee_id,
-              (select max(e.occurred_at) from events e where e.org_id = c.org_id and e.entity_type = 'candidate'
-                and e.entity_id = c.id and e.to_state = c.state
-                and (e.from_state is null or e.from_state <> e.to_state)) as entered_at
+              coalesce((select max(t.left_at) from state_stays t where t.org_id = c.org_id
+                and t.entity_type = 'candidate' and t.entity_id = c.id and t.next_state = c.state),
+                c.created_at) as entered_at
             from candidates c
             where c.org_id = ${unit.orgId} and c.state in ('new', 'contacted', 'qualified')
             union all
             select 'pursuit' as entity_type, p.id, p.state, p.title, p.assignee_id,
-              (select max(e.occurred_at) from events e where e.org_id = p.org_id and e.entity_type = 'pursuit'
-                and e.entity_id = p.id and e.to_state = p.state
-                and (e.from_state is null or e.from_state <> e.to_state)) as entered_at
+              coalesce((select max(t.left_at) from state_stays t where t.org_id = p.org_id
+                and t.entity_type = 'pursuit' and t.entity_id = p.id and t.next_state = p.state),
+                p.created_at) as entered_at
             from pursuits p
             where p.org_id = ${unit.orgId} and p.state in ('capture', 'proposal', 'submitted', 'on_hold')
           ) x
@@ -146,66 +153,64 @@ export async function velocity(
         where r.rn <= ${STUCK_PER_STATE}
         order by r.entity_type, r.state, r.rn`.execute(unit.db);
 
-      const { keep, moreGroups } = topGroups(
-        stayStats,
-        (s) => s.key2,
-        (s) => s.n,
-      );
-      const timeInState = stayStats
-        .filter((s) => keep.has(s.key2))
-        .map((s) => {
-          const [entityType, state] = s.key1.split(' ') as ['signal' | 'candidate' | 'pursuit', string];
-          return { entityType, state, group: s.key2, minutes: statOf(s) };
-        })
-        .sort((x, y) => cmp(x.entityType, y.entityType) || cmp(x.state, y.state) || cmp(x.group, y.group));
-      const byCycle = new Map(cycleStats.map((s) => [`${s.key1}\u0000${s.key2}`, s]));
-      const cycleTop = topGroups(
-        cycleStats.filter((s) => s.key1.endsWith(' total')),
-        (s) => s.key2,
-        (s) => s.n,
-      );
-      const cycleGroups = [...cycleTop.keep];
-      const cycles = CYCLES.flatMap((cycle) =>
-        cycleGroups.sort(cmp).flatMap((group) => {
-          const get = (part: string) => byCycle.get(`${cycle} ${part}\u0000${group}`);
-          const total = get('total');
-          if (!total) return [];
-          return [
-            { cycle, group, total: statOf(total), hold: statOf(get('hold')), active: statOf(get('active')) },
-          ];
-        }),
-      );
-      const stuckRows: z.output<typeof StuckRow>[] = [];
-      for (const r of stuck.rows) {
-        const entityType = r.entity_type as 'candidate' | 'pursuit';
-        const state = String(r.state);
-        let row = stuckRows.find((s) => s.entityType === entityType && s.state === state);
-        if (!row) {
-          row = { entityType, state, items: [] };
-          stuckRows.push(row);
-        }
-        const enteredAt = r.entered_at instanceof Date ? r.entered_at : new Date(String(r.entered_at));
-        row.items.push({
-          id: String(r.id),
-          title: String(r.title),
-          assigneeId: r.assignee_id === null ? null : String(r.assignee_id),
-          enteredAt: enteredAt.toISOString(),
-          minutesInState: Math.round((unit.now.getTime() - enteredAt.getTime()) / 60_000),
-        });
+    const { keep, moreGroups } = topGroups(
+      stayStats,
+      (s) => s.key2,
+      (s) => s.n,
+    );
+    const timeInState = stayStats
+      .filter((s) => keep.has(s.key2))
+      .map((s) => {
+        const [entityType, state] = s.key1.split(' ') as ['signal' | 'candidate' | 'pursuit', string];
+        return { entityType, state, group: s.key2, minutes: statOf(s) };
+      })
+      .sort((x, y) => cmp(x.entityType, y.entityType) || cmp(x.state, y.state) || cmp(x.group, y.group));
+    const byCycle = new Map(cycleStats.map((s) => [`${s.key1}\u0000${s.key2}`, s]));
+    const cycleTop = topGroups(
+      cycleStats.filter((s) => s.key1.endsWith(' total')),
+      (s) => s.key2,
+      (s) => s.n,
+    );
+    const cycleGroups = [...cycleTop.keep];
+    const cycles = CYCLES.flatMap((cycle) =>
+      cycleGroups.sort(cmp).flatMap((group) => {
+        const get = (part: string) => byCycle.get(`${cycle} ${part}\u0000${group}`);
+        const total = get('total');
+        if (!total) return [];
+        return [
+          { cycle, group, total: statOf(total), hold: statOf(get('hold')), active: statOf(get('active')) },
+        ];
+      }),
+    );
+    const stuckRows: z.output<typeof StuckRow>[] = [];
+    for (const r of stuck.rows) {
+      const entityType = r.entity_type as 'candidate' | 'pursuit';
+      const state = String(r.state);
+      let row = stuckRows.find((s) => s.entityType === entityType && s.state === state);
+      if (!row) {
+        row = { entityType, state, items: [] };
+        stuckRows.push(row);
       }
-      return {
-        from: b.from.toISOString(),
-        to: b.to.toISOString(),
-        timeZone,
-        groupBy: input.groupBy,
-        timeInState,
-        cycles,
-        stuck: stuckRows,
-        moreGroups: Math.max(moreGroups, cycleTop.moreGroups),
-      };
-    },
-    { readOnly: true },
-  );
+      const enteredAt = r.entered_at instanceof Date ? r.entered_at : new Date(String(r.entered_at));
+      row.items.push({
+        id: String(r.id),
+        title: String(r.title),
+        assigneeId: r.assignee_id === null ? null : String(r.assignee_id),
+        enteredAt: enteredAt.toISOString(),
+        minutesInState: Math.round((unit.now.getTime() - enteredAt.getTime()) / 60_000),
+      });
+    }
+    return {
+      from: b.from.toISOString(),
+      to: b.to.toISOString(),
+      timeZone,
+      groupBy: input.groupBy,
+      timeInState,
+      cycles,
+      stuck: stuckRows,
+      moreGroups: Math.max(moreGroups, cycleTop.moreGroups),
+    };
+  });
 }
 
 function cmp(a: string, b: string): number {

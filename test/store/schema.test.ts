@@ -102,6 +102,7 @@ describe('schema files', () => {
         'signals',
         'sla_clocks',
         'sla_policies',
+        'state_stays',
         'tags',
         'webhook_endpoints',
       ].sort(),
