@@ -10,8 +10,8 @@ import { type RawBuilder, sql } from 'kysely';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
-import { Timestamp } from '../workstream/inputs.js';
 import { analyticsSettingsSql } from '../store/dialect.js';
+import { Timestamp } from '../workstream/inputs.js';
 import { type Actor, type Db, type Deps, fail, run, type Unit } from '../workstream/unit.js';
 
 /** Runs an analytics read in one read-only transaction, with the dialect's analytics settings. */
