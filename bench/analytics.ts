@@ -220,47 +220,40 @@ async function fill(store: Store): Promise<number> {
 }
 
 const QUARTERS = { from: '2025-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
+const LAST_90 = { to: '2026-12-01T00:00:00Z' };
+const YEAR = { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
 const CALLS: [string, (deps: Deps) => Promise<unknown>][] = [
   [
-    'funnel by quarter (8 quarters)',
+    'funnel by quarter, 2 years',
     (d) => funnel(d, ACTOR, parse(FunnelInput, { ...QUARTERS, period: 'quarter' })),
   ],
   [
-    'funnel by source, one range',
+    'funnel by source, 2 years',
     (d) => funnel(d, ACTOR, parse(FunnelInput, { ...QUARTERS, groupBy: 'source' })),
   ],
   [
-    'outcomes by quarter',
+    'outcomes by quarter, 2 years',
     (d) => outcomes(d, ACTOR, parse(OutcomesInput, { ...QUARTERS, period: 'quarter' })),
   ],
   [
-    'outcomes by assignee, last 90 days',
-    (d) => outcomes(d, ACTOR, parse(OutcomesInput, { groupBy: 'assignee', to: '2026-12-01T00:00:00Z' })),
+    'outcomes by assignee, 90 days',
+    (d) => outcomes(d, ACTOR, parse(OutcomesInput, { ...LAST_90, groupBy: 'assignee' })),
   ],
-  ['velocity, last 90 days', (d) => velocity(d, ACTOR, parse(VelocityInput, { to: '2026-12-01T00:00:00Z' }))],
+  ['velocity, 90 days', (d) => velocity(d, ACTOR, parse(VelocityInput, LAST_90))],
   [
-    'velocity by tag, one year',
-    (d) =>
-      velocity(
-        d,
-        ACTOR,
-        parse(VelocityInput, { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z', groupBy: 'tag' }),
-      ),
+    'velocity by tag, 90 days',
+    (d) => velocity(d, ACTOR, parse(VelocityInput, { ...LAST_90, groupBy: 'tag' })),
   ],
+  ['velocity, 1 year', (d) => velocity(d, ACTOR, parse(VelocityInput, YEAR))],
   ['pipeline + forecast', (d) => pipeline(d, ACTOR, parse(PipelineInput, {}))],
   ['pipeline by assignee', (d) => pipeline(d, ACTOR, parse(PipelineInput, { groupBy: 'assignee' }))],
   [
-    'SLA compliance by assignee, one year',
-    (d) =>
-      slaBreakdown(
-        d,
-        ACTOR,
-        parse(SlaBreakdownInput, {
-          from: '2026-01-01T00:00:00Z',
-          to: '2027-01-01T00:00:00Z',
-          groupBy: 'assignee',
-        }),
-      ),
+    'SLA compliance by assignee, 90 days',
+    (d) => slaBreakdown(d, ACTOR, parse(SlaBreakdownInput, { ...LAST_90, groupBy: 'assignee' })),
+  ],
+  [
+    'SLA compliance by assignee, 1 year',
+    (d) => slaBreakdown(d, ACTOR, parse(SlaBreakdownInput, { ...YEAR, groupBy: 'assignee' })),
   ],
 ];
 const ACTOR = { orgId: ORG, memberId: 'mem_b0' };

@@ -15,7 +15,7 @@ create table state_stays (
   entered_at datetime2(3) null,
   left_at datetime2(3) not null
 );
-create index state_stays_left on state_stays (org_id, left_at);
+create index state_stays_left on state_stays (org_id, left_at, entity_type, state, entered_at, entity_id);
 create index state_stays_entity on state_stays (org_id, entity_type, entity_id, state, next_state, left_at);
 create index state_stays_entered on state_stays (org_id, entity_type, entity_id, next_state, left_at);
 

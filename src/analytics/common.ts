@@ -268,7 +268,8 @@ export interface DistributionRow {
  * Count, mean, median and p90 of `value` per (key1, key2) over the rows of `values` (a select
  * with columns key1, key2, value). Percentiles are nearest-rank: the p-th is the value at rank
  * ceil(p·n/100) in ascending order, the same rule get_sla_compliance uses. `ctes` are common
- * table expressions `values` reads (written first, as SQL Server allows them only there).
+ * table expressions `values` reads (written first, as SQL Server allows them only there). Both
+ * windows share one ordering, so the rows are sorted once.
  */
 export async function distribution(
   db: Db,
@@ -283,7 +284,8 @@ export async function distribution(
     from (
       select d.key1, d.key2, d.value,
         row_number() over (partition by d.key1, d.key2 order by d.value) as rn,
-        count(*) over (partition by d.key1, d.key2) as n
+        count(*) over (partition by d.key1, d.key2 order by d.value
+          rows between unbounded preceding and unbounded following) as n
       from (${values}) d
       where d.value is not null
     ) r
