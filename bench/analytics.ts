@@ -25,7 +25,8 @@ import { ManualClock } from '../src/domain/clock.js';
 import { connect, type Store } from '../src/store/connect.js';
 import type { DialectName } from '../src/store/dialect.js';
 import { migrate } from '../src/store/migrator.js';
-import { type Deps, parse } from '../src/workstream/unit.js';
+import type { Deps } from '../src/workstream/deps.js';
+import { parse } from '../src/workstream/validate.js';
 
 const PG_URL = process.env.WORKSTREAM_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const args = process.argv.slice(2);

@@ -11,8 +11,10 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
 import { analyticsSettingsSql } from '../store/dialect.js';
-import { Timestamp } from '../workstream/inputs.js';
-import { type Actor, type Db, type Deps, fail, run, type Unit } from '../workstream/unit.js';
+import type { Actor, Db, Deps } from '../workstream/deps.js';
+import { Timestamp } from '../workstream/params.js';
+import { refuse } from '../workstream/refusals.js';
+import { run, type Unit } from '../workstream/unit-of-work.js';
 
 /** Runs an analytics read in one read-only transaction, with the dialect's analytics settings. */
 export function analyticsRead<T>(deps: Deps, actor: Actor, work: (unit: Unit) => Promise<T>): Promise<T> {
@@ -110,7 +112,7 @@ export async function orgTimeZone(db: Db, orgId: string): Promise<string> {
 export async function zoneOf(db: Db, orgId: string, requested: string | undefined): Promise<string> {
   if (requested === undefined) return orgTimeZone(db, orgId);
   if (!IANAZone.isValidZone(requested))
-    fail(
+    refuse(
       validation('timeZone', `timeZone: "${requested.slice(0, 100)}" is not an IANA time zone`, {
         nextStep: 'Pass a zone such as Europe/Berlin or America/New_York, or omit timeZone for the org’s.',
       }),
@@ -136,7 +138,7 @@ export function cutBuckets(
       .minus({ [period]: DEFAULT_BUCKETS[period] - 1 })
       .toJSDate();
   if (from >= to)
-    fail(
+    refuse(
       validation('from', `from: ${from.toISOString()} is not before to ${to.toISOString()}`, {
         nextStep: 'Pass a from earlier than to (or omit both for the default range).',
       }),
@@ -146,7 +148,7 @@ export function cutBuckets(
   const starts: Date[] = [];
   for (let start = zoned(from); start.toJSDate() < to; start = start.plus({ [period]: 1 })) {
     if (labels.length === MAX_BUCKETS)
-      fail(
+      refuse(
         validation('from', `from: the range holds more than ${MAX_BUCKETS} ${period}s`, {
           nextStep: `Narrow from/to to at most ${MAX_BUCKETS} ${period}s, or pick a longer period.`,
         }),

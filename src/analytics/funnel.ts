@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Actor, Deps } from '../workstream/unit.js';
+import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
   bucketSql,

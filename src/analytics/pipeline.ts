@@ -5,7 +5,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Actor, Deps } from '../workstream/unit.js';
+import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
   GroupByParam,

@@ -10,7 +10,7 @@ import { OutcomesInput, outcomes } from '../../src/analytics/outcomes.js';
 import { PipelineInput, pipeline } from '../../src/analytics/pipeline.js';
 import { SlaBreakdownInput, slaBreakdown } from '../../src/analytics/sla.js';
 import { VelocityInput, velocity } from '../../src/analytics/velocity.js';
-import { parse } from '../../src/workstream/unit.js';
+import { parse } from '../../src/workstream/validate.js';
 import { describeEachDialect } from '../support/databases.js';
 import { refusal, snapshot } from '../support/workstream.js';
 import { buildKnownHistory, type KnownHistory } from './history.js';
@@ -366,7 +366,7 @@ describeEachDialect('analytics over a known history', ({ store }) => {
       ['state', 2, 0],
     ]);
     const plain = await call.sla(RANGE);
-    const existing = await h.org.ws.slaCompliance(h.org.actor, RANGE);
+    const existing = await h.org.ws.getSlaCompliance(h.org.actor, RANGE);
     for (const kind of existing.kinds.filter((k) => k.met + k.breached > 0)) {
       const row = plain.rows.find((r) => r.kind === kind.kind);
       expect(row).toMatchObject({ met: kind.met + kind.breached, inTime: kind.met });

@@ -122,7 +122,7 @@ export async function buildKnownHistory(store: Store): Promise<KnownHistory> {
   const p1 = await promote(c1, 'P1', '01-09T10:00');
   await ws.updatePursuit(actor, { pursuitId: p1, probability: 50 });
   at('01-12T10:00');
-  await ws.decideBid(actor, { pursuitId: p1, decision: 'bid' });
+  await ws.decideBid(actor, { pursuitId: p1 });
   at('01-14T10:00');
   await ws.holdPursuit(actor, { pursuitId: p1, reason: 'customer paused the tender' });
   at('01-16T10:00');
@@ -132,7 +132,11 @@ export async function buildKnownHistory(store: Store): Promise<KnownHistory> {
   const sent = (await ws.getPursuit(actor, { pursuitId: p1 })).proposalVersions.find(
     (v) => v.state === 'sent',
   );
-  await ws.withdrawProposalVersion(actor, { pursuitId: p1, versionId: sent?.id, reason: 'pricing error' });
+  await ws.withdrawProposalVersion(actor, {
+    pursuitId: p1,
+    versionId: sent?.id ?? '',
+    reason: 'pricing error',
+  });
   at('01-23T10:00');
   await ws.addProposalVersion(actor, { pursuitId: p1, title: 'v2' });
   await ws.sendProposalVersion(actor, { pursuitId: p1 });
@@ -153,15 +157,15 @@ export async function buildKnownHistory(store: Store): Promise<KnownHistory> {
   await qualify(c3, '02-12T09:00');
   const p3 = await promote(c3, 'P3', '02-13T09:00');
   at('02-14T09:00');
-  await ws.decideBid(actor, { pursuitId: p3, decision: 'no_bid', reason: 'no_fit' });
+  await ws.decideNoBid(actor, { pursuitId: p3, reason: 'no_fit' });
 
   at('02-16T09:00');
-  await ws.mergeCandidates(actor, { candidateId: c5, intoId: c2 });
+  await ws.mergeCandidate(actor, { candidateId: c5, intoId: c2 });
   await qualify(c2, '02-17T09:00');
   const p2 = await promote(c2, 'P2', '02-18T09:00');
   await ws.updatePursuit(actor, { pursuitId: p2, probability: 40 });
   at('02-20T09:00');
-  await ws.decideBid(actor, { pursuitId: p2, decision: 'bid' });
+  await ws.decideBid(actor, { pursuitId: p2 });
   await submit(p2, '02-25T09:00');
 
   at('03-02T10:00');
@@ -176,7 +180,7 @@ export async function buildKnownHistory(store: Store): Promise<KnownHistory> {
   const p4 = await promote(c4, 'P4', '04-06T09:00');
   await ws.updatePursuit(actor, { pursuitId: p4, probability: 25, dueAt: '2026-07-15T12:00:00Z' });
   at('04-08T09:00');
-  await ws.decideBid(actor, { pursuitId: p4, decision: 'bid' });
+  await ws.decideBid(actor, { pursuitId: p4 });
   at('04-09T09:00');
   await ws.holdPursuit(actor, { pursuitId: p4, reason: 'waiting on the amendment' });
 
