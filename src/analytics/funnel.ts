@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
@@ -205,3 +206,6 @@ function conversionOf(c: Counts): z.output<typeof FunnelConversion> {
     won: ratio(c.won, c.submitted),
   };
 }
+
+/** The funnel as a command: its schemas are what the tool and the resource publish. */
+export const getFunnel = query({ input: FunnelInput, output: FunnelView, run: funnel });

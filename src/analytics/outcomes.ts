@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
@@ -229,3 +230,6 @@ export async function outcomes(
     };
   });
 }
+
+/** The outcomes as a command: its schemas are what the tool and the resource publish. */
+export const getOutcomes = query({ input: OutcomesInput, output: OutcomesView, run: outcomes });

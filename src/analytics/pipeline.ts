@@ -5,6 +5,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
@@ -145,3 +146,6 @@ export async function pipeline(
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The pipeline as a command: its schemas are what the tool and the resource publish. */
+export const getPipeline = query({ input: PipelineInput, output: PipelineView, run: pipeline });

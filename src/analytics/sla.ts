@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { SLA_KINDS } from '../domain/sla.js';
+import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
@@ -109,3 +110,10 @@ export async function slaBreakdown(
     };
   });
 }
+
+/** The slaBreakdown as a command: its schemas are what the tool and the resource publish. */
+export const getSlaBreakdown = query({
+  input: SlaBreakdownInput,
+  output: SlaBreakdownView,
+  run: slaBreakdown,
+});

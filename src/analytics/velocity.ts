@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
 import {
   analyticsRead,
@@ -221,3 +222,6 @@ function cmp(a: string, b: string): number {
 function concat(a: string, b: string) {
   return sql`concat(${sql.raw(a)}, ' ', ${sql.raw(b)})`;
 }
+
+/** The velocity as a command: its schemas are what the tool and the resource publish. */
+export const getVelocity = query({ input: VelocityInput, output: VelocityView, run: velocity });

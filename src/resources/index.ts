@@ -11,6 +11,7 @@
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
+import { registerAnalyticsResources } from './analytics.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -60,6 +61,7 @@ function nextBreachesUri(uri: URL, cursor: string): string {
 
 export function registerResources(server: McpServer, caller: Caller): void {
   const { workstream, actor, log } = caller;
+  registerAnalyticsResources(server, caller);
 
   const readToday = async (uri: URL) => {
     // The catch-all template also matches workstream://todayX and workstream://today/x.
