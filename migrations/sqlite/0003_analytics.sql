@@ -17,7 +17,7 @@ create table state_stays (
 );
 create index state_stays_left on state_stays (org_id, left_at, entity_type, state, entered_at, entity_id);
 create index state_stays_entity on state_stays (org_id, entity_type, entity_id, state, next_state, left_at);
-create index state_stays_entered on state_stays (org_id, entity_type, entity_id, next_state, left_at);
+create index state_stays_entered on state_stays (org_id, entity_type, next_state, left_at);
 
 -- The stays of the history written before this migration.
 insert into state_stays (left_event_id, org_id, entity_type, entity_id, state, next_state, entered_at, left_at)
@@ -41,11 +41,15 @@ begin
         and p.to_state is not null and (p.from_state is null or p.from_state <> p.to_state) and p.id < new.id),
     new.occurred_at; end;
 
--- Signals by candidate (first signal, its source), and the date columns the ranges filter on.
+-- Signals by candidate (first signal, its source), a candidate's pursuit, and the date columns
+-- the ranges filter on (covering what the funnel and the outcomes read).
 create index signals_candidate on signals (org_id, candidate_id, received_at, id);
 create index signals_received on signals (org_id, received_at);
-create index candidates_created on candidates (org_id, created_at);
-create index pursuits_closed on pursuits (org_id, closed_at);
+create index candidates_created on candidates (org_id, created_at, state, id);
+create index candidates_state_created on candidates (org_id, state, created_at, id);
+create index pursuits_state_created on pursuits (org_id, state, created_at, id);
+create index pursuits_candidate on pursuits (candidate_id, state, submitted_at, held_from_state, org_id, id);
+create index pursuits_closed on pursuits (org_id, closed_at, state, id);
 create index pursuits_submitted on pursuits (org_id, submitted_at);
 create index sla_clocks_met on sla_clocks (org_id, met_at) where state = 'met';
 
@@ -99,11 +103,11 @@ from (
     (select min(t.left_at) from state_stays t where t.org_id = p.org_id and t.entity_type = 'pursuit'
       and t.entity_id = p.id and t.state = 'capture' and t.next_state = 'proposal') as bid_at,
     (select min(a.moment) from (select f.received_at as moment from signals f
-      where f.org_id = p.org_id and f.candidate_id = p.candidate_id union all select c.created_at as moment) a) as started_at,
+      where f.org_id = p.org_id and f.candidate_id = p.candidate_id
+      union all select c.created_at as moment from candidates c where c.id = p.candidate_id) a) as started_at,
     coalesce((select sum(round((julianday(h.left_at) - julianday(h.entered_at)) * 86400000) / 60000.0) from state_stays h where h.org_id = p.org_id
       and h.entity_type = 'pursuit' and h.entity_id = p.id and h.state = 'on_hold'), 0) as hold_minutes
   from pursuits p
-  join candidates c on c.id = p.candidate_id
 ) x
 ) y;
 

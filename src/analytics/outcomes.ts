@@ -111,8 +111,7 @@ export async function outcomes(
               and not exists (select 1 from state_stays t where t.org_id = n.org_id and t.entity_type = 'pursuit'
                 and t.entity_id = n.id and t.state = 'proposal')
           ) d
-          join v_pursuit_outcomes o on o.pursuit_id = d.pursuit_id
-          ${group.joins}
+          ${input.groupBy === 'none' ? sql`` : sql`join v_pursuit_outcomes o on o.pursuit_id = d.pursuit_id ${group.joins}`}
         ) x
         group by x.bucket, x.grp`.execute(unit.db);
     const closedRows = sql`

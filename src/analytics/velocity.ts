@@ -20,6 +20,7 @@ import {
   topGroups,
   zoneOf,
 } from './common.js';
+import { stuckItems } from './stuck.js';
 
 /** Open items listed per state, longest there first. */
 export const STUCK_PER_STATE = 3;
@@ -132,27 +133,7 @@ export async function velocity(
       sql`cycles as (${cycleRows})`,
     );
 
-    const stuck = await sql<Record<string, unknown>>`
-        select r.entity_type, r.state, r.id, r.title, r.assignee_id, r.entered_at from (
-          select x.*, row_number() over (partition by x.entity_type, x.state order by x.entered_at, x.id) as rn
-          from (
-            select 'candidate' as entity_type, c.id, c.state, c.title, c.assignee_id,
-              coalesce((select max(t.left_at) from state_stays t where t.org_id = c.org_id
-                and t.entity_type = 'candidate' and t.entity_id = c.id and t.next_state = c.state),
-                c.created_at) as entered_at
-            from candidates c
-            where c.org_id = ${unit.orgId} and c.state in ('new', 'contacted', 'qualified')
-            union all
-            select 'pursuit' as entity_type, p.id, p.state, p.title, p.assignee_id,
-              coalesce((select max(t.left_at) from state_stays t where t.org_id = p.org_id
-                and t.entity_type = 'pursuit' and t.entity_id = p.id and t.next_state = p.state),
-                p.created_at) as entered_at
-            from pursuits p
-            where p.org_id = ${unit.orgId} and p.state in ('capture', 'proposal', 'submitted', 'on_hold')
-          ) x
-        ) r
-        where r.rn <= ${STUCK_PER_STATE}
-        order by r.entity_type, r.state, r.rn`.execute(unit.db);
+    const stuck = await stuckItems(unit, STUCK_PER_STATE);
 
     const { keep, moreGroups } = topGroups(
       stayStats,
@@ -183,24 +164,14 @@ export async function velocity(
         ];
       }),
     );
-    const stuckRows: z.output<typeof StuckRow>[] = [];
-    for (const r of stuck.rows) {
-      const entityType = r.entity_type as 'candidate' | 'pursuit';
-      const state = String(r.state);
-      let row = stuckRows.find((s) => s.entityType === entityType && s.state === state);
-      if (!row) {
-        row = { entityType, state, items: [] };
-        stuckRows.push(row);
-      }
-      const enteredAt = r.entered_at instanceof Date ? r.entered_at : new Date(String(r.entered_at));
-      row.items.push({
-        id: String(r.id),
-        title: String(r.title),
-        assigneeId: r.assignee_id === null ? null : String(r.assignee_id),
-        enteredAt: enteredAt.toISOString(),
-        minutesInState: Math.round((unit.now.getTime() - enteredAt.getTime()) / 60_000),
-      });
-    }
+    const stuckRows = stuck.map((row) => ({
+      ...row,
+      items: row.items.map((item) => ({
+        ...item,
+        enteredAt: item.enteredAt.toISOString(),
+        minutesInState: Math.round((unit.now.getTime() - item.enteredAt.getTime()) / 60_000),
+      })),
+    }));
     return {
       from: b.from.toISOString(),
       to: b.to.toISOString(),
