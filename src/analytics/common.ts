@@ -270,36 +270,43 @@ export interface DistributionRow {
  * Count, mean, median and p90 of `value` per (key1, key2) over the rows of `values` (a select
  * with columns key1, key2, value). Percentiles are nearest-rank: the p-th is the value at rank
  * ceil(p·n/100) in ascending order, the same rule get_sla_compliance uses. `ctes` are common
- * table expressions `values` reads (written first, as SQL Server allows them only there). Both
- * windows share one ordering, so the rows are sorted once.
+ * table expressions `values` reads (written first, as SQL Server allows them only there).
  */
 export async function distribution(
   db: Db,
   values: RawBuilder<unknown>,
   ctes?: RawBuilder<unknown>,
 ): Promise<DistributionRow[]> {
+  // One sort: the three windows share their ordering. Only the rows at the two ranks come back.
+  const whole = sql`partition by d.key1, d.key2 order by d.value rows between unbounded preceding and unbounded following`;
   const result = await sql<Record<string, unknown>>`
     ${ctes ? sql`with ${ctes}` : sql``}
-    select r.key1, r.key2, r.n, avg(r.value) as mean,
-      max(case when r.rn = (r.n * 50 + 99) / 100 then r.value end) as median,
-      max(case when r.rn = (r.n * 90 + 99) / 100 then r.value end) as p90
+    select r.key1, r.key2, r.n, r.mean, r.rn, r.value
     from (
       select d.key1, d.key2, d.value,
         row_number() over (partition by d.key1, d.key2 order by d.value) as rn,
-        count(*) over (partition by d.key1, d.key2 order by d.value
-          rows between unbounded preceding and unbounded following) as n
+        count(*) over (${whole}) as n,
+        avg(d.value) over (${whole}) as mean
       from (${values}) d
       where d.value is not null
     ) r
-    group by r.key1, r.key2, r.n`.execute(db);
-  return result.rows.map((row) => ({
-    key1: String(row.key1),
-    key2: String(row.key2),
-    n: num(row.n),
-    mean: numOrNull(row.mean),
-    median: numOrNull(row.median),
-    p90: numOrNull(row.p90),
-  }));
+    where r.rn = (r.n * 50 + 99) / 100 or r.rn = (r.n * 90 + 99) / 100`.execute(db);
+  const rows = new Map<
+    string,
+    { key1: string; key2: string; n: number; mean: number | null; median: number | null; p90: number | null }
+  >();
+  for (const row of result.rows) {
+    const key1 = String(row.key1);
+    const key2 = String(row.key2);
+    const n = num(row.n);
+    const key = `${key1}\u0000${key2}`;
+    const entry = rows.get(key) ?? { key1, key2, n, mean: numOrNull(row.mean), median: null, p90: null };
+    const rank = num(row.rn);
+    if (rank === Math.floor((n * 50 + 99) / 100)) entry.median = numOrNull(row.value);
+    if (rank === Math.floor((n * 90 + 99) / 100)) entry.p90 = numOrNull(row.value);
+    rows.set(key, entry);
+  }
+  return [...rows.values()];
 }
 
 export const Stat = z
