@@ -17,7 +17,7 @@ create table state_stays (
 );
 create index state_stays_left on state_stays (org_id, left_at, entity_type, state, entered_at, entity_id);
 create index state_stays_entity on state_stays (org_id, entity_type, entity_id, state, next_state, left_at);
-create index state_stays_entered on state_stays (org_id, entity_type, next_state, left_at);
+create index state_stays_entered on state_stays (org_id, entity_type, entity_id, next_state, left_at);
 
 -- The stays of the history written before this migration.
 insert into state_stays (left_event_id, org_id, entity_type, entity_id, state, next_state, entered_at, left_at)

@@ -1,6 +1,8 @@
 /** The demo organization gives the analytics something to show: several quarters, wins and losses, varied sources. */
 import { expect, it } from 'vitest';
+import { stuckItems } from '../../src/analytics/stuck.js';
 import { loadDemo } from '../../src/demo/load.js';
+import { run } from '../../src/workstream/unit-of-work.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 
@@ -34,5 +36,18 @@ describeEachDialect('the demo data in the analytics', ({ store }) => {
     ]);
     const pipeline = await ws.getPipeline(actor, {});
     expect(pipeline.byState.find((r) => r.state === 'total')?.weightedValue).toBeGreaterThan(0);
+
+    // The stuck items read in batches of one stop at the same answer as in one batch, and each
+    // item entered its state at its last stay into it (or its creation).
+    const stuck = (batch: number) =>
+      run(ws.deps, actor, (unit) => stuckItems(unit, 3, batch), { readOnly: true });
+    const whole = await stuck(200);
+    expect(await stuck(1)).toEqual(whole);
+    expect(whole.filter((row) => row.items.length === 3).length).toBeGreaterThanOrEqual(3);
+    for (const row of whole)
+      for (let i = 1; i < row.items.length; i++)
+        expect(row.items[i]?.enteredAt.getTime()).toBeGreaterThanOrEqual(
+          row.items[i - 1]?.enteredAt.getTime() ?? 0,
+        );
   }, 60_000);
 });
