@@ -36,7 +36,8 @@ describeEachDialect('analytics over MCP', ({ store }) => {
     for (const tool of analytics)
       expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     const outcomes = tools.find((t) => t.name === 'get_outcomes');
-    const row: Loose = (outcomes?.outputSchema?.properties as Loose).rows.items;
+    const schema: Loose = outcomes?.outputSchema;
+    const row: Loose = schema.properties.rows.items;
     expect(row.properties.winRate.description).toMatch(/won ÷ \(won \+ lost\)/);
     expect(row.properties.bidRate.description).toMatch(/bids ÷ \(bids \+ noBids\)/);
     expect(row.properties.award.properties.median.description).toMatch(/rank ceil\(n\/2\)/);
