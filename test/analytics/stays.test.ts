@@ -12,7 +12,8 @@ describeEachDialect(
   'state stays',
   ({ dialect, store }) => {
     it('are backfilled from the earlier history, then kept by the trigger', async () => {
-      const before = loadMigrations(dialect).filter((m) => m.name < '0003');
+      // Every migration but this one first: the commands need the others.
+      const before = loadMigrations(dialect).filter((m) => m.name !== '0003_analytics');
       await migrate(store(), before);
       const { ws, actor, clock } = await testOrg(store(), new Date('2026-01-05T09:00:00.000Z'));
       const candidate = await ws.createCandidate(actor, { title: 'Acme bid', accountName: 'Acme' });
