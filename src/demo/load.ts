@@ -1,7 +1,8 @@
 /**
  * `workstream demo`: a demo organization with a few dozen signals, candidates and pursuits in
  * every state, made through the Workstream commands (so each has its history), spread over the
- * last three weeks, with tags, priorities and due dates relative to now (some overdue).
+ * last three weeks, with tags, priorities and due dates relative to now (some overdue); before
+ * them a year of closed deals for the analytics (./history-data.ts).
  * Loading is idempotent by the organization's slug: a second run finds it and adds nothing.
  */
 import { DEFAULT_CHECKLIST_TEMPLATES } from '../domain/checklist.js';
@@ -11,6 +12,7 @@ import type { Store } from '../store/connect.js';
 import { findOrgBySlug } from '../workstream/orgs.js';
 import { type Actor, createWorkstream, type Workstream } from '../workstream/workstream.js';
 import { DEMO_ACTOR, DEMO_MEMBERS, DEMO_SLUG, LEADS, type Lead, SIGNAL_KINDS } from './data.js';
+import { historyStart, loadHistory } from './load-history.js';
 
 export { DEMO_ACTOR, DEMO_MEMBERS, DEMO_SLUG } from './data.js';
 
@@ -24,13 +26,16 @@ export interface DemoLoaded {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The win probability (percent) set on a demo pursuit, by the state it is headed for. */
+const PROBABILITY: Record<string, number> = { capture: 20, on_hold: 25, proposal: 40, submitted: 60 };
 
 /** Loads the demo organization unless it exists; either way answers with what is there. */
 export async function loadDemo(store: Store, now: Date = new Date()): Promise<DemoLoaded> {
   const existing = await findOrgBySlug({ store, clock: { now: () => now } }, DEMO_SLUG);
   if (existing) return summary(store, existing.id, false);
   const start = new Date(now.getTime() - 21 * DAY_MS);
-  const clock = new ManualClock(start);
+  // The past year of closed deals comes first (./history-data.ts), then the current work.
+  const clock = new ManualClock(historyStart(now));
   const ws = createWorkstream(store, clock);
   let orgId: string;
   let adminId: string;
@@ -50,6 +55,7 @@ export async function loadDemo(store: Store, now: Date = new Date()): Promise<De
   await ws.addMember({ orgId, ...DEMO_MEMBERS.sam });
   await ws.addMember({ orgId, ...DEMO_MEMBERS.priya });
   const actor: Actor = { orgId, memberId: adminId };
+  await loadHistory(ws, actor, clock, now);
 
   const refs = new Map<string, string>();
   const step = (20 * DAY_MS) / LEADS.length;
@@ -165,6 +171,8 @@ async function progress(
     ...(lead.due === undefined ? {} : { dueAt: new Date(now.getTime() + lead.due * DAY_MS).toISOString() }),
   });
   const pursuitId = pursuit.id;
+  // A win probability by how far it has come, so the weighted pipeline has figures.
+  await ws.updatePursuit(actor, { pursuitId, probability: PROBABILITY[state] ?? 50 });
   if (state === 'capture') return;
   later();
   if (state === 'no_bid') {

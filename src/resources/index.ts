@@ -12,6 +12,7 @@ import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelc
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
 import { type Completed, complete } from '../workstream/completions.js';
+import { registerAnalyticsResources } from './analytics.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -70,6 +71,7 @@ export function registerResources(server: McpServer, caller: Caller): void {
     kind: among(['triage', 'proposal', 'response']),
     assignee: from('assignee'),
   };
+  registerAnalyticsResources(server, caller);
 
   const readToday = async (uri: URL) => {
     // The catch-all template also matches workstream://todayX and workstream://today/x.

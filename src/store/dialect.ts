@@ -256,3 +256,12 @@ export function migrationsTableSql(dialect: DialectName): RawBuilder<unknown> {
         applied_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Analytics reads: PostgreSQL's JIT compiler spends longer on their plans than they run.
+// ---------------------------------------------------------------------------------------------
+
+/** A statement to run first in an analytics transaction, or null where nothing is needed. */
+export function analyticsSettingsSql(dialect: DialectName): RawBuilder<unknown> | null {
+  return dialect === 'postgres' ? sql`set local jit = off` : null;
+}

@@ -236,6 +236,18 @@ export interface EventsTable {
   occurred_at: Timestamp;
 }
 
+/** A finished stay in a state, written by the events trigger of migration 0003 (analytics). */
+export interface StateStaysTable {
+  left_event_id: string;
+  org_id: string;
+  entity_type: string;
+  entity_id: string;
+  state: string;
+  next_state: string;
+  entered_at: Timestamp | null;
+  left_at: Timestamp;
+}
+
 export interface BusinessCalendarsTable {
   id: string;
   org_id: string;
@@ -393,6 +405,7 @@ export interface Database {
   enrichments: EnrichmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
   access_events: AccessEventsTable;
+  state_stays: StateStaysTable;
   workstream_migrations: MigrationsTable;
 }
 
@@ -424,6 +437,7 @@ export const TABLE_NAMES = [
   'access_events',
   'outbox_cursor',
   'outbox_leases',
+  'state_stays',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;

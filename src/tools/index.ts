@@ -1,5 +1,7 @@
 /** Every tool, and the selection a server exposes (`--toolsets`, `--read-only`). */
+
 import { ACCESS_TOOLS } from './access.js';
+import { ANALYTICS_TOOLS } from './analytics.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PEOPLE_TOOLS } from './people.js';
@@ -22,6 +24,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...PEOPLE_TOOLS,
   ...SLA_TOOLS,
   ...ACCESS_TOOLS,
+  ...ANALYTICS_TOOLS,
 ];
 
 export interface ToolSelection {

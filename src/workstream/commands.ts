@@ -4,6 +4,12 @@
  * two lists together. Administration (orgs, members) and the worker's SLA sweep are not here:
  * no assistant calls them.
  */
+import { getFunnel } from '../analytics/funnel.js';
+import { getOutcomes } from '../analytics/outcomes.js';
+import { getPipeline } from '../analytics/pipeline.js';
+import { getSlaBreakdown } from '../analytics/sla.js';
+import { getVelocity } from '../analytics/velocity.js';
+
 import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
 import * as enrichment from './enrichment.js';
@@ -69,6 +75,12 @@ export const COMMANDS = {
   getSlaCompliance: slaViews.getSlaCompliance,
 
   listAccessEvents: accessEvents.listAccessEvents,
+
+  getFunnel,
+  getOutcomes,
+  getVelocity,
+  getPipeline,
+  getSlaBreakdown,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -209,7 +209,7 @@ describe('workstream serve --http and workstream start', () => {
     const again = spawnCli(['start', '--port', '0', '--data-dir', dir]);
     await printed(again, /Stop with Ctrl-C/);
     expect(again.output()).toContain(`Bearer token  ${token}`);
-    expect(again.output()).toMatch(/Organization {2}demo \(38 signals/);
+    expect(again.output()).toMatch(/Organization {2}demo \(54 signals/);
     again.kill('SIGTERM');
     expect(await exited(again)).toBe(0);
   });

@@ -103,6 +103,7 @@ describe('schema files', () => {
         'signals',
         'sla_clocks',
         'sla_policies',
+        'state_stays',
         'tags',
         'webhook_endpoints',
       ].sort(),

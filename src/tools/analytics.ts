@@ -1,0 +1,162 @@
+/**
+ * Analytics tools: the pipeline's numbers computed by the server from the history, set-based,
+ * each answer a small table whose every figure is defined in its output schema. Few tools, each
+ * with the same shape: a range (from/to), a period to cut it by, a groupBy to split it by.
+ */
+import type { FunnelView } from '../analytics/funnel.js';
+import type { OutcomesView } from '../analytics/outcomes.js';
+import type { PipelineView } from '../analytics/pipeline.js';
+import type { SlaBreakdownView } from '../analytics/sla.js';
+import type { VelocityView } from '../analytics/velocity.js';
+import { COMMANDS } from '../workstream/commands.js';
+import { defineTool } from './define.js';
+
+const toolset = 'analytics';
+const RANGE =
+  'Range: from (inclusive) / to (exclusive), ISO-8601; periods and months are cut in the org time zone (or timeZone).';
+
+const pct = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
+const money = (value: number) => Math.round(value).toLocaleString('en');
+const days = (minutes: number | null) => (minutes === null ? '–' : `${(minutes / 1440).toFixed(1)} d`);
+const more = (n: number) => (n > 0 ? `\n(${n} more groups left out)` : '');
+
+export function funnelText(view: FunnelView): string {
+  const lines = view.rows.map((r) => {
+    const c = r.counts;
+    const signals = c.signals === null ? '' : `signals ${c.signals} → accepted ${c.accepted}; `;
+    return (
+      `${r.period} ${r.group}: ${signals}candidates ${c.candidates} → contacted ${c.contacted} → qualified ` +
+      `${c.qualified} → promoted ${c.promoted} → bid ${c.bid} → submitted ${c.submitted} → won ${c.won} ` +
+      `(win ÷ submitted ${pct(r.conversion.won)})`
+    );
+  });
+  return `Funnel ${view.from} – ${view.to} by ${view.period}, ${view.groupBy}:\n${lines.join('\n') || '(nothing in range)'}${more(view.moreGroups)}`;
+}
+
+export function outcomesText(view: OutcomesView): string {
+  const lines = view.rows.map(
+    (r) =>
+      `${r.period} ${r.group}: bid rate ${pct(r.bidRate)} (${r.bids}/${r.bids + r.noBids}), win rate ${pct(r.winRate)} ` +
+      `(${r.won} won, ${r.lost} lost), by value ${pct(r.winRateByValue)}, median award ${r.award.median === null ? '–' : money(r.award.median)}; ` +
+      `${r.noBidClosed} no-bid, ${r.cancelled} cancelled`,
+  );
+  const top = view.reasons.loss[0];
+  const reason = top ? `\nTop loss reason: ${top.reason} (${top.count}).` : '';
+  return `Outcomes ${view.from} – ${view.to} by ${view.period}, ${view.groupBy}:\n${lines.join('\n') || '(nothing decided or closed)'}${reason}${more(view.moreGroups)}`;
+}
+
+export function velocityText(view: VelocityView): string {
+  const stays = view.timeInState.map(
+    (s) =>
+      `${s.entityType} ${s.state} ${s.group}: median ${days(s.minutes.median)}, p90 ${days(s.minutes.p90)} (${s.minutes.n})`,
+  );
+  const cycles = view.cycles.map(
+    (c) =>
+      `${c.cycle} ${c.group}: median ${days(c.total.median)}, p90 ${days(c.total.p90)}, on hold median ${days(c.hold.median)} (${c.total.n})`,
+  );
+  const stuck = view.stuck.map((s) => {
+    const first = s.items[0];
+    return `${s.entityType} ${s.state}: longest ${first ? `${first.id} ${days(first.minutesInState)}` : '–'}`;
+  });
+  return [`Velocity ${view.from} – ${view.to}, ${view.groupBy}:`, ...stays, ...cycles, ...stuck].join('\n');
+}
+
+export function pipelineText(view: PipelineView): string {
+  const lines = view.byState.map(
+    (r) =>
+      `${r.state} ${r.group}: ${r.pursuits} pursuits, ${money(r.value)} open, ${money(r.weightedValue)} weighted`,
+  );
+  const forecast = view.forecast.map(
+    (r) => `${r.month} ${r.group}: ${money(r.weightedValue)} weighted of ${money(r.value)}`,
+  );
+  return [
+    `Pipeline as of ${view.asOf}, ${view.groupBy}:`,
+    ...lines,
+    'Forecast by deadline month:',
+    ...forecast,
+  ].join('\n');
+}
+
+export function slaBreakdownText(view: SlaBreakdownView): string {
+  const lines = view.rows.map(
+    (r) =>
+      `${r.kind} ${r.group}: ${pct(r.compliance)} in time (${r.inTime}/${r.met}), median ${days(r.minutesToMeet.median)} to meet`,
+  );
+  return `SLA compliance ${view.from} – ${view.to}, ${view.groupBy}:\n${lines.join('\n') || '(no clock met in range)'}${more(view.moreGroups)}`;
+}
+
+export const getFunnel = defineTool({
+  toolset,
+  name: 'get_funnel',
+  title: 'Get the funnel',
+  summary:
+    'Counts and conversion at each stage, signal → accepted → contacted → … → won, per period and group.',
+  description:
+    'How many items reached each stage and the conversion from the stage before: signals received → accepted; ' +
+    'candidates created → contacted → qualified → promoted → bid → submitted → won (a cohort: candidates created in the ' +
+    `period, however far they got since). period: day, week, month or quarter (omit for one row). groupBy: source, ` +
+    `assignee, tag or priority. ${RANGE} Each figure's definition is in the output schema. For win rates and reasons see ` +
+    'get_outcomes; for where deals stall, get_velocity.',
+  command: COMMANDS.getFunnel,
+  render: funnelText,
+});
+
+export const getOutcomes = defineTool({
+  toolset,
+  name: 'get_outcomes',
+  title: 'Get outcomes',
+  summary:
+    'Bid rate, win rate by count and value, awards, and loss / no-bid / disqualification reasons ranked.',
+  description:
+    'What was decided and closed in a range: bid decisions (bid rate = bids ÷ (bids + no-bids)), closes (win rate = won ÷ ' +
+    '(won + lost); no-bid and cancelled reported apart), win rate by value (award ÷ (award + lost estimated value)), ' +
+    'award mean / median / p90, and the most frequent loss, no-bid, cancel and disqualification reasons. period and ' +
+    `groupBy (source, assignee, tag, priority) split the table. ${RANGE} E.g. "win rate this quarter": period "quarter" ` +
+    'with from at the start of the quarter.',
+  command: COMMANDS.getOutcomes,
+  render: outcomesText,
+});
+
+export const getVelocity = defineTool({
+  toolset,
+  name: 'get_velocity',
+  title: 'Get velocity',
+  summary:
+    'Time in each state and cycle times (median, p90; hold time apart), and the items stuck longest now.',
+  description:
+    'Where work stalls, from the history: minutes spent in each state (per stay that ended in the range; on_hold is its ' +
+    'own state), cycle times (first signal → won / lost, promotion → submission) with the time on hold shown apart, as ' +
+    'n / mean / median / p90, and the open candidates and pursuits that have sat longest in their current state. ' +
+    `groupBy: assignee, tag or priority. ${RANGE} Default range: the last 90 days.`,
+  command: COMMANDS.getVelocity,
+  render: velocityText,
+});
+
+export const getPipeline = defineTool({
+  toolset,
+  name: 'get_pipeline',
+  title: 'Get the pipeline',
+  summary: 'Open pursuit value by state, weighted by win probability, and the forecast by deadline month.',
+  description:
+    'The open pipeline now: pursuits in capture, proposal, submitted and on_hold with their estimated value and value × ' +
+    'probability, per state with a total, and the forecast by the month of each pursuit’s deadline (its expected ' +
+    'close), in the org time zone. Pursuits without a probability or value are counted apart. groupBy: source, assignee, ' +
+    'tag or priority. Set probabilities and deadlines with update_pursuit.',
+  command: COMMANDS.getPipeline,
+  render: pipelineText,
+});
+
+export const getSlaBreakdown = defineTool({
+  toolset,
+  name: 'get_sla_breakdown',
+  title: 'Get SLA compliance by assignee or tag',
+  summary: 'SLA compliance per kind split by assignee, tag or priority, with median and p90 minutes to meet.',
+  description:
+    'SLA compliance per kind over the clocks met in a range, split by groupBy (assignee, tag or priority): met, in time, ' +
+    'late, compliance (in time ÷ met), and minutes from start to met as n / mean / median / p90. The same rule as ' +
+    `get_sla_compliance, which gives the unsplit figures. ${RANGE} Default range: the last 90 days.`,
+  command: COMMANDS.getSlaBreakdown,
+  render: slaBreakdownText,
+});
+
+export const ANALYTICS_TOOLS = [getFunnel, getOutcomes, getVelocity, getPipeline, getSlaBreakdown];
