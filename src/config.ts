@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { TOOLSETS, type Toolset } from './tools/toolsets.js';
+import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from './tools/toolsets.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -162,8 +162,8 @@ export const SETTINGS: readonly {
   {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
-    fallback: 'all',
-    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}.`,
+    fallback: 'all but analytics',
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 23 KB of tools/list) is exposed only when named.`,
   },
   {
     env: 'WORKSTREAM_ENRICHMENT_CONFIG',
@@ -367,7 +367,7 @@ export function loadConfig(
       oauth: oauthSettings(parsed.data),
     },
     metrics: { host: parsed.data.WORKSTREAM_METRICS_HOST, port: parsed.data.WORKSTREAM_METRICS_PORT },
-    toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? TOOLSETS,
+    toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? DEFAULT_TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
     webhookAllowPrivate: parsed.data.WORKSTREAM_WEBHOOK_ALLOW_PRIVATE,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG

@@ -64,7 +64,7 @@ export const TimeZoneParam = z
     'IANA time zone the periods are cut in, e.g. Europe/Berlin. Default: the org’s business calendar zone.',
   );
 
-export const RangeInput = z.object({ from: FromParam, to: ToParam, timeZone: TimeZoneParam });
+export const RangeInput = z.strictObject({ from: FromParam, to: ToParam, timeZone: TimeZoneParam });
 export type RangeInput = z.output<typeof RangeInput>;
 
 /** The range an answer covers, echoed in every answer. */

@@ -21,7 +21,7 @@ import {
 /** Months the forecast lists one by one, from the current month; later ones are summed. */
 export const FORECAST_MONTHS = 12;
 
-export const PipelineInput = z.object({
+export const PipelineInput = z.strictObject({
   groupBy: GroupByParam(['none', 'source', 'assignee', 'tag', 'priority']),
   timeZone: TimeZoneParam,
 });

@@ -19,6 +19,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { ERROR_META_KEY } from '../server/results.js';
 import { VERSION } from '../version.js';
 
 const tracer = trace.getTracer('workstream-mcp', VERSION);
@@ -84,10 +85,11 @@ export type ToolOutcome = 'ok' | 'refused' | 'error';
 export function toolOutcome(result: unknown): { outcome: ToolOutcome; code?: string } {
   if (typeof result !== 'object' || result === null || !('isError' in result) || result.isError !== true)
     return { outcome: 'ok' };
-  const structured = 'structuredContent' in result ? result.structuredContent : undefined;
+  // A refusal carries its failure in _meta (src/server/results.ts), not in structuredContent.
+  const meta = '_meta' in result ? result._meta : undefined;
   const error =
-    typeof structured === 'object' && structured !== null && 'error' in structured
-      ? structured.error
+    typeof meta === 'object' && meta !== null && ERROR_META_KEY in meta
+      ? (meta as Record<string, unknown>)[ERROR_META_KEY]
       : undefined;
   const code =
     typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'

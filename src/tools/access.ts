@@ -8,8 +8,7 @@ export const listAccessEvents = defineTool({
   title: 'List access events',
   toolset: 'access',
   description:
-    'Admins: the access audit trail, newest first: sign-ins, refused tokens (revoked, expired, wrong audience …), ' +
-    'scope and rate-limit refusals, tokens issued and revoked, members removed.',
+    'Admins: the access audit trail, newest first: sign-ins, refused tokens, scope and rate refusals, tokens issued and revoked.',
   command: COMMANDS.listAccessEvents,
   render: (page) =>
     [

@@ -12,7 +12,7 @@ export const createCandidate = defineTool({
   title: 'Create a candidate',
   toolset: 'candidates',
   description:
-    'Create a candidate (a possible deal) without a signal; starts `new` with its triage SLA. DUPLICATE gives the id of an open candidate for the same account and opportunity (a repeat of the call gets that refusal).',
+    'Create a candidate without a signal; starts `new` with its triage SLA. DUPLICATE names an open candidate for the same account and opportunity.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.createCandidate,
   answer: CandidateAnswer,
@@ -26,7 +26,7 @@ export const updateCandidate = defineTool({
   title: 'Update a candidate',
   toolset: 'candidates',
   description:
-    "Change a candidate's title, priority, assignee, due date, value, fields or tags ({add, remove}). Only the fields given change; a closed candidate takes only tags.",
+    "Change a candidate's title, priority, assignee, due date, value, fields or tags ({add, remove}); a closed one takes only tags.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updateCandidate,
   answer: CandidateAnswer,
@@ -39,7 +39,7 @@ export const logTouch = defineTool({
   title: 'Log a touch',
   toolset: 'candidates',
   description:
-    "Record a call, email, meeting or note with a candidate's account. The first touch moves `new` to `contacted` and meets the triage SLA; each call adds an activity.",
+    'Record a call, email, meeting or note. The first touch moves `new` to `contacted` and meets the triage SLA.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.logTouch,
   answer: CandidateAnswer,
@@ -65,7 +65,7 @@ export const disqualifyCandidate = defineTool({
   title: 'Disqualify a candidate',
   toolset: 'candidates',
   description:
-    'Close an open candidate with a reason code (no_budget, not_a_fit, no_response, competitor …). Stops its triage SLA; reopen_candidate undoes it.',
+    'Close an open candidate with a reason code (no_budget, not_a_fit …). Stops its triage SLA; reopen_candidate undoes it.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.disqualifyCandidate,
   answer: CandidateAnswer,
@@ -104,7 +104,7 @@ export const promoteCandidate = defineTool({
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:
-    'Promote a `qualified` candidate to a pursuit in `capture` with pink and red checklists; starts the proposal SLA. Retry-safe: again returns the same pursuit (created=false).',
+    'Promote a `qualified` candidate to a pursuit in `capture` with its checklists; starts the proposal SLA. Again: the same pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.promoteCandidate,
   answer: PromotedAnswer,
@@ -118,7 +118,7 @@ export const enrichCandidate = defineTool({
   title: 'Enrich a candidate',
   toolset: 'candidates',
   description:
-    "Ask the enrichment providers (company data, CRM, search; all or those named) to look a candidate's account up again, in the background. Results: get_enrichment. VALIDATION when none is configured.",
+    "Ask the enrichment providers (all, or those named) to look a candidate's account up again, in the background; results in get_enrichment.",
   hints: { destructive: false, idempotent: false, openWorld: true },
   command: COMMANDS.enrichCandidate,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),

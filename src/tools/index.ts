@@ -9,11 +9,11 @@ import { PURSUIT_TOOLS } from './pursuits.js';
 import { READ_TOOLS } from './reads.js';
 import { SIGNAL_TOOLS } from './signals.js';
 import { SLA_TOOLS } from './slas.js';
-import { TOOLSETS, type Toolset } from './toolsets.js';
+import { DEFAULT_TOOLSETS, type Toolset } from './toolsets.js';
 import { WEBHOOK_TOOLS } from './webhooks.js';
 
 export type { Tool } from './define.js';
-export { TOOLSETS, type Toolset } from './toolsets.js';
+export { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from './toolsets.js';
 
 export const ALL_TOOLS: readonly Tool[] = [
   ...SIGNAL_TOOLS,
@@ -28,14 +28,14 @@ export const ALL_TOOLS: readonly Tool[] = [
 ];
 
 export interface ToolSelection {
-  /** Default: every toolset. */
+  /** Default: DEFAULT_TOOLSETS (every toolset but analytics). */
   readonly toolsets?: readonly Toolset[];
   /** Only tools that change nothing. */
   readonly readOnly?: boolean;
 }
 
 export function selectTools(selection: ToolSelection = {}): Tool[] {
-  const toolsets = new Set(selection.toolsets ?? TOOLSETS);
+  const toolsets = new Set(selection.toolsets ?? DEFAULT_TOOLSETS);
   return ALL_TOOLS.filter(
     (tool) => toolsets.has(tool.toolset) && (!selection.readOnly || tool.annotations.readOnlyHint),
   );

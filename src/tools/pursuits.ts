@@ -17,7 +17,7 @@ export const updatePursuit = defineTool({
     'Change a pursuit’s title, priority, assignee, deadline, value, probability, fields or tags; a closed one, only its tags.',
   title: 'Update a pursuit',
   description:
-    "Change a pursuit's title, priority, assignee, deadline (dueAt), value, win probability, fields or tags ({add, remove}). Only the fields given change; a closed pursuit takes only tags.",
+    "Change a pursuit's title, priority, assignee, deadline, value, probability, fields or tags ({add, remove}); a closed one takes only tags.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.updatePursuit,
 });
@@ -72,7 +72,7 @@ export const addProposalVersion = defineTool({
   summary: 'Add a draft proposal version (title, document, amount, notes).',
   title: 'Add a proposal version',
   description:
-    'Add a draft proposal version (title, document URL, amount, notes) to a pursuit in `capture`, `proposal` or `submitted`. submit_pursuit sends the latest draft.',
+    'Add a draft proposal version (title, document URL, amount, notes) to an open pursuit; submit_pursuit sends the latest draft.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.addProposalVersion,
   answer: ProposalAnswer,
@@ -84,7 +84,7 @@ export const submitPursuit = defineTool({
   summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
   title: 'Submit a pursuit',
   description:
-    'Submit a pursuit in `proposal`: needs the pink checklist done and a draft proposal version, which is sent. Meets the proposal SLA, starts the response SLA. GUARD_FAILED lists what is missing.',
+    'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version (sent now). Meets the proposal SLA, starts the response SLA.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.submitPursuit,
   answer: ProposalAnswer,
@@ -109,7 +109,7 @@ export const withdrawProposalVersion = defineTool({
     'Withdraw a draft or sent proposal version, with a reason; on a submitted pursuit it stops the response SLA.',
   title: 'Withdraw a proposal version',
   description:
-    'Withdraw a `draft` or `sent` proposal version, with a reason. Final. Withdrawing the version sent on a `submitted` pursuit stops its response SLA.',
+    'Withdraw a `draft` or `sent` proposal version, with a reason. Withdrawing the sent one stops the response SLA.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.withdrawProposalVersion,
   answer: ProposalAnswer,

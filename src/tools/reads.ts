@@ -46,7 +46,7 @@ export const getPursuit = defineTool({
   summary: 'Read one pursuit with its checklists and proposal versions.',
   title: 'Get a pursuit',
   description:
-    'One pursuit with its checklists (item keys, states, completion), proposal versions and allowed actions. Read it before set_checklist_item, submit_pursuit, mark_won, mark_lost.',
+    'One pursuit with its checklists (item keys, states, completion), proposal versions and allowed actions.',
   command: COMMANDS.getPursuit,
   render: withNext(pursuitLine),
 });
@@ -88,7 +88,7 @@ export const getHistory = defineTool({
   summary: 'Page through the audit trail of a signal, candidate or pursuit.',
   title: 'Get the history of a record',
   description:
-    "The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when and why (a candidate's includes candidates merged into it).",
+    'The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when and why.',
   command: COMMANDS.getHistory,
   render: (page) => pageText('events', page, (event) => eventLine(event, page.members)),
 });
@@ -100,7 +100,7 @@ export const getTodayPanel = defineTool({
     'Your open candidates and pursuits with their SLA clocks, most urgent first, flagged overdue / breached / at risk.',
   title: 'Get the Today Panel',
   description:
-    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, then the earlier of own and SLA due time, then age), flagged overdue, breached or atRisk. Filter by tags and kind.",
+    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, then due time, then age), flagged overdue, breached or atRisk.",
   command: COMMANDS.getTodayPanel,
   render: (panel) => todayText(panel),
 });

@@ -11,7 +11,7 @@ export const createSignal = defineTool({
   title: 'Record a signal',
   toolset: 'signals',
   description:
-    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal. Retry-safe: a source + externalRef is stored once (created=false). Next: accept_signal or dismiss_signal.',
+    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal; a source + externalRef is stored once (created=false).',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.createSignal,
   answer: SignalCreatedAnswer,
@@ -25,7 +25,7 @@ export const acceptSignal = defineTool({
   title: 'Accept a signal',
   toolset: 'signals',
   description:
-    "Accept a `new` signal: creates a candidate from it (title and account default to the signal's), or links it to candidateId. Refused with DUPLICATE and the existing id when that account and opportunity is open: pass it as candidateId. Safe to retry.",
+    'Accept a `new` signal: creates a candidate, or links it to candidateId. DUPLICATE names an open candidate for that account: pass it as candidateId.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.acceptSignal,
   answer: SignalAcceptedAnswer,

@@ -20,7 +20,7 @@ export const getSlaPolicies = defineTool({
   summary: 'The SLA targets per kind and priority, and the business calendar they count in.',
   title: 'Get SLA policies',
   description:
-    'The SLA targets per kind (triage: first touch; proposal: submit after promotion; response: follow-up after sending) and priority ("any": the fallback), and the business calendar.',
+    'The SLA targets per kind (triage, proposal, response) and priority ("any": the fallback), and the business calendar.',
   command: COMMANDS.getSlaPolicies,
   render: slaPoliciesText,
 });
@@ -44,7 +44,7 @@ export const setBusinessCalendar = defineTool({
     'Admins: replace the business calendar (time zone, working hours, holidays); re-targets running clocks.',
   title: 'Set the business calendar',
   description:
-    'Admins: replace the business calendar (IANA time zone, weekly intervals such as {day:"mon", start:"09:00", end:"17:00"}, holidays). Re-targets open clocks.',
+    'Admins: replace the business calendar (IANA time zone, weekly intervals {day, start, end}, holidays). Re-targets open clocks.',
   hints: retargets,
   command: COMMANDS.setBusinessCalendar,
   render: slaPoliciesText,

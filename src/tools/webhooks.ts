@@ -8,7 +8,7 @@ export const registerWebhook = defineTool({
   title: 'Register a webhook',
   toolset: 'webhooks',
   description:
-    "Register an HTTPS endpoint for the organisation's events (all, or types such as pursuit.won, pursuit.*). Admins only; public https:// URLs only. The signing secret (X-Workstream-Signature) is shown once; DUPLICATE if registered already.",
+    "Admins: register a public https:// endpoint for the organisation's events (all, or types such as pursuit.*). Its signing secret is shown once.",
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.registerWebhook,
   render: (hook) =>

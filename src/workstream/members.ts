@@ -6,7 +6,7 @@ import { Cursor, Limit } from './params.js';
 import { run } from './unit-of-work.js';
 import { NextCursor } from './views.js';
 
-export const ListMembers = z.object({
+export const ListMembers = z.strictObject({
   query: z.string().trim().max(200).optional().describe('Part of a name or e-mail.'),
   cursor: Cursor.optional(),
   limit: Limit,

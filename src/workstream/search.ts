@@ -17,7 +17,7 @@ import { NextCursor } from './views.js';
 /** The trigram index matches terms of this many characters or more. */
 export const MIN_TERM = 3;
 
-export const Search = z.object({
+export const Search = z.strictObject({
   query: z
     .string()
     .trim()

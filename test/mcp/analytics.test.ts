@@ -7,6 +7,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { beforeAll, expect, it } from 'vitest';
+import { TOOLSETS } from '../../src/tools/toolsets.js';
 import { buildKnownHistory, type KnownHistory } from '../analytics/history.js';
 import { describeEachDialect } from '../support/databases.js';
 import { call, inMemoryClient, type Loose, ok, refused } from './support.js';
@@ -20,7 +21,7 @@ describeEachDialect('analytics over MCP', ({ store }) => {
 
   beforeAll(async () => {
     h = await buildKnownHistory(store());
-    client = await inMemoryClient(h.org.ws, h.org.actor);
+    client = await inMemoryClient(h.org.ws, h.org.actor, { toolsets: TOOLSETS });
   }, 60_000);
 
   async function read(uri: string): Promise<Loose> {
@@ -33,8 +34,12 @@ describeEachDialect('analytics over MCP', ({ store }) => {
     const { tools } = await client.listTools();
     const analytics = tools.filter((t) => TOOLS.includes(t.name));
     expect(analytics.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
+    // Hints equal to MCP's defaults are left out of the catalog: destructiveHint false is one.
     for (const tool of analytics)
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      expect({ destructiveHint: false, ...tool.annotations }).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+      });
     const outcomes = tools.find((t) => t.name === 'get_outcomes');
     const schema: Loose = outcomes?.outputSchema;
     const row: Loose = schema.properties.rows.items;

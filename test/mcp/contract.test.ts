@@ -16,6 +16,7 @@ import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
 import { runLabel } from './scenario.js';
+import { TOOLSETS } from '../../src/tools/toolsets.js';
 import { type Answer, call, inMemoryClient, type Loose, ok, type ToolClient } from './support.js';
 
 type Kind = 'signal' | 'candidate' | 'pursuit';
@@ -78,7 +79,9 @@ class Driver {
   }
 
   async completeChecklist(pursuit: Loose, kind: 'pink' | 'red'): Promise<void> {
-    const list = pursuit.checklists.find((c: { kind: string }) => c.kind === kind);
+    // Change answers carry the record's state, not its checklists: read them.
+    const full = await ok(this.client, 'get_pursuit', { pursuitId: pursuit.id });
+    const list = full.checklists.find((c: { kind: string }) => c.kind === kind);
     for (const item of list.items)
       if (item.required)
         await ok(this.client, 'set_checklist_item', {
@@ -89,7 +92,13 @@ class Driver {
         });
   }
 
+  /** A pursuit driven to `state`, read whole (change answers are summaries). */
   async pursuit(state: string): Promise<Loose> {
+    const driven = await this.drivePursuit(state);
+    return ok(this.client, 'get_pursuit', { pursuitId: driven.id });
+  }
+
+  async drivePursuit(state: string): Promise<Loose> {
     const candidate = await this.candidate('qualified');
     const { pursuit } = await ok(this.client, 'promote_candidate', { candidateId: candidate.id });
     const pursuitId = pursuit.id;
@@ -186,7 +195,7 @@ describeEachDialect('the assistant contract', (db) => {
 
   beforeAll(async () => {
     const org = await testOrg(db.store());
-    client = await inMemoryClient(createWorkstream(db.store()), org.actor);
+    client = await inMemoryClient(createWorkstream(db.store()), org.actor, { toolsets: TOOLSETS });
     driver = new Driver(client);
   });
 
@@ -234,7 +243,8 @@ describeEachDialect('the assistant contract', (db) => {
         const record = await driver.record(kind, state);
         const tool = `update_${kind}`;
         const tagged = await ok(client, tool, { [ID_ARG[kind]]: record.id, tags: { add: ['after-close'] } });
-        expect(tagged.tags).toContain('after-close');
+        // Change answers are summaries: the tags are read back whole.
+        expect((await driver.reread(kind, tagged.id)).tags).toContain('after-close');
         const answer = await call(client, tool, { [ID_ARG[kind]]: record.id, ...change });
         expect(answer.data.error, `${tool} on a ${state} ${kind}`).toMatchObject({
           code: 'INVALID_TRANSITION',
