@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../domain/priority.js';
-import { boundedJson, JSON_LIMITS } from './schema-text.js';
+import { boundedJson } from './schema-text.js';
 
 const id = (prefix: string, what: string, findWith: string) =>
   z

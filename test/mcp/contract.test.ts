@@ -12,11 +12,11 @@ import { CANDIDATE_STATES } from '../../src/domain/candidate.js';
 import { PURSUIT_STATES } from '../../src/domain/pursuit.js';
 import { SIGNAL_STATES } from '../../src/domain/signal.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
+import { TOOLSETS } from '../../src/tools/toolsets.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
 import { runLabel } from './scenario.js';
-import { TOOLSETS } from '../../src/tools/toolsets.js';
 import { type Answer, call, inMemoryClient, type Loose, ok, type ToolClient } from './support.js';
 
 type Kind = 'signal' | 'candidate' | 'pursuit';
