@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOOLS, levelOf, missingScope, reaches, toolLevel, toolsFor } from '../../src/access/levels.js';
-import { ALL_TOOLS } from '../../src/tools/index.js';
+import { ALL_TOOLS, selectTools } from '../../src/tools/index.js';
 import { orgIdentity } from '../mcp/support.js';
 import { CLI } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -67,7 +67,11 @@ describeEachDialect('tool list over stdio', (db) => {
     );
     try {
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(ALL_TOOLS.filter((tool) => toolLevel(tool) === 'read').map((tool) => tool.name));
+      expect(names).toEqual(
+        selectTools()
+          .filter((tool) => toolLevel(tool) === 'read')
+          .map((tool) => tool.name),
+      );
     } finally {
       await client.close();
     }

@@ -8,7 +8,11 @@ import { issueToken, revokeToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { connect } from '../../src/store/connect.js';
-import { ALL_TOOLS } from '../../src/tools/index.js';
+import { selectTools } from '../../src/tools/index.js';
+
+/** What a server with the default toolsets lists (analytics is named to be listed). */
+const SERVED = selectTools();
+
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { testOrg } from '../support/workstream.js';
@@ -108,11 +112,11 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     try {
       expect(client.getNegotiatedProtocolVersion()).toBe(version);
       expect(client.getProtocolEra()).toBe(era);
-      expect((await client.listTools()).tools).toHaveLength(ALL_TOOLS.length);
+      expect((await client.listTools()).tools).toHaveLength(SERVED.length);
       await lifecycle(client);
       await pagination(client);
       await todayOrder(client);
-      expect(await malformedCalls(client)).toBe(ALL_TOOLS.length);
+      expect(await malformedCalls(client)).toBe(SERVED.length);
       const resource = await client.readResource({ uri: 'workstream://today?limit=1' });
       expect(JSON.parse(String((resource.contents[0] as { text: string }).text))).toMatchObject({
         items: [expect.any(Object)],
@@ -126,10 +130,10 @@ describeEachDialect('MCP over Streamable HTTP', (db) => {
     const client = await httpClientV1();
     const viewer = await httpClientV1(server.url, viewerToken);
     try {
-      expect((await client.listTools()).tools).toHaveLength(ALL_TOOLS.length);
+      expect((await client.listTools()).tools).toHaveLength(SERVED.length);
       await lifecycle(client);
       await pagination(client);
-      expect(await malformedCalls(client)).toBe(ALL_TOOLS.length);
+      expect(await malformedCalls(client)).toBe(SERVED.length);
       // Over HTTP the role shapes each request's tool list: a viewer is not offered the tool.
       expect((await viewer.listTools()).tools.map((t) => t.name)).not.toContain('create_candidate');
     } finally {
