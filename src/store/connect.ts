@@ -17,6 +17,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
   sql,
+  type TransactionSettings,
 } from 'kysely';
 import { measuredDialect, type PoolShape, queryFailed, SQLITE_SHAPE } from '../observability/pool.js';
 import { type DialectName, RowConventionsPlugin } from './dialect.js';
@@ -83,11 +84,20 @@ export function parseDatabaseUrl(url: string): Target {
   );
 }
 
-/** SQLite transactions start with BEGIN IMMEDIATE: a writer takes the lock up front and waits
- * (busy_timeout) instead of failing when two transactions both try to upgrade a read lock. */
+/**
+ * SQLite write transactions start with BEGIN IMMEDIATE: a writer takes the lock up front and
+ * waits (busy_timeout) instead of failing when two transactions both try to upgrade a read lock.
+ * Read-only transactions (`setAccessMode('read only')`) start deferred: in WAL mode they read a
+ * snapshot and neither wait for nor block a writer in this or another process.
+ */
 class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    // Kysely passes the settings to every driver; SqliteDriver's own signature leaves them out.
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
   }
 }
 

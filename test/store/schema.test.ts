@@ -103,6 +103,7 @@ describe('schema files', () => {
         'sla_clocks',
         'sla_policies',
         'tags',
+        'today_counts',
         'webhook_endpoints',
       ].sort(),
     );
