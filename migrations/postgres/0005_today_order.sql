@@ -73,3 +73,6 @@ create index candidates_assignee_list on candidates (org_id, assignee_id, id);
 create index pursuits_assignee_list on pursuits (org_id, assignee_id, id);
 -- list_sla_breaches by assignee: that member's running clocks, most overdue first.
 create index sla_clocks_assignee on sla_clocks (org_id, assignee_id, state, due_at, id);
+-- list_sla_breaches across the org: running clocks by due time, then id (its full sort key).
+drop index sla_clocks_org;
+create index sla_clocks_org on sla_clocks (org_id, state, due_at, id);

@@ -436,6 +436,7 @@ export const TABLE_NAMES = [
   'business_calendars',
   'sla_policies',
   'sla_clocks',
+  'today_counts',
   'outbox',
   'dead_letters',
   'enrichments',

@@ -183,7 +183,7 @@ function tagFilter(
   input: Input,
 ) {
   const tags = [...new Set(input.tags ?? [])];
-  if (tags.length === 0) return sql<boolean>`1 = 1`;
+  if (tags.length === 0) return null;
   const matching = sql`select count(distinct tag) from tags where tags.org_id = ${unit.orgId}
     and tags.entity_type = ${entityType} and tags.entity_id = ${sql.ref(id)} and tags.tag in (${sql.join(tags)})`;
   return input.tagMatch === 'any'
@@ -212,8 +212,12 @@ async function pageRows(
     .selectAll()
     .where('org_id', '=', unit.orgId)
     .where('today_owner', '=', assigneeId)
-    .where(tagFilter(unit, kind, `${table}.id` as 'candidates.id', input))
-    .orderBy([...ORDER_COLUMNS]);
+    .orderBy('today_rank')
+    .orderBy('today_due_at')
+    .orderBy('created_at')
+    .orderBy('id');
+  const tagged = tagFilter(unit, kind, `${table}.id` as 'candidates.id', input);
+  if (tagged) select = select.where(tagged);
   if (after)
     select = select.where(
       afterKeySql(
@@ -257,13 +261,14 @@ async function totalOf(
   const counts = await Promise.all(
     kinds.map(async (kind) => {
       const table = kind === 'candidate' ? 'candidates' : 'pursuits';
-      const row = await unit.db
+      const tagged = tagFilter(unit, kind, `${table}.id` as 'candidates.id', input);
+      let count = unit.db
         .selectFrom(table as 'candidates')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('org_id', '=', unit.orgId)
-        .where('today_owner', '=', assigneeId)
-        .where(tagFilter(unit, kind, `${table}.id` as 'candidates.id', input))
-        .executeTakeFirst();
+        .where('today_owner', '=', assigneeId);
+      if (tagged) count = count.where(tagged);
+      const row = await count.executeTakeFirst();
       return Number(row?.n ?? 0);
     }),
   );
@@ -281,8 +286,9 @@ async function pageClocks(unit: Unit, kind: Kind, ids: string[]): Promise<Map<st
     .where('entity_id', 'in', ids)
     .where(OPEN_CLOCK)
     .where('org_id', '=', unit.orgId)
-    .orderBy('due_at')
     .execute();
+  // A page's few clocks sort here, not by a sort step in the database.
+  rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
   for (const clock of rows) clocksOf.set(clock.entity_id, [...(clocksOf.get(clock.entity_id) ?? []), clock]);
   return clocksOf;
 }
