@@ -117,6 +117,34 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * embedded database does not load the SQL Server driver, and a PostgreSQL worker not SQLite's.
  */
 
+/** Prepared statements kept per connection: preparing costs more than running most of ours. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The connection as Kysely's SqliteDialect sees it, with prepared statements reused by SQL text
+ * (the least recently used dropped past STATEMENT_CACHE_SIZE). Kysely prepares every query it
+ * runs; better-sqlite3 runs a statement to completion synchronously, so one statement serves
+ * every execution of the same text. (Kysely's streaming would hold a statement open; nothing
+ * here streams.)
+ */
+function cachingStatements(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement) statements.delete(text);
+      else statement = database.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      return statement;
+    },
+  };
+}
+
 async function openSqlite(path: string): Promise<SqliteDatabase.Database> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -246,7 +274,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const opened: Opened =
       target.dialect === 'sqlite'
         ? {
-            dialect: new ImmediateSqliteDialect({ database: await openSqlite(target.path) }),
+            dialect: new ImmediateSqliteDialect({
+              database: cachingStatements(await openSqlite(target.path)),
+            }),
             shape: SQLITE_SHAPE,
           }
         : target.dialect === 'postgres'
