@@ -224,7 +224,14 @@ for (const dialect of dialects) {
     ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
   const ours = spawn(process.execPath, [...profile, CLI, 'serve', '--http', '--port', String(ourPort)], {
-    env: { ...process.env, WORKSTREAM_DB_URL: db.url, WORKSTREAM_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      WORKSTREAM_DB_URL: db.url,
+      WORKSTREAM_LOG_LEVEL: 'warn',
+      // The bench is one token sending as fast as it can: lift the per-token and per-org budgets.
+      WORKSTREAM_RATE_LIMIT_TOKEN: '100000000',
+      WORKSTREAM_RATE_LIMIT_ORG: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
