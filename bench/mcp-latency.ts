@@ -1,11 +1,15 @@
 /**
  * Latency of the MCP server over stdio, as a desktop client sees it: p50/p99 of a read tool
- * (get_today_panel) and a write tool (update_candidate) on SQLite and, when
- * WORKSTREAM_TEST_PG_URL is set, PostgreSQL, beside an `echo` tool on the same SDK as the floor;
- * then the time from process start to the first answered tool call and the resident memory
- * when idle, on the embedded database. Runs the built server (`npm run bench:mcp` builds it).
+ * (get_today_panel) and a write that moves SLA clocks (update_candidate toggling the priority
+ * of a new candidate, which re-targets its triage clock) on SQLite and, when
+ * WORKSTREAM_TEST_PG_URL is set, PostgreSQL, beside an `echo` tool on the same SDK as the floor.
+ * The echo server runs the whole time and its calls are interleaved with ours in rounds, so both
+ * see the same machine; the database holds the demo plus 10,000 bulk candidates, most of them
+ * the caller's. Then, on the embedded database: process start → first answered call for both
+ * servers (interleaved, 5 each), and the resident memory of both when idle after the same
+ * number of calls. Runs the built server (`npm run bench:mcp` builds it).
  *
- *   npx tsx bench/mcp-latency.ts [--calls 500]
+ *   npx tsx bench/mcp-latency.ts [--calls 500] [--rounds 5] [--count 10000]
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, tmpdir } from 'node:os';
@@ -18,12 +22,21 @@ import pg from 'pg';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../src/demo/load.js';
 import { connect } from '../src/store/connect.js';
 import { migrate } from '../src/store/migrator.js';
+import { addBulkWork } from '../test/support/bulk.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const ECHO = join(ROOT, 'bench', 'echo-server.mjs');
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '5' },
+    count: { type: 'string', default: '10000' },
+  },
+});
 const CALLS = Number(values.calls);
+const ROUNDS = Number(values.rounds);
+const COUNT = Number(values.count);
 const WARMUP = 50;
 
 if (!existsSync(CLI)) {
@@ -53,16 +66,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function measure(client: Client, name: string, args: (i: number) => Record<string, unknown>) {
-  for (let i = 0; i < WARMUP; i++) await call(client, name, args(i));
+/** Runs `count` calls, returning each one's milliseconds. */
+async function samples(
+  client: Client,
+  name: string,
+  args: (i: number) => Record<string, unknown>,
+  count: number,
+  from = 0,
+) {
   const times: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
+  for (let i = 0; i < count; i++) {
     const started = performance.now();
-    await call(client, name, args(WARMUP + i));
+    await call(client, name, args(from + i));
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  return times;
+}
+
+function summary(times: number[]) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {
@@ -109,6 +132,24 @@ async function prepare(dialect: 'sqlite' | 'postgres'): Promise<{ url: string; d
   try {
     await migrate(store);
     await loadDemo(store);
+    const org = await store.db
+      .selectFrom('orgs')
+      .select('id')
+      .where('slug', '=', DEMO_SLUG)
+      .executeTakeFirstOrThrow();
+    const members = await store.db
+      .selectFrom('members')
+      .select(['id', 'email'])
+      .where('org_id', '=', org.id)
+      .execute();
+    const actor = members.find((m) => m.email === DEMO_ACTOR);
+    if (!actor) throw new Error('the demo actor is missing');
+    await addBulkWork(store, {
+      orgId: org.id,
+      members: [actor.id, ...members.filter((m) => m !== actor).map((m) => m.id)],
+      count: COUNT,
+      now: new Date(),
+    });
   } finally {
     await store.close();
   }
@@ -119,11 +160,10 @@ const rows: string[][] = [];
 const fmt = (ms: number) => ms.toFixed(2);
 
 const echo = await spawnServer([ECHO]);
-const floor = await measure(echo.client, 'echo', (i) => ({ text: `hello ${i}` }));
-rows.push(['echo (SDK floor)', '—', fmt(floor.p50), fmt(floor.p99)]);
-await idle(1000);
-const echoRss = rssMb(echo.transport.pid);
-await echo.client.close();
+let echoCalls = 0;
+const echoArgs = (i: number) => ({ text: `hello ${i}` });
+await samples(echo.client, 'echo', echoArgs, WARMUP);
+echoCalls += WARMUP;
 
 const dialects: ('sqlite' | 'postgres')[] = [
   'sqlite',
@@ -131,57 +171,81 @@ const dialects: ('sqlite' | 'postgres')[] = [
 ];
 let sqliteUrl = '';
 const cleanups: (() => Promise<void>)[] = [];
+const perRound = Math.max(1, Math.ceil(CALLS / ROUNDS));
 for (const dialect of dialects) {
   const { url, drop } = await prepare(dialect);
   cleanups.push(drop);
   if (dialect === 'sqlite') sqliteUrl = url;
   const env = { WORKSTREAM_DB_URL: url, WORKSTREAM_ORG: DEMO_SLUG, WORKSTREAM_ACTOR: DEMO_ACTOR };
   const { client } = await spawnServer([CLI, 'serve'], env);
-  const page = await call(client, 'list_candidates', { state: 'contacted', assignee: 'me', limit: 1 });
+  // A new candidate: its triage clock runs, so each priority change re-targets it.
+  const page = await call(client, 'list_candidates', { state: 'new', assignee: 'me', limit: 1 });
   const candidateId = (page.structuredContent as { items: { id: string }[] }).items[0]?.id;
-  const read = await measure(client, 'get_today_panel', () => ({}));
-  const write = await measure(client, 'update_candidate', (i) => ({
-    candidateId,
-    priority: i % 2 ? 'high' : 'medium',
-  }));
-  rows.push(['get_today_panel (read)', dialect, fmt(read.p50), fmt(read.p99)]);
-  rows.push(['update_candidate (write)', dialect, fmt(write.p50), fmt(write.p99)]);
+  const readArgs = () => ({});
+  const writeArgs = (i: number) => ({ candidateId, priority: i % 2 ? 'high' : 'medium' });
+  await samples(client, 'get_today_panel', readArgs, WARMUP);
+  await samples(client, 'update_candidate', writeArgs, WARMUP);
+  const read: number[] = [];
+  const write: number[] = [];
+  const echoHere: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    echoHere.push(...(await samples(echo.client, 'echo', echoArgs, perRound, echoCalls)));
+    echoCalls += perRound;
+    read.push(...(await samples(client, 'get_today_panel', readArgs, perRound)));
+    write.push(...(await samples(client, 'update_candidate', writeArgs, perRound, round * perRound)));
+  }
+  const e = summary(echoHere);
+  const r = summary(read);
+  const w = summary(write);
+  rows.push(['echo (SDK floor)', `beside ${dialect}`, fmt(e.p50), fmt(e.p99), '1.00']);
+  rows.push(['get_today_panel (read)', dialect, fmt(r.p50), fmt(r.p99), (r.p50 / e.p50).toFixed(2)]);
+  rows.push(['update_candidate (write)', dialect, fmt(w.p50), fmt(w.p99), (w.p50 / e.p50).toFixed(2)]);
   await client.close();
 }
 
-// Start-up: spawn → initialize → first tool call answered, on the embedded database.
+// Start-up: spawn → initialize → first tool call answered, ours and echo's in turn.
 const starts: number[] = [];
-let serverRss = 0;
+const echoStarts: number[] = [];
+const serverEnv = { WORKSTREAM_DB_URL: sqliteUrl, WORKSTREAM_ORG: DEMO_SLUG, WORKSTREAM_ACTOR: DEMO_ACTOR };
 for (let run = 0; run < 5; run++) {
-  const started = performance.now();
-  const server = await spawnServer([CLI, 'serve'], {
-    WORKSTREAM_DB_URL: sqliteUrl,
-    WORKSTREAM_ORG: DEMO_SLUG,
-    WORKSTREAM_ACTOR: DEMO_ACTOR,
-  });
-  await call(server.client, 'get_today_panel', {});
+  let started = performance.now();
+  const ours = await spawnServer([CLI, 'serve'], serverEnv);
+  await call(ours.client, 'get_today_panel', {});
   starts.push(performance.now() - started);
-  if (run === 4) {
-    await idle(1000);
-    serverRss = rssMb(server.transport.pid);
-  }
-  await server.client.close();
+  await ours.client.close();
+  started = performance.now();
+  const floor = await spawnServer([ECHO]);
+  await call(floor.client, 'echo', { text: 'hello' });
+  echoStarts.push(performance.now() - started);
+  await floor.client.close();
 }
 starts.sort((a, b) => a - b);
+echoStarts.sort((a, b) => a - b);
+
+// Idle memory after the same number of calls on both: ours answers as many as echo has.
+const ours = await spawnServer([CLI, 'serve'], serverEnv);
+for (let i = 0; i < echoCalls; i++)
+  await call(ours.client, i % 2 ? 'get_today_panel' : 'list_candidates', {});
+await idle(1000);
+const serverRss = rssMb(ours.transport.pid);
+const echoRss = rssMb(echo.transport.pid);
+await ours.client.close();
+await echo.client.close();
 for (const cleanup of cleanups) await cleanup();
 
-const widths = [26, 10, 8, 8];
+const widths = [26, 18, 8, 8, 8];
 const line = (cells: string[]) =>
   cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+const mid = (xs: number[]) => xs[Math.floor(xs.length / 2)] ?? Number.NaN;
 process.stdout.write(
   [
-    `MCP over stdio, ${CALLS} sequential calls per row after ${WARMUP} warm-up; Node ${process.version}, ${arch()}, ${cpus()[0]?.model ?? 'cpu'}`,
+    `MCP over stdio, ${CALLS} calls per row in ${ROUNDS} rounds interleaved with echo's, after ${WARMUP} warm-up; demo + ${COUNT.toLocaleString()} candidates; Node ${process.version}, ${arch()}, ${cpus()[0]?.model ?? 'cpu'}`,
     '',
-    line(['tool', 'database', 'p50 ms', 'p99 ms']),
+    line(['tool', 'database', 'p50 ms', 'p99 ms', '÷ echo']),
     ...rows.map(line),
     '',
-    `process start → first answered tool call (embedded SQLite, median of 5): ${starts[2]?.toFixed(0)} ms (min ${starts[0]?.toFixed(0)}, max ${starts[4]?.toFixed(0)})`,
-    `resident memory when idle: workstream serve on embedded SQLite ${serverRss.toFixed(1)} MB; echo server ${echoRss.toFixed(1)} MB`,
+    `process start → first answered tool call (median of 5, interleaved): workstream serve on SQLite ${mid(starts).toFixed(0)} ms (min ${starts[0]?.toFixed(0)}, max ${starts.at(-1)?.toFixed(0)}); echo server ${mid(echoStarts).toFixed(0)} ms (min ${echoStarts[0]?.toFixed(0)}, max ${echoStarts.at(-1)?.toFixed(0)}); ratio ${(mid(starts) / mid(echoStarts)).toFixed(2)}×`,
+    `resident memory when idle after ${echoCalls} calls each: workstream serve on SQLite ${serverRss.toFixed(1)} MB; echo server ${echoRss.toFixed(1)} MB; ratio ${(serverRss / echoRss).toFixed(2)}×`,
     '',
   ].join('\n'),
 );

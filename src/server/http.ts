@@ -1,6 +1,6 @@
 /**
- * Streamable HTTP: stateless MCP at /mcp (a fresh server per request, serving 2026-07-28 and
- * 2025-era clients alike), behind the Host/Origin check, CORS, a bearer token (static or OAuth,
+ * Streamable HTTP: stateless MCP at /mcp (an instance per request, reused from ./pool.ts,
+ * serving 2026-07-28 and 2025-era clients alike), behind the Host/Origin check, CORS, a bearer token (static or OAuth,
  * src/access/gate.ts), rate limits and body limits; plus the OAuth protected resource metadata
  * (RFC 9728), /healthz (the process answers), /api/health (the database answers) and /metrics.
  *
@@ -21,6 +21,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { AccessAudit } from '../access/audit.js';
 import { allowOrigin, answerPreflight } from '../access/cors.js';
 import { AccessGate, type Refused } from '../access/gate.js';
+import type { Access } from '../access/levels.js';
 import { OAuthResourceServer } from '../access/oauth.js';
 import { RateLimiter } from '../access/rate-limit.js';
 import { ConfigError } from '../config.js';
@@ -34,6 +35,7 @@ import type { Workstream } from '../workstream/workstream.js';
 import { actorOf } from './auth.js';
 import { createServer } from './mcp.js';
 import type { Metrics } from './metrics.js';
+import { serverPool } from './pool.js';
 
 export interface HttpLimits {
   /** Largest request body; a larger one is refused with 413 before it is read. */
@@ -245,24 +247,31 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
   let gate: AccessGate | null = null;
   let oauth: OAuthResourceServer | undefined;
 
+  // One instance per request, as the SDK requires, taken from a pool of built ones (./pool.ts).
+  const servers = serverPool();
   const handler = createMcpHandler(
     (context) => {
       const extra = context.authInfo?.extra ?? {};
       const level = extra.scopeLevel;
-      return createServer({
-        workstream: options.workstream,
-        actor: actorOf(context.authInfo),
-        access: {
-          role: extra.role === 'admin' || extra.role === 'viewer' ? extra.role : 'member',
-          ...(extra.via === 'oauth'
-            ? { scopeLevel: level === 'read' || level === 'write' || level === 'admin' ? level : null }
-            : {}),
-        },
-        log,
-        metrics,
-        ...(options.toolsets ? { toolsets: options.toolsets } : {}),
-        ...(options.readOnly ? { readOnly: true } : {}),
-      });
+      const actor = actorOf(context.authInfo);
+      const access: Access = {
+        role: extra.role === 'admin' || extra.role === 'viewer' ? extra.role : 'member',
+        ...(extra.via === 'oauth'
+          ? { scopeLevel: level === 'read' || level === 'write' || level === 'admin' ? level : null }
+          : {}),
+      };
+      const caller = JSON.stringify([actor.orgId, actor.memberId, access.role, access.scopeLevel ?? '']);
+      return servers.take(caller, context.era, () =>
+        createServer({
+          workstream: options.workstream,
+          actor,
+          access,
+          log,
+          metrics,
+          ...(options.toolsets ? { toolsets: options.toolsets } : {}),
+          ...(options.readOnly ? { readOnly: true } : {}),
+        }),
+      );
     },
     {
       onerror: (error) => log.warn({ err: error }, 'MCP request failed'),

@@ -17,6 +17,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
   sql,
+  type TransactionSettings,
 } from 'kysely';
 import { measuredDialect, type PoolShape, queryFailed, SQLITE_SHAPE } from '../observability/pool.js';
 import { type DialectName, RowConventionsPlugin } from './dialect.js';
@@ -83,11 +84,20 @@ export function parseDatabaseUrl(url: string): Target {
   );
 }
 
-/** SQLite transactions start with BEGIN IMMEDIATE: a writer takes the lock up front and waits
- * (busy_timeout) instead of failing when two transactions both try to upgrade a read lock. */
+/**
+ * SQLite write transactions start with BEGIN IMMEDIATE: a writer takes the lock up front and
+ * waits (busy_timeout) instead of failing when two transactions both try to upgrade a read lock.
+ * Read-only transactions (`setAccessMode('read only')`) start deferred: in WAL mode they read a
+ * snapshot and neither wait for nor block a writer in this or another process.
+ */
 class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    // Kysely passes the settings to every driver; SqliteDriver's own signature leaves them out.
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
   }
 }
 
@@ -106,6 +116,34 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * Each dialect's driver is imported when a URL of that dialect is opened: a laptop on the
  * embedded database does not load the SQL Server driver, and a PostgreSQL worker not SQLite's.
  */
+
+/** Prepared statements kept per connection: preparing costs more than running most of ours. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The connection as Kysely's SqliteDialect sees it, with prepared statements reused by SQL text
+ * (the least recently used dropped past STATEMENT_CACHE_SIZE). Kysely prepares every query it
+ * runs; better-sqlite3 runs a statement to completion synchronously, so one statement serves
+ * every execution of the same text. (Kysely's streaming would hold a statement open; nothing
+ * here streams.)
+ */
+function cachingStatements(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement) statements.delete(text);
+      else statement = database.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      return statement;
+    },
+  };
+}
 
 async function openSqlite(path: string): Promise<SqliteDatabase.Database> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
@@ -236,7 +274,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const opened: Opened =
       target.dialect === 'sqlite'
         ? {
-            dialect: new ImmediateSqliteDialect({ database: await openSqlite(target.path) }),
+            dialect: new ImmediateSqliteDialect({
+              database: cachingStatements(await openSqlite(target.path)),
+            }),
             shape: SQLITE_SHAPE,
           }
         : target.dialect === 'postgres'

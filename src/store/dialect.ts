@@ -265,3 +265,66 @@ export function migrationsTableSql(dialect: DialectName): RawBuilder<unknown> {
 export function analyticsSettingsSql(dialect: DialectName): RawBuilder<unknown> | null {
   return dialect === 'postgres' ? sql`set local jit = off` : null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Today Panel: a member's count of open items, and the page after a sort key.
+// ---------------------------------------------------------------------------------------------
+
+export interface TodayCountKey {
+  readonly org_id: string;
+  readonly member_id: string;
+  readonly entity_type: 'candidate' | 'pursuit';
+}
+
+/** Adds `delta` (negative takes away) to a member's count of open items of one kind, creating it at need. */
+export function todayCountSql(dialect: DialectName, key: TodayCountKey, delta: number): RawBuilder<unknown> {
+  const { org_id, member_id, entity_type } = key;
+  switch (dialect) {
+    case 'mssql':
+      // MERGE takes a key-range lock with HOLDLOCK, so two first increments cannot both insert.
+      return sql`
+        merge today_counts with (holdlock) as t
+        using (select ${org_id} as org_id, ${member_id} as member_id, ${entity_type} as entity_type) as s
+        on t.org_id = s.org_id and t.member_id = s.member_id and t.entity_type = s.entity_type
+        when matched then update set items = t.items + ${delta}
+        when not matched then insert (org_id, member_id, entity_type, items)
+          values (s.org_id, s.member_id, s.entity_type, ${delta});`;
+    case 'postgres':
+    case 'sqlite':
+      return sql`
+        insert into today_counts (org_id, member_id, entity_type, items)
+        values (${org_id}, ${member_id}, ${entity_type}, ${delta})
+        on conflict (org_id, member_id, entity_type) do update set items = today_counts.items + ${delta}`;
+  }
+}
+
+export async function addToTodayCount(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  key: TodayCountKey,
+  delta: number,
+): Promise<void> {
+  await todayCountSql(dialect, key, delta).execute(db);
+}
+
+/**
+ * Rows strictly after a sort key, as a range an index on those columns in that order can seek:
+ * a row value comparison on SQLite and PostgreSQL, and on SQL Server (which has no row values)
+ * the same comparison spelled out, led by `first >= value` so the seek starts at the key.
+ */
+export function afterKeySql(
+  dialect: DialectName,
+  columns: readonly string[],
+  values: readonly unknown[],
+): RawBuilder<boolean> {
+  if (columns.length === 0 || columns.length !== values.length)
+    throw new Error('a sort key needs one value per column');
+  const refs = columns.map((column) => sql.ref(column));
+  const vals = values.map((value) => sql`${value}`);
+  if (dialect !== 'mssql') return sql<boolean>`(${sql.join(refs)}) > (${sql.join(vals)})`;
+  const after = (i: number): RawBuilder<boolean> =>
+    i === refs.length - 1
+      ? sql<boolean>`${refs[i]} > ${vals[i]}`
+      : sql<boolean>`(${refs[i]} > ${vals[i]} or (${refs[i]} = ${vals[i]} and ${after(i + 1)}))`;
+  return sql<boolean>`${refs[0]} >= ${vals[0]} and ${after(0)}`;
+}

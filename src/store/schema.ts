@@ -92,6 +92,10 @@ export interface CandidatesTable {
   created_by: string;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** Its place in the Today Panel (0005_today_order.sql, src/workstream/today-order.ts). */
+  today_owner: string | null;
+  today_rank: number | null;
+  today_due_at: Timestamp | null;
   version: Defaulted<number>;
 }
 
@@ -140,6 +144,10 @@ export interface PursuitsTable {
   created_by: string;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** Its place in the Today Panel (0005_today_order.sql, src/workstream/today-order.ts). */
+  today_owner: string | null;
+  today_rank: number | null;
+  today_due_at: Timestamp | null;
   version: Defaulted<number>;
 }
 
@@ -292,7 +300,17 @@ export interface SlaClocksTable {
   breached_at: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** The assignee of its candidate or pursuit while the clock is open. */
+  assignee_id: string | null;
   version: Defaulted<number>;
+}
+
+/** How many items are in each member's Today Panel, by kind: the panel's total without reading them. */
+export interface TodayCountsTable {
+  org_id: string;
+  member_id: string;
+  entity_type: 'candidate' | 'pursuit';
+  items: Defaulted<number>;
 }
 
 export interface OutboxTable {
@@ -398,6 +416,7 @@ export interface Database {
   business_calendars: BusinessCalendarsTable;
   sla_policies: SlaPoliciesTable;
   sla_clocks: SlaClocksTable;
+  today_counts: TodayCountsTable;
   outbox: OutboxTable;
   outbox_cursor: OutboxCursorTable;
   outbox_leases: OutboxLeasesTable;
@@ -430,6 +449,7 @@ export const TABLE_NAMES = [
   'business_calendars',
   'sla_policies',
   'sla_clocks',
+  'today_counts',
   'outbox',
   'dead_letters',
   'enrichments',

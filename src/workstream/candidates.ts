@@ -132,6 +132,7 @@ export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<
       updated_at: unit.now,
     })
     .execute();
+  unit.touch('candidate', id);
   if (input.tags?.length) await changeTags(unit, 'candidate', id, { add: input.tags });
   await startClock(unit, 'triage', 'candidate', id, input.priority ?? 'medium');
   await markEnrichmentPending(unit, id, unit.enrichmentProviders);
@@ -467,6 +468,7 @@ export const promoteCandidate = change({
             updated_at: unit.now,
           })
           .execute();
+        unit.touch('pursuit', pursuitId);
         await copyChecklists(unit, pursuitId);
         await startClock(unit, 'proposal', 'pursuit', pursuitId, row.priority);
         await copyTags(unit, row.id, pursuitId);

@@ -81,12 +81,10 @@ export const listSlaBreaches = query({
           query = query.where('k.warn_at', '<=', now).where('k.due_at', '>', now);
         else query = query.where('k.warn_at', '<=', now);
         if (input.kind) query = query.where('k.kind', '=', input.kind);
-        if (input.assignee) {
-          const assignee = await resolveMember(unit.db, unit.actor, input.assignee);
-          query = query.where((eb) =>
-            eb.or([eb('c.assignee_id', '=', assignee), eb('p.assignee_id', '=', assignee)]),
-          );
-        }
+        // An open clock carries its record's assignee (src/workstream/today-order.ts), so one
+        // member's clocks are a range of sla_clocks_assignee, not every clock of the org joined.
+        if (input.assignee)
+          query = query.where('k.assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
         if (input.cursor) {
           const [due, id] = decodeCursor(input.cursor, BreachKey, 'list_sla_breaches');
           const after = { dueAt: new Date(due), id };

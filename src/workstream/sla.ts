@@ -15,9 +15,26 @@ import { newId } from '../domain/ids.js';
 import type { Priority } from '../domain/priority.js';
 import type { SlaKind } from '../domain/sla.js';
 import type { Db } from './deps.js';
+import { OPEN_CLOCK } from './today-order.js';
 import type { Unit } from './unit-of-work.js';
 
 export type ClockEntity = 'candidate' | 'pursuit';
+
+/** A clock's record kind from its id; every lookup names it, the leading column of the entity index. */
+function entityOf(entityId: string): ClockEntity {
+  return entityId.startsWith('pur_') ? 'pursuit' : 'candidate';
+}
+
+/**
+ * The open clocks of one record, through the partial unique index on (entity_type, entity_id,
+ * kind) where the clock is open; the caller's org is checked on top. Noting the record makes the
+ * unit recompute its Today Panel place before it commits.
+ */
+function openClocksOf(unit: Unit, entityId: string) {
+  const entityType = entityOf(entityId);
+  unit.touch(entityType, entityId);
+  return { entityType, orgId: unit.orgId };
+}
 
 /** What a new organization starts with; admins change them with set_sla_policy. */
 export const DEFAULT_SLA_POLICIES: readonly {
@@ -102,6 +119,7 @@ export async function startClock(
 ): Promise<void> {
   const policy = await policyFor(unit.db, unit.orgId, kind, priority);
   if (!policy) return;
+  unit.touch(entityType, entityId);
   await unit.db
     .insertInto('sla_clocks')
     .values({
@@ -120,47 +138,56 @@ export async function startClock(
 }
 
 function openClock(unit: Unit, kind: SlaKind, entityId: string) {
+  const { entityType, orgId } = openClocksOf(unit, entityId);
   return unit.db
     .selectFrom('sla_clocks')
     .selectAll()
-    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .where('kind', '=', kind)
-    .where('state', 'in', ['running', 'paused'])
+    .where(OPEN_CLOCK)
+    .where('org_id', '=', orgId)
     .executeTakeFirst();
 }
 
 /** The clock's goal was reached. A clock that breached first stays breached in the compliance figures. */
 export async function meetClock(unit: Unit, kind: SlaKind, entityId: string): Promise<void> {
+  const { entityType, orgId } = openClocksOf(unit, entityId);
   await unit.db
     .updateTable('sla_clocks')
     .set({ state: 'met', met_at: unit.now, paused_at: null, updated_at: unit.now })
-    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .where('kind', '=', kind)
-    .where('state', 'in', ['running', 'paused'])
+    .where(OPEN_CLOCK)
+    .where('org_id', '=', orgId)
     .execute();
 }
 
 export async function cancelClocks(unit: Unit, kinds: readonly SlaKind[], entityId: string): Promise<void> {
+  const { entityType, orgId } = openClocksOf(unit, entityId);
   await unit.db
     .updateTable('sla_clocks')
     .set({ state: 'cancelled', cancelled_at: unit.now, updated_at: unit.now })
-    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .where('kind', 'in', kinds)
-    .where('state', 'in', ['running', 'paused'])
+    .where(OPEN_CLOCK)
+    .where('org_id', '=', orgId)
     .execute();
 }
 
 export async function pauseClock(unit: Unit, kind: SlaKind, entityId: string): Promise<void> {
+  const { entityType, orgId } = openClocksOf(unit, entityId);
   await unit.db
     .updateTable('sla_clocks')
     .set({ state: 'paused', paused_at: unit.now, updated_at: unit.now })
-    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .where('kind', '=', kind)
+    .where(OPEN_CLOCK)
     .where('state', '=', 'running')
+    .where('org_id', '=', orgId)
     .execute();
 }
 
@@ -196,12 +223,14 @@ export async function resumeClock(
  * the new times bring into the past are emitted by the next sweep.
  */
 export async function retargetClocks(unit: Unit, entityId: string, priority: Priority): Promise<void> {
+  const { entityType, orgId } = openClocksOf(unit, entityId);
   const clocks = await unit.db
     .selectFrom('sla_clocks')
     .selectAll()
-    .where('org_id', '=', unit.orgId)
+    .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
-    .where('state', 'in', ['running', 'paused'])
+    .where(OPEN_CLOCK)
+    .where('org_id', '=', orgId)
     .execute();
   for (const clock of clocks) {
     const policy = await policyFor(unit.db, unit.orgId, clock.kind, priority);

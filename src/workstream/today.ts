@@ -3,8 +3,11 @@
  * order work should be done (src/domain/priority.ts: priority, then effective due, then age),
  * and the open SLA clocks of one record.
  *
- * An assignee's open work is small, so each kind is one indexed query (candidates_today,
- * pursuits_today) and the sort happens here, in memory, with the domain's comparator.
+ * A page costs the same whatever the member's number of open items: each record keeps its place
+ * in the panel on its row (./today-order.ts), so each kind is one range of an index in panel
+ * order (candidates_today_order, pursuits_today_order) read from the cursor for one page plus
+ * one row; the two are merged here with the domain's comparator. The total comes from the
+ * member's counts (today_counts) — only a tag filter counts the matching rows.
  * Pages are cut by keyset on the sort key: the cursor carries the last item's (priority,
  * effective due, created, id) and the next page starts strictly after it. Unlike an offset,
  * that neither repeats nor skips an item when work is closed or added between two pages.
@@ -17,14 +20,16 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Priority } from '../domain/priority.js';
-import { compareTodayItems, effectiveDue, PRIORITIES, priorityRank } from '../domain/priority.js';
+import { compareTodayItems, PRIORITIES, priorityRank } from '../domain/priority.js';
 import { SLA_KINDS } from '../domain/sla.js';
+import { afterKeySql, limitRows } from '../store/dialect.js';
 import type { Row } from '../store/schema.js';
 import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
 import { Cursor, Limit, Tag } from './params.js';
 import { membersOf, Person } from './summaries.js';
+import { NO_DUE, OPEN_CANDIDATE_WORK, OPEN_CLOCK, OPEN_PURSUIT_WORK } from './today-order.js';
 import { run, type Unit } from './unit-of-work.js';
 import {
   AllowedActions,
@@ -39,11 +44,7 @@ import {
   Version,
 } from './views.js';
 
-/** Candidates still being worked; promoted ones live on as their pursuit. */
-export const OPEN_CANDIDATE_WORK = ['new', 'contacted', 'qualified'] as const;
-/** Pursuits still being worked. */
-export const OPEN_PURSUIT_WORK = ['capture', 'proposal', 'submitted', 'on_hold'] as const;
-const OPEN_CLOCK_STATES = ['running', 'paused'] as const;
+export { OPEN_CANDIDATE_WORK, OPEN_PURSUIT_WORK };
 
 export const TodayPanelInput = z.strictObject({
   assignee: z
@@ -108,7 +109,6 @@ type WorkRow = { kind: 'candidate'; row: Row<'candidates'> } | { kind: 'pursuit'
 
 interface Sortable {
   work: WorkRow;
-  clocks: SlaClockView[];
   effectiveDueAt: Date | null;
   order: { priority: Priority; effectiveDueAt: Date | null; createdAt: Date; id: string };
 }
@@ -124,14 +124,13 @@ export const getTodayPanel = query({
       async (unit) => {
         const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
         const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
-        const work = [
-          ...(input.kind === 'pursuit' ? [] : await openWork(unit, 'candidate', assigneeId, input)),
-          ...(input.kind === 'candidate' ? [] : await openWork(unit, 'pursuit', assigneeId, input)),
-        ];
-        const sorted = work.sort((a, b) => compareTodayItems(a.order, b.order));
-        const rest =
-          after === null ? sorted : sorted.filter((item) => compareTodayItems(item.order, after) > 0);
-        const page = rest.slice(0, input.limit);
+        const kinds = input.kind === undefined ? KINDS : [input.kind];
+        const [rows, total] = await Promise.all([
+          Promise.all(kinds.map((kind) => pageRows(unit, kind, assigneeId, input, after))),
+          totalOf(unit, kinds, assigneeId, input),
+        ]);
+        const merged = rows.flat().sort((a, b) => compareTodayItems(a.order, b.order));
+        const page = merged.slice(0, input.limit);
         const last = page.at(-1);
         const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
         if (!owner) throw new Error('a resolved member exists');
@@ -141,9 +140,9 @@ export const getTodayPanel = query({
           owner: { name: owner.name, email: owner.email },
           allowedActions,
           asOf: unit.now.toISOString(),
-          total: sorted.length,
+          total,
           items,
-          nextCursor: rest.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+          nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
         };
       },
       { readOnly: true },
@@ -166,10 +165,10 @@ export const getSlaClocks = query({
         const rows = await unit.db
           .selectFrom('sla_clocks')
           .selectAll()
-          .where('org_id', '=', unit.orgId)
           .where('entity_type', '=', entityType)
           .where('entity_id', '=', input.id)
-          .where('state', 'in', OPEN_CLOCK_STATES)
+          .where(OPEN_CLOCK)
+          .where('org_id', '=', unit.orgId)
           .orderBy('due_at')
           .execute();
         return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
@@ -187,7 +186,7 @@ function tagFilter(
   input: Input,
 ) {
   const tags = [...new Set(input.tags ?? [])];
-  if (tags.length === 0) return sql<boolean>`1 = 1`;
+  if (tags.length === 0) return null;
   const matching = sql`select count(distinct tag) from tags where tags.org_id = ${unit.orgId}
     and tags.entity_type = ${entityType} and tags.entity_id = ${sql.ref(id)} and tags.tag in (${sql.join(tags)})`;
   return input.tagMatch === 'any'
@@ -195,69 +194,106 @@ function tagFilter(
     : sql<boolean>`(${matching}) = ${tags.length}`;
 }
 
-/** An assignee's open candidates or pursuits, with the tag filter: one indexed query per kind. */
-async function openRows(
+const KINDS = ['candidate', 'pursuit'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The panel's sort key, column by column, in the order of the *_today_order indexes. */
+const ORDER_COLUMNS = ['today_rank', 'today_due_at', 'created_at', 'id'] as const;
+
+/** One page plus one row of a member's open candidates or pursuits after the cursor, in panel order. */
+async function pageRows(
   unit: Unit,
-  kind: 'candidate' | 'pursuit',
+  kind: Kind,
   assigneeId: string,
   input: Input,
-): Promise<WorkRow[]> {
-  if (kind === 'candidate') {
-    const rows = await unit.db
-      .selectFrom('candidates')
-      .selectAll()
-      .where('org_id', '=', unit.orgId)
-      .where('assignee_id', '=', assigneeId)
-      .where('state', 'in', OPEN_CANDIDATE_WORK)
-      .where(tagFilter(unit, kind, 'candidates.id', input))
-      .execute();
-    return rows.map((row) => ({ kind, row }));
-  }
-  const rows = await unit.db
-    .selectFrom('pursuits')
+  after: Sortable['order'] | null,
+): Promise<Sortable[]> {
+  const table = kind === 'candidate' ? 'candidates' : 'pursuits';
+  // Kysely cannot narrow a query over a table chosen at run time; both tables have these columns.
+  let select = unit.db
+    .selectFrom(table as 'candidates')
     .selectAll()
     .where('org_id', '=', unit.orgId)
-    .where('assignee_id', '=', assigneeId)
-    .where('state', 'in', OPEN_PURSUIT_WORK)
-    .where(tagFilter(unit, kind, 'pursuits.id', input))
-    .execute();
-  return rows.map((row) => ({ kind, row }));
-}
-
-async function openWork(
-  unit: Unit,
-  kind: 'candidate' | 'pursuit',
-  assigneeId: string,
-  input: Input,
-): Promise<Sortable[]> {
-  const work = await openRows(unit, kind, assigneeId, input);
-  const ids = work.map((item) => item.row.id);
-  const clockRows =
-    ids.length === 0
-      ? []
-      : await unit.db
-          .selectFrom('sla_clocks')
-          .selectAll()
-          .where('org_id', '=', unit.orgId)
-          .where('entity_type', '=', kind)
-          .where('state', 'in', OPEN_CLOCK_STATES)
-          .where('entity_id', 'in', ids)
-          .execute();
-  const clocksOf = new Map<string, Row<'sla_clocks'>[]>();
-  for (const clock of clockRows)
-    clocksOf.set(clock.entity_id, [...(clocksOf.get(clock.entity_id) ?? []), clock]);
-  return work.map((item) => {
-    const { row } = item;
-    const open = (clocksOf.get(row.id) ?? []).sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
-    const running = open.filter((clock) => clock.state === 'running').map((clock) => clock.due_at);
-    const due = effectiveDue(row.due_at, running);
+    .where('today_owner', '=', assigneeId)
+    .orderBy('today_rank')
+    .orderBy('today_due_at')
+    .orderBy('created_at')
+    .orderBy('id');
+  const tagged = tagFilter(unit, kind, `${table}.id` as 'candidates.id', input);
+  if (tagged) select = select.where(tagged);
+  if (after)
+    select = select.where(
+      afterKeySql(
+        unit.dialect,
+        ORDER_COLUMNS.map((column) => `${table}.${column}`),
+        [priorityRank(after.priority), after.effectiveDueAt ?? NO_DUE, after.createdAt, after.id],
+      ),
+    );
+  const rows = (await limitRows(unit.dialect, select, input.limit + 1).execute()) as Row<'candidates'>[];
+  return rows.map((row) => {
+    const due =
+      row.today_due_at === null || row.today_due_at.getTime() >= NO_DUE.getTime() ? null : row.today_due_at;
+    const work = (
+      kind === 'candidate' ? { kind, row } : { kind, row: row as unknown as Row<'pursuits'> }
+    ) as WorkRow;
     return {
-      work: item,
-      clocks: open.map((clock) => clockView(clock, unit.now)),
+      work,
       effectiveDueAt: due,
       order: { priority: row.priority, effectiveDueAt: due, createdAt: row.created_at, id: row.id },
     };
   });
+}
+
+/** Items matching the filters over all pages: the member's counts, or with tags the matching rows. */
+async function totalOf(
+  unit: Unit,
+  kinds: readonly Kind[],
+  assigneeId: string,
+  input: Input,
+): Promise<number> {
+  if ((input.tags ?? []).length === 0) {
+    const counts = await unit.db
+      .selectFrom('today_counts')
+      .select('items')
+      .where('org_id', '=', unit.orgId)
+      .where('member_id', '=', assigneeId)
+      .where('entity_type', 'in', kinds)
+      .execute();
+    return counts.reduce((sum, row) => sum + Number(row.items), 0);
+  }
+  const counts = await Promise.all(
+    kinds.map(async (kind) => {
+      const table = kind === 'candidate' ? 'candidates' : 'pursuits';
+      const tagged = tagFilter(unit, kind, `${table}.id` as 'candidates.id', input);
+      let count = unit.db
+        .selectFrom(table as 'candidates')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', unit.orgId)
+        .where('today_owner', '=', assigneeId);
+      if (tagged) count = count.where(tagged);
+      const row = await count.executeTakeFirst();
+      return Number(row?.n ?? 0);
+    }),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/** The open clocks of the page's records of one kind, soonest due first. */
+async function pageClocks(unit: Unit, kind: Kind, ids: string[]): Promise<Map<string, Row<'sla_clocks'>[]>> {
+  const clocksOf = new Map<string, Row<'sla_clocks'>[]>();
+  if (ids.length === 0) return clocksOf;
+  const rows = await unit.db
+    .selectFrom('sla_clocks')
+    .selectAll()
+    .where('entity_type', '=', kind)
+    .where('entity_id', 'in', ids)
+    .where(OPEN_CLOCK)
+    .where('org_id', '=', unit.orgId)
+    .execute();
+  // A page's few clocks sort here, not by a sort step in the database.
+  rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
+  for (const clock of rows) clocksOf.set(clock.entity_id, [...(clocksOf.get(clock.entity_id) ?? []), clock]);
+  return clocksOf;
 }
 
 async function todayItems(
@@ -266,16 +302,21 @@ async function todayItems(
 ): Promise<{ items: TodayItem[]; allowedActions: Record<string, string[]> }> {
   const ids = (kind: WorkRow['kind']) =>
     page.filter((item) => item.work.kind === kind).map((item) => item.work.row.id);
-  const [candidateTags, pursuitTags] = await Promise.all([
+  const [candidateTags, pursuitTags, candidateClocks, pursuitClocks] = await Promise.all([
     tagsOf(unit.db, unit.orgId, 'candidate', ids('candidate')),
     tagsOf(unit.db, unit.orgId, 'pursuit', ids('pursuit')),
+    pageClocks(unit, 'candidate', ids('candidate')),
+    pageClocks(unit, 'pursuit', ids('pursuit')),
   ]);
   const now = unit.now.getTime();
   // Candidate and pursuit states have distinct names, so one map by state serves both.
   const allowedActions: Record<string, string[]> = {};
-  const items = page.map(({ work, clocks, effectiveDueAt }) => {
+  const items = page.map(({ work, effectiveDueAt }) => {
     const row = work.row;
     const tags = (work.kind === 'candidate' ? candidateTags : pursuitTags).get(row.id) ?? [];
+    const clocks = ((work.kind === 'candidate' ? candidateClocks : pursuitClocks).get(row.id) ?? []).map(
+      (clock) => clockView(clock, unit.now),
+    );
     // The views own the rule of which actions a state allows; the panel reuses it.
     allowedActions[row.state] ??=
       work.kind === 'candidate'

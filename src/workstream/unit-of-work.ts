@@ -11,8 +11,12 @@ import type { RowUpdate } from '../store/schema.js';
 import { authorise } from './authorise.js';
 import type { Actor, Db, Deps, EnrichmentProviderRef } from './deps.js';
 import { activeWebhooks, appendEvents, type EventInput, type Webhook } from './events.js';
+import { syncTodayOrder, type WorkEntity } from './today-order.js';
 
 type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
+
+/** The columns of a candidate or pursuit its Today Panel place follows (./today-order.ts). */
+const TODAY_COLUMNS = ['state', 'priority', 'assignee_id', 'due_at'] as const;
 
 /** A concurrent writer changed the row between our read and our write; the command runs again. */
 class LostRace extends Error {}
@@ -33,6 +37,8 @@ function isTransient(error: unknown): boolean {
 /** What a command sees: the transaction, the caller, and the moment the command happens. */
 export class Unit {
   #webhooks: Webhook[] | null = null;
+  /** Candidates and pursuits whose Today Panel place may have moved (./today-order.ts). */
+  readonly touched = new Map<WorkEntity, Set<string>>();
 
   constructor(
     readonly db: Db,
@@ -60,6 +66,13 @@ export class Unit {
     return id ?? '';
   }
 
+  /** Notes that a candidate's or pursuit's row or clocks changed: its panel place is recomputed before commit. */
+  touch(kind: WorkEntity, id: string): void {
+    const ids = this.touched.get(kind) ?? new Set<string>();
+    ids.add(id);
+    this.touched.set(kind, ids);
+  }
+
   /**
    * Writes `set` to a versioned row if it is still at `version`, bumping the version. A caller's
    * stale expectedVersion was refused at load; a miss here means a concurrent writer won the
@@ -80,6 +93,9 @@ export class Unit {
       .where('version', '=', version)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new LostRace(`${table} ${id} changed concurrently`);
+    if (!TODAY_COLUMNS.some((column) => column in set)) return;
+    if (table === 'candidates') this.touch('candidate', id);
+    else if (table === 'pursuits') this.touch('pursuit', id);
   }
 }
 
@@ -122,9 +138,16 @@ async function runUnit<T>(
   const attempt = await pRetry(
     async (): Promise<Attempt<T>> => {
       try {
-        const value = await db.transaction().execute(async (tx) => {
-          await authorise(tx, actor, options.readOnly === true);
-          return work(new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders));
+        const readOnly = options.readOnly === true;
+        // Reads start a deferred transaction on SQLite (and READ ONLY on PostgreSQL), so they
+        // never wait for the write lock; writes take it up front (src/store/connect.ts).
+        const transaction = readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
+        const value = await transaction.execute(async (tx) => {
+          await authorise(tx, actor, readOnly);
+          const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
+          const result = await work(unit);
+          if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
+          return result;
         });
         return { value };
       } catch (error) {

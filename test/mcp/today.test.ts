@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { beforeAll, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import type { SlaKind } from '../../src/domain/sla.js';
+import { rebuildTodayOrder } from '../../src/workstream/today-order.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type TestOrg, testOrg } from '../support/workstream.js';
 import { collectPages } from './scenario.js';
@@ -16,7 +17,10 @@ describeEachDialect('the Today Panel', (db) => {
   let now: Date;
   const at = (hours: number) => new Date(now.getTime() + hours * HOUR);
 
-  /** An open SLA clock written as the SLA layer (or its sweeper) would leave it. */
+  /**
+   * An open SLA clock written as the SLA layer (or its sweeper) would leave it, including the
+   * Today Panel places the SLA layer keeps up to date when it moves a clock.
+   */
   async function clock(
     entity: { kind: 'candidate' | 'pursuit'; id: string },
     times: {
@@ -45,6 +49,7 @@ describeEachDialect('the Today Panel', (db) => {
         breached_at: times.breached ? at(times.due) : null,
       })
       .execute();
+    await rebuildTodayOrder(db.store().db, org.orgId);
   }
 
   async function candidate(title: string, details: Record<string, unknown> = {}) {
@@ -72,6 +77,7 @@ describeEachDialect('the Today Panel', (db) => {
   /** Only the clocks a test writes: whatever the SLA layer started on the way is cleared. */
   async function onlyTestClocks() {
     await db.store().db.deleteFrom('sla_clocks').where('org_id', '=', org.orgId).execute();
+    await rebuildTodayOrder(db.store().db, org.orgId);
   }
 
   const panel = (args: Record<string, unknown> = {}) => ok(client, 'get_today_panel', args);

@@ -14,6 +14,7 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
+  afterKeySql,
   insertReturning,
   limitRows,
   migrationLockSql,
@@ -21,6 +22,7 @@ import {
   nowPlusSql,
   nowSql,
   rowsPerInsert,
+  todayCountSql,
   updateReturning,
 } from '../../src/store/dialect.js';
 import type { Database } from '../../src/store/schema.js';
@@ -39,6 +41,36 @@ const mssql = new Kysely<Database>({
 const text = (statement: RawBuilder<unknown>) => statement.compile(mssql).sql.replace(/\s+/g, ' ').trim();
 
 describe('SQL Server statements', () => {
+  it("adds to a member's Today Panel count with MERGE … WITH (HOLDLOCK), inserting the first", () => {
+    const compiled = todayCountSql(
+      'mssql',
+      { org_id: 'org_1', member_id: 'mem_1', entity_type: 'pursuit' },
+      -1,
+    ).compile(mssql);
+    expect(compiled.sql.replace(/\s+/g, ' ').trim()).toBe(
+      'merge today_counts with (holdlock) as t using (select @1 as org_id, @2 as member_id, @3 as entity_type) as s ' +
+        'on t.org_id = s.org_id and t.member_id = s.member_id and t.entity_type = s.entity_type ' +
+        'when matched then update set items = t.items + @4 ' +
+        'when not matched then insert (org_id, member_id, entity_type, items) values (s.org_id, s.member_id, s.entity_type, @5);',
+    );
+    expect(compiled.parameters).toEqual(['org_1', 'mem_1', 'pursuit', -1, -1]);
+  });
+
+  it('spells out "after this sort key" without row values, led by a seekable >= on the first column', () => {
+    const compiled = afterKeySql(
+      'mssql',
+      ['c.today_rank', 'c.today_due_at', 'c.id'],
+      [1, 'due', 'cand_1'],
+    ).compile(mssql);
+    expect(compiled.sql).toBe(
+      '"c"."today_rank" >= @1 and ("c"."today_rank" > @2 or ("c"."today_rank" = @3 and ' +
+        '("c"."today_due_at" > @4 or ("c"."today_due_at" = @5 and "c"."id" > @6))))',
+    );
+    expect(compiled.parameters).toEqual([1, 1, 1, 'due', 'due', 'cand_1']);
+    // Where row values exist, one comparison.
+    expect(afterKeySql('postgres', ['a', 'b'], [1, 2]).compile(mssql).sql).toBe('("a", "b") > (@1, @2)');
+  });
+
   it('inserts at most 2,000 parameters a statement', () => {
     expect(rowsPerInsert('mssql', 11)).toBe(181);
     expect(rowsPerInsert('postgres', 11)).toBe(1000);

@@ -105,6 +105,7 @@ describe('schema files', () => {
         'sla_policies',
         'state_stays',
         'tags',
+        'today_counts',
         'webhook_endpoints',
       ].sort(),
     );
