@@ -18,16 +18,11 @@ import { run, type Unit } from '../workstream/unit-of-work.js';
 
 /** Runs an analytics read in one read-only transaction, with the dialect's analytics settings. */
 export function analyticsRead<T>(deps: Deps, actor: Actor, work: (unit: Unit) => Promise<T>): Promise<T> {
-  return run(
-    deps,
-    actor,
-    async (unit) => {
-      const settings = analyticsSettingsSql(unit.dialect);
-      if (settings) await settings.execute(unit.db);
-      return work(unit);
-    },
-    { readOnly: true },
-  );
+  return run(deps, actor, async (unit) => {
+    const settings = analyticsSettingsSql(unit.dialect);
+    if (settings) await settings.execute(unit.db);
+    return work(unit);
+  });
 }
 
 export const PERIODS = ['day', 'week', 'month', 'quarter'] as const;

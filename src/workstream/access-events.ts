@@ -54,51 +54,46 @@ export const listAccessEvents = query({
   output: AccessEventPage,
   run: async (deps, actor, input) => {
     const after = input.cursor ? decodeCursor(input.cursor, CursorKey, 'list_access_events') : null;
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const me = await unit.db
-          .selectFrom('members')
-          .select('role')
-          .where('id', '=', actor.memberId)
-          .executeTakeFirst();
-        if (me?.role !== 'admin') refuse(forbidden('reading the access audit trail needs the admin role'));
-        let select = unit.db
-          .selectFrom('access_events as a')
-          .leftJoin('members as m', 'm.id', 'a.member_id')
-          .select([
-            'a.id',
-            'a.kind',
-            'a.member_id',
-            'm.display_name',
-            'a.token_id',
-            'a.client_id',
-            'a.detail_json',
-            'a.occurred_at',
-          ])
-          .where('a.org_id', '=', unit.orgId);
-        if (input.kind) select = select.where('a.kind', '=', input.kind);
-        if (input.memberId) select = select.where('a.member_id', '=', input.memberId);
-        if (after) select = select.where('a.id', '<', after.id);
-        const rows = await limitRows(unit.dialect, select.orderBy('a.id', 'desc'), input.limit + 1).execute();
-        const items = rows.slice(0, input.limit).map((row) => ({
-          id: row.id,
-          kind: row.kind,
-          memberId: row.member_id,
-          memberName: row.display_name,
-          tokenId: row.token_id,
-          clientId: row.client_id,
-          detail: row.detail_json,
-          occurredAt: row.occurred_at.toISOString(),
-        }));
-        const last = items.at(-1);
-        return {
-          items,
-          nextCursor: rows.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
-        };
-      },
-      { readOnly: true },
-    );
+    return run(deps, actor, async (unit) => {
+      const me = await unit.db
+        .selectFrom('members')
+        .select('role')
+        .where('id', '=', actor.memberId)
+        .executeTakeFirst();
+      if (me?.role !== 'admin') refuse(forbidden('reading the access audit trail needs the admin role'));
+      let select = unit.db
+        .selectFrom('access_events as a')
+        .leftJoin('members as m', 'm.id', 'a.member_id')
+        .select([
+          'a.id',
+          'a.kind',
+          'a.member_id',
+          'm.display_name',
+          'a.token_id',
+          'a.client_id',
+          'a.detail_json',
+          'a.occurred_at',
+        ])
+        .where('a.org_id', '=', unit.orgId);
+      if (input.kind) select = select.where('a.kind', '=', input.kind);
+      if (input.memberId) select = select.where('a.member_id', '=', input.memberId);
+      if (after) select = select.where('a.id', '<', after.id);
+      const rows = await limitRows(unit.dialect, select.orderBy('a.id', 'desc'), input.limit + 1).execute();
+      const items = rows.slice(0, input.limit).map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        memberId: row.member_id,
+        memberName: row.display_name,
+        tokenId: row.token_id,
+        clientId: row.client_id,
+        detail: row.detail_json,
+        occurredAt: row.occurred_at.toISOString(),
+      }));
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
+      };
+    });
   },
 });

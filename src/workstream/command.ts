@@ -37,5 +37,6 @@ export async function execute<I extends z.ZodObject, O extends z.ZodObject>(
   args: unknown,
 ): Promise<z.output<O>> {
   // A refusal of the arguments rejects the promise like any other refusal (async), never throws.
-  return command.run(deps, actor, parse(command.input, args));
+  // The command's access is the one statement of whether it reads: the unit of work takes it from here.
+  return command.run({ ...deps, access: command.access }, actor, parse(command.input, args));
 }

@@ -24,6 +24,11 @@ export interface Deps {
   readonly enrichmentProviders?: readonly EnrichmentProviderRef[];
   /** Where webhooks may point; public HTTPS addresses only by default. */
   readonly webhookAddresses?: WebhookAddressPolicy;
+  /**
+   * The access of the command being run, set by `execute` from the command itself: a `read` runs
+   * read-only (viewers allowed, no write lock, READ ONLY on PostgreSQL).
+   */
+  readonly access?: 'read' | 'write';
 }
 
 /** The transaction a command runs in. */

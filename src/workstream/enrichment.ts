@@ -136,24 +136,19 @@ export const getEnrichment = query({
   input: GetEnrichment,
   output: EnrichmentProvenances,
   run: async (deps, actor, { candidateId }) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        await loadCandidate(unit.db, unit.orgId, candidateId);
-        const rows = await unit.db
-          .selectFrom('enrichments')
-          .selectAll()
-          .where('org_id', '=', unit.orgId)
-          .where('candidate_id', '=', candidateId)
-          .orderBy('provider')
-          .execute();
-        return {
-          candidateId,
-          enrichment: rows.map((row) => ({ ...enrichmentView(row), raw: row.raw_json })),
-        };
-      },
-      { readOnly: true },
-    );
+    return run(deps, actor, async (unit) => {
+      await loadCandidate(unit.db, unit.orgId, candidateId);
+      const rows = await unit.db
+        .selectFrom('enrichments')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .where('candidate_id', '=', candidateId)
+        .orderBy('provider')
+        .execute();
+      return {
+        candidateId,
+        enrichment: rows.map((row) => ({ ...enrichmentView(row), raw: row.raw_json })),
+      };
+    });
   },
 });

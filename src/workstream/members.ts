@@ -29,39 +29,32 @@ export const listMembers = query({
   input: ListMembers,
   output: MemberPage,
   run: (deps, actor, input) =>
-    run(
-      deps,
-      actor,
-      async (unit) => {
-        // A team, not millions: filtered and ordered here, the same on every dialect.
-        const rows = await unit.db
-          .selectFrom('members')
-          .select(['id', 'display_name', 'email', 'role'])
-          .where('org_id', '=', unit.orgId)
-          .execute();
-        const wanted = input.query?.toLowerCase() ?? '';
-        const after =
-          input.cursor === undefined ? null : decodeCursor(input.cursor, AfterName, 'list_members');
-        const key = (m: { display_name: string; id: string }) =>
-          [m.display_name.toLowerCase(), m.id] as const;
-        const sorted = rows
-          .filter(
-            (m) =>
-              wanted === '' ||
-              m.display_name.toLowerCase().includes(wanted) ||
-              m.email.toLowerCase().includes(wanted),
-          )
-          .sort((a, b) => compareKeys(key(a), key(b)))
-          .filter((m) => after === null || compareKeys(key(m), after) > 0);
-        const items = sorted.slice(0, input.limit);
-        const last = items.at(-1);
-        return {
-          items: items.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role })),
-          nextCursor: sorted.length > input.limit && last ? encodeCursor([...key(last)]) : null,
-        };
-      },
-      { readOnly: true },
-    ),
+    run(deps, actor, async (unit) => {
+      // A team, not millions: filtered and ordered here, the same on every dialect.
+      const rows = await unit.db
+        .selectFrom('members')
+        .select(['id', 'display_name', 'email', 'role'])
+        .where('org_id', '=', unit.orgId)
+        .execute();
+      const wanted = input.query?.toLowerCase() ?? '';
+      const after = input.cursor === undefined ? null : decodeCursor(input.cursor, AfterName, 'list_members');
+      const key = (m: { display_name: string; id: string }) => [m.display_name.toLowerCase(), m.id] as const;
+      const sorted = rows
+        .filter(
+          (m) =>
+            wanted === '' ||
+            m.display_name.toLowerCase().includes(wanted) ||
+            m.email.toLowerCase().includes(wanted),
+        )
+        .sort((a, b) => compareKeys(key(a), key(b)))
+        .filter((m) => after === null || compareKeys(key(m), after) > 0);
+      const items = sorted.slice(0, input.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role })),
+        nextCursor: sorted.length > input.limit && last ? encodeCursor([...key(last)]) : null,
+      };
+    }),
 });
 
 function compareKeys(a: readonly [string, string], b: readonly [string, string]): number {

@@ -65,8 +65,6 @@ export const GetHistory = z.strictObject({
   limit: Limit,
 });
 
-const READ = { readOnly: true } as const;
-
 /** List cursors carry the last id of the page (ids are time-ordered). */
 const IdKey = z.string().regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/);
 const afterId = (cursor: string) => decodeCursor(cursor, IdKey);
@@ -117,7 +115,7 @@ export const getSignal = query({
   input: GetSignal,
   output: SignalView,
   run: async (deps, actor, { signalId: id }) => {
-    return run(deps, actor, async (unit) => signalView(await loadSignal(unit.db, unit.orgId, id)), READ);
+    return run(deps, actor, async (unit) => signalView(await loadSignal(unit.db, unit.orgId, id)));
   },
 });
 
@@ -135,18 +133,13 @@ export const getCandidate = query({
   input: GetCandidate,
   output: CandidateRead,
   run: async (deps, actor, { candidateId: id }) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const [view] = await candidateViews(unit.db, unit.orgId, [
-          await loadCandidate(unit.db, unit.orgId, id),
-        ]);
-        if (!view) throw new Error('one view per row');
-        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
-      },
-      READ,
-    );
+    return run(deps, actor, async (unit) => {
+      const [view] = await candidateViews(unit.db, unit.orgId, [
+        await loadCandidate(unit.db, unit.orgId, id),
+      ]);
+      if (!view) throw new Error('one view per row');
+      return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
+    });
   },
 });
 
@@ -154,15 +147,10 @@ export const getPursuit = query({
   input: GetPursuit,
   output: PursuitRead,
   run: async (deps, actor, { pursuitId: id }) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const view = await pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id));
-        return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
-      },
-      READ,
-    );
+    return run(deps, actor, async (unit) => {
+      const view = await pursuitViewOf(unit.db, unit.orgId, await loadPursuit(unit.db, unit.orgId, id));
+      return { ...view, assignee: await assigneeOf(unit, view.assigneeId) };
+    });
   },
 });
 
@@ -170,22 +158,17 @@ export const listSignals = query({
   input: ListSignals,
   output: summaryPage(SignalItem),
   run: async (deps, actor, input) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        let select = unit.db
-          .selectFrom('signals')
-          .selectAll()
-          .where('org_id', '=', unit.orgId)
-          .orderBy('id', 'desc');
-        if (input.state) select = select.where('state', '=', input.state);
-        if (input.source) select = select.where('source', '=', input.source);
-        if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
-        return readPage(unit, select, input.limit, signalItems, () => null);
-      },
-      READ,
-    );
+    return run(deps, actor, async (unit) => {
+      let select = unit.db
+        .selectFrom('signals')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .orderBy('id', 'desc');
+      if (input.state) select = select.where('state', '=', input.state);
+      if (input.source) select = select.where('source', '=', input.source);
+      if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
+      return readPage(unit, select, input.limit, signalItems, () => null);
+    });
   },
 });
 
@@ -218,18 +201,14 @@ export const listCandidates = query({
   input: ListCandidates,
   output: summaryPage(CandidateItem),
   run: (deps, actor, input) =>
-    run(
-      deps,
-      actor,
-      async (unit) =>
-        pageOf(
-          unit,
-          await listWork(unit, 'candidates', input),
-          input.limit,
-          (rows) => candidateItems(unit.db, unit.orgId, rows),
-          (row) => row.assignee_id,
-        ),
-      READ,
+    run(deps, actor, async (unit) =>
+      pageOf(
+        unit,
+        await listWork(unit, 'candidates', input),
+        input.limit,
+        (rows) => candidateItems(unit.db, unit.orgId, rows),
+        (row) => row.assignee_id,
+      ),
     ),
 });
 
@@ -237,18 +216,14 @@ export const listPursuits = query({
   input: ListPursuits,
   output: summaryPage(PursuitItem),
   run: (deps, actor, input) =>
-    run(
-      deps,
-      actor,
-      async (unit) =>
-        pageOf(
-          unit,
-          await listWork(unit, 'pursuits', input),
-          input.limit,
-          pursuitItems,
-          (row) => row.assignee_id,
-        ),
-      READ,
+    run(deps, actor, async (unit) =>
+      pageOf(
+        unit,
+        await listWork(unit, 'pursuits', input),
+        input.limit,
+        pursuitItems,
+        (row) => row.assignee_id,
+      ),
     ),
 });
 
@@ -260,42 +235,37 @@ export const getHistory = query({
   input: GetHistory,
   output: summaryPage(EventView),
   run: async (deps, actor, input) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const ids = [input.id];
-        if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
-        else if (input.id.startsWith('pur_')) await loadPursuit(unit.db, unit.orgId, input.id);
-        else {
-          await loadCandidate(unit.db, unit.orgId, input.id);
-          for (let frontier = [input.id]; frontier.length > 0; ) {
-            const merged = await unit.db
-              .selectFrom('candidates')
-              .select('id')
-              .where('org_id', '=', unit.orgId)
-              .where('merged_into_id', 'in', frontier)
-              .execute();
-            frontier = merged.map((row) => row.id).filter((id) => !ids.includes(id));
-            ids.push(...frontier);
-          }
+    return run(deps, actor, async (unit) => {
+      const ids = [input.id];
+      if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
+      else if (input.id.startsWith('pur_')) await loadPursuit(unit.db, unit.orgId, input.id);
+      else {
+        await loadCandidate(unit.db, unit.orgId, input.id);
+        for (let frontier = [input.id]; frontier.length > 0; ) {
+          const merged = await unit.db
+            .selectFrom('candidates')
+            .select('id')
+            .where('org_id', '=', unit.orgId)
+            .where('merged_into_id', 'in', frontier)
+            .execute();
+          frontier = merged.map((row) => row.id).filter((id) => !ids.includes(id));
+          ids.push(...frontier);
         }
-        let select = unit.db
-          .selectFrom('events')
-          .selectAll()
-          .where('org_id', '=', unit.orgId)
-          .where('entity_id', 'in', ids)
-          .orderBy('id', 'asc');
-        if (input.cursor) select = select.where('id', '>', afterId(input.cursor));
-        return readPage(
-          unit,
-          select,
-          input.limit,
-          (rows) => rows.map(eventView),
-          (row) => row.actor_id,
-        );
-      },
-      READ,
-    );
+      }
+      let select = unit.db
+        .selectFrom('events')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .where('entity_id', 'in', ids)
+        .orderBy('id', 'asc');
+      if (input.cursor) select = select.where('id', '>', afterId(input.cursor));
+      return readPage(
+        unit,
+        select,
+        input.limit,
+        (rows) => rows.map(eventView),
+        (row) => row.actor_id,
+      );
+    });
   },
 });

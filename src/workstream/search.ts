@@ -51,35 +51,30 @@ export const search = query({
   input: Search,
   output: SearchPage,
   run: (deps, actor, input) =>
-    run(
-      deps,
-      actor,
-      async (unit) => {
-        const terms = searchTerms(input.query);
-        if (terms.length === 0)
-          refuse(validation('query', `query: give at least one word of ${MIN_TERM} characters or more.`));
-        const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, AfterHit, 'search');
-        const { rows } = await searchStatement(unit.dialect, {
-          orgId: unit.orgId,
-          terms,
-          phrase: input.query.toLowerCase(),
-          ...(input.kind === undefined ? {} : { kind: input.kind }),
-          ...(after === undefined ? {} : { after: { tier: after[0], id: after[1] } }),
-          limit: input.limit + 1,
-        }).execute(unit.db);
-        const items = rows.slice(0, input.limit);
-        const last = items.at(-1);
-        return {
-          items: items.map((row) => ({
-            id: row.entity_id,
-            title: row.title,
-            accountName: row.account,
-            state: row.state,
-          })),
-          nextCursor:
-            rows.length > input.limit && last ? encodeCursor([Number(last.tier), last.entity_id]) : null,
-        };
-      },
-      { readOnly: true },
-    ),
+    run(deps, actor, async (unit) => {
+      const terms = searchTerms(input.query);
+      if (terms.length === 0)
+        refuse(validation('query', `query: give at least one word of ${MIN_TERM} characters or more.`));
+      const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, AfterHit, 'search');
+      const { rows } = await searchStatement(unit.dialect, {
+        orgId: unit.orgId,
+        terms,
+        phrase: input.query.toLowerCase(),
+        ...(input.kind === undefined ? {} : { kind: input.kind }),
+        ...(after === undefined ? {} : { after: { tier: after[0], id: after[1] } }),
+        limit: input.limit + 1,
+      }).execute(unit.db);
+      const items = rows.slice(0, input.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((row) => ({
+          id: row.entity_id,
+          title: row.title,
+          accountName: row.account,
+          state: row.state,
+        })),
+        nextCursor:
+          rows.length > input.limit && last ? encodeCursor([Number(last.tier), last.entity_id]) : null,
+      };
+    }),
 });

@@ -15,7 +15,7 @@ import { PRIORITIES } from '../domain/priority.js';
 import { SLA_KINDS } from '../domain/sla.js';
 import { toJson } from '../store/dialect.js';
 import { requireAdmin } from './admin-role.js';
-import { change, query } from './command.js';
+import { change, execute, query } from './command.js';
 import { refuse } from './refusals.js';
 import { retargetOpenClocks } from './sla-retarget.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -130,33 +130,28 @@ export const getSlaPolicies = query({
   input: GetSlaPolicies,
   output: SlaPoliciesView,
   run: async (deps, actor, _input) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const calendar = await orgCalendar(unit);
-        const policies = await unit.db
-          .selectFrom('sla_policies')
-          .selectAll()
-          .where('org_id', '=', unit.orgId)
-          .orderBy('kind')
-          .orderBy('priority')
-          .execute();
-        return {
-          calendar: calendar
-            ? { timeZone: calendar.time_zone, weekly: calendar.weekly_json, holidays: calendar.holidays_json }
-            : null,
-          policies: policies.map((p) => ({
-            kind: p.kind,
-            priority: p.priority,
-            targetHours: p.target_minutes / 60,
-            businessHours: p.calendar_id !== null,
-            warnPercent: p.warn_percent,
-          })),
-        };
-      },
-      { readOnly: true },
-    );
+    return run(deps, actor, async (unit) => {
+      const calendar = await orgCalendar(unit);
+      const policies = await unit.db
+        .selectFrom('sla_policies')
+        .selectAll()
+        .where('org_id', '=', unit.orgId)
+        .orderBy('kind')
+        .orderBy('priority')
+        .execute();
+      return {
+        calendar: calendar
+          ? { timeZone: calendar.time_zone, weekly: calendar.weekly_json, holidays: calendar.holidays_json }
+          : null,
+        policies: policies.map((p) => ({
+          kind: p.kind,
+          priority: p.priority,
+          targetHours: p.target_minutes / 60,
+          businessHours: p.calendar_id !== null,
+          warnPercent: p.warn_percent,
+        })),
+      };
+    });
   },
 });
 
@@ -199,7 +194,7 @@ export const setSlaPolicy = change({
       }
       await retargetOpenClocks(unit, input.kind);
     });
-    return getSlaPolicies.run(deps, actor, {});
+    return execute(getSlaPolicies, deps, actor, {});
   },
 });
 
@@ -242,6 +237,6 @@ export const setBusinessCalendar = change({
           .execute();
       await retargetOpenClocks(unit);
     });
-    return getSlaPolicies.run(deps, actor, {});
+    return execute(getSlaPolicies, deps, actor, {});
   },
 });

@@ -118,35 +118,30 @@ export const getTodayPanel = query({
   input: TodayPanelInput,
   output: TodayPanel,
   run: async (deps, actor, input) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
-        const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
-        const kinds = input.kind === undefined ? KINDS : [input.kind];
-        const [rows, total] = await Promise.all([
-          Promise.all(kinds.map((kind) => pageRows(unit, kind, assigneeId, input, after))),
-          totalOf(unit, kinds, assigneeId, input),
-        ]);
-        const merged = rows.flat().sort((a, b) => compareTodayItems(a.order, b.order));
-        const page = merged.slice(0, input.limit);
-        const last = page.at(-1);
-        const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
-        if (!owner) throw new Error('a resolved member exists');
-        const { items, allowedActions } = await todayItems(unit, page);
-        return {
-          assigneeId,
-          owner: { name: owner.name, email: owner.email },
-          allowedActions,
-          asOf: unit.now.toISOString(),
-          total,
-          items,
-          nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
-        };
-      },
-      { readOnly: true },
-    );
+    return run(deps, actor, async (unit) => {
+      const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
+      const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);
+      const kinds = input.kind === undefined ? KINDS : [input.kind];
+      const [rows, total] = await Promise.all([
+        Promise.all(kinds.map((kind) => pageRows(unit, kind, assigneeId, input, after))),
+        totalOf(unit, kinds, assigneeId, input),
+      ]);
+      const merged = rows.flat().sort((a, b) => compareTodayItems(a.order, b.order));
+      const page = merged.slice(0, input.limit);
+      const last = page.at(-1);
+      const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
+      if (!owner) throw new Error('a resolved member exists');
+      const { items, allowedActions } = await todayItems(unit, page);
+      return {
+        assigneeId,
+        owner: { name: owner.name, email: owner.email },
+        allowedActions,
+        asOf: unit.now.toISOString(),
+        total,
+        items,
+        nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+      };
+    });
   },
 });
 
@@ -155,26 +150,21 @@ export const getSlaClocks = query({
   input: GetSlaClocks,
   output: SlaClocks,
   run: async (deps, actor, input) => {
-    return run(
-      deps,
-      actor,
-      async (unit) => {
-        const entityType = input.id.startsWith('cand_') ? 'candidate' : 'pursuit';
-        if (entityType === 'candidate') await loadCandidate(unit.db, unit.orgId, input.id);
-        else await loadPursuit(unit.db, unit.orgId, input.id);
-        const rows = await unit.db
-          .selectFrom('sla_clocks')
-          .selectAll()
-          .where('entity_type', '=', entityType)
-          .where('entity_id', '=', input.id)
-          .where(OPEN_CLOCK)
-          .where('org_id', '=', unit.orgId)
-          .orderBy('due_at')
-          .execute();
-        return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
-      },
-      { readOnly: true },
-    );
+    return run(deps, actor, async (unit) => {
+      const entityType = input.id.startsWith('cand_') ? 'candidate' : 'pursuit';
+      if (entityType === 'candidate') await loadCandidate(unit.db, unit.orgId, input.id);
+      else await loadPursuit(unit.db, unit.orgId, input.id);
+      const rows = await unit.db
+        .selectFrom('sla_clocks')
+        .selectAll()
+        .where('entity_type', '=', entityType)
+        .where('entity_id', '=', input.id)
+        .where(OPEN_CLOCK)
+        .where('org_id', '=', unit.orgId)
+        .orderBy('due_at')
+        .execute();
+      return { entityId: input.id, clocks: rows.map((row) => clockView(row, unit.now)) };
+    });
   },
 });
 

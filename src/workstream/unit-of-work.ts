@@ -105,7 +105,10 @@ export interface RunOptions<T> {
    * row that won the race), or a thrown failure.
    */
   readonly onUniqueViolation?: (violation: UniqueViolation) => Promise<T> | T;
-  /** True for commands that only read: viewers may run them. */
+  /**
+   * True for work that only reads: viewers may run it. Commands need not say it: a command's
+   * access (`query` or `change`) reaches here through `execute` (Deps.access).
+   */
   readonly readOnly?: boolean;
 }
 
@@ -122,8 +125,9 @@ export function run<T>(
   work: (unit: Unit) => Promise<T>,
   options: RunOptions<T> = {},
 ): Promise<T> {
-  return traceTransaction(deps.store.dialect, options.readOnly === true, () =>
-    runUnit(deps, actor, work, options),
+  const readOnly = options.readOnly ?? deps.access === 'read';
+  return traceTransaction(deps.store.dialect, readOnly, () =>
+    runUnit(deps, actor, work, { ...options, readOnly }),
   );
 }
 
