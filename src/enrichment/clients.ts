@@ -146,7 +146,7 @@ export class ProviderClients {
     };
     client.onerror = (error) =>
       this.log.debug({ provider: provider.name, err: error }, 'enrichment provider transport error');
-    connection.ready = client.connect(transport, { timeout: provider.timeoutMs }).then(
+    connection.ready = client.connect(transport, { timeout: provider.startTimeoutMs }).then(
       () => {
         const pid = transport instanceof WatchedStdioTransport ? transport.pid : undefined;
         this.log.info(
@@ -232,7 +232,7 @@ export class ProviderClients {
     const { provider } = connection;
     const where = provider.transport.type === 'http' ? ` at ${provider.transport.url}` : '';
     if (isCode(error, SdkErrorCode.RequestTimeout))
-      return `cannot start provider${where}: no answer to initialize within ${provider.timeoutMs} ms${this.#stderrTail(connection)}`;
+      return `cannot start provider${where}: no answer to initialize within ${provider.startTimeoutMs} ms${this.#stderrTail(connection)}`;
     const exit = this.#exitText(connection);
     if (exit)
       return `cannot start provider: process exited (${exit}) before it answered${this.#stderrTail(connection)}`;

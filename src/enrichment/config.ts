@@ -26,6 +26,8 @@ export const FIELD_NAMES = ['industry', 'size', 'location', 'description', 'link
 export type FieldName = (typeof FIELD_NAMES)[number];
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Starting a provider (spawning it, or its first HTTP answer) is slower than a call: it gets its own wait. */
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 export const isVariable = (name: string): name is CandidateVariable =>
   (CANDIDATE_VARIABLES as readonly string[]).includes(name);
@@ -137,8 +139,10 @@ const ProviderSchema = z.strictObject({
     .default({})
     .superRefine((args, ctx) => checkArguments(args, [], ctx)),
   result: ResultMapping,
-  /** Longest wait for the provider to start or answer one call. */
+  /** Longest wait for the provider to answer one call. */
   timeoutMs: z.number().int().min(100).max(600_000).default(DEFAULT_TIMEOUT_MS),
+  /** Longest wait for the provider to start: its answer to `initialize`. */
+  startTimeoutMs: z.number().int().min(100).max(600_000).default(DEFAULT_START_TIMEOUT_MS),
 });
 
 const ConfigSchema = z

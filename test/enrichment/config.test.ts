@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_START_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   EnrichmentConfigError,
   loadEnrichmentConfig,
@@ -57,6 +58,7 @@ describe('loading an enrichment configuration', () => {
     const minimal = loadEnrichmentConfig(file('minimal.json', { providers: [provider()] }));
     expect(minimal.providers[0]).toMatchObject({
       timeoutMs: DEFAULT_TIMEOUT_MS,
+      startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
       result: { from: 'structuredContent' },
     });
     expect(providerRefs(undefined)).toEqual([]);

@@ -71,6 +71,7 @@ function fixture(
   mode: string,
   overrides: {
     timeoutMs?: number;
+    startTimeoutMs?: number;
     tool?: string;
     command?: string;
     arguments?: Record<string, unknown>;
@@ -98,6 +99,9 @@ function fixture(
           arguments: overrides.arguments ?? { name: '{{accountName}}' },
           result: { fields: { industry: 'company.industry' }, required: ['industry'] },
           timeoutMs: overrides.timeoutMs ?? 5_000,
+          // A cold start of the fixture takes seconds on a loaded machine; tests of the call
+          // timeout must not turn into start failures.
+          startTimeoutMs: overrides.startTimeoutMs ?? 30_000,
         },
       ],
     }),
@@ -163,6 +167,26 @@ describe('failing enrichment providers [sqlite]', () => {
       attempts: 1,
       last_error:
         'cannot start provider: process exited (code 2) before it answered; its stderr ended: fixture: refusing to start',
+    });
+    expect(await candidateRow(store, id)).toEqual(before);
+  });
+
+  it('gives up on a provider that never answers initialize within its start timeout, and stops it', async () => {
+    const provider = fixture('mute-at-start', { startTimeoutMs: 300 });
+    const { id, before } = await candidateFor(provider);
+    const running = worker(store, provider.config);
+    try {
+      await firstAttempt(provider);
+      const [mute] = pidsIn(provider.pidFile);
+      await until(() => expect(isAlive(mute ?? 0)).toBe(false), 10_000);
+    } finally {
+      await running.stop();
+    }
+    expect(await enrichmentRow(store, id, provider.name)).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      last_error:
+        'cannot start provider: no answer to initialize within 300 ms; its stderr ended: fixture: never answering',
     });
     expect(await candidateRow(store, id)).toEqual(before);
   });
