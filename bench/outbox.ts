@@ -52,6 +52,8 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHUNK = 1_000;
+/** BENCH_CPU_PROF=dir: every worker process writes a V8 CPU profile there (node --cpu-prof). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 /** Connections in each worker process's pool, ours and graphile-worker's alike. */
 const POOL_SIZE = 10;
 /** Ours: loops × batch per process. */
@@ -311,7 +313,9 @@ async function runOnce(
   });
   const ready = Promise.all(
     Array.from({ length: processes }, () => {
-      const worker = fork(self, ['child', kind, url], { execArgv: ['--import', 'tsx'] });
+      const execArgv = ['--import', 'tsx'];
+      if (CPU_PROF_DIR) execArgv.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`);
+      const worker = fork(self, ['child', kind, url], { execArgv });
       children.push(worker);
       return new Promise<void>((resolve, reject) => {
         worker.on('message', (message: FromChild) => {

@@ -21,10 +21,21 @@ export type RangeRow = Pick<
   | 'errors_json'
   | 'created_at'
 >;
-/** The range as one JSON array: one value to send and parse instead of 8 fields of 200 rows. */
-const RANGE_JSON = sql.raw(
-  "'id', id, 'org_id', org_id, 'event_id', event_id, 'destination', destination, 'payload_json', payload_json, 'max_attempts', max_attempts, 'errors_json', errors_json, 'created_at', created_at",
-);
+/**
+ * PostgreSQL hands the range back as one JSON array of arrays, in this order, created_at in
+ * epoch milliseconds: one value to send and parse instead of 8 fields of 200 rows, and no key
+ * names or timestamp text per row.
+ */
+export type RangeTuple = [
+  id: string,
+  org_id: string,
+  event_id: string,
+  destination: string,
+  payload_json: RangeRow['payload_json'],
+  max_attempts: number,
+  errors_json: RangeRow['errors_json'],
+  created_ms: number,
+];
 const RANGE_COLUMNS_OF_O = sql.raw(
   'o.id, o.org_id, o.event_id, o.destination, o.payload_json, o.max_attempts, o.errors_json, o.created_at',
 );
@@ -47,9 +58,11 @@ export interface ClaimedRange {
 }
 
 /**
- * PostgreSQL, one statement: lock the cursor, read the next rows of the log whose transaction is
+ * PostgreSQL, one statement: a call of `outbox_claim_range` (migrations/postgres/0011), planned
+ * once per connection. It completes the lease `complete` if this loop still holds it (its rows
+ * deleted with it), then locks the cursor, reads the next rows of the log whose transaction is
  * older than every transaction of this database still running when the statement began (the
- * horizon: no row can commit behind them any more), record the lease and move the cursor past
+ * horizon: no row can commit behind them any more), records the lease and moves the cursor past
  * them.
  *
  * The horizon is the oldest transaction in the statement's snapshot that is not known to belong
@@ -63,41 +76,9 @@ export function claimRangePostgresSql({
   leaseId,
   batchSize,
   complete,
-}: RangeRequest): RawBuilder<{ completed: number; range_json: RangeRow[] | null }> {
-  return sql<{ completed: number; range_json: RangeRow[] | null }>`
-    with done as (
-      delete from outbox_leases where id = ${complete ?? null} and locked_by = ${workerId}
-      returning from_txid, from_seq, to_txid, to_seq
-    ), cleared as (
-      delete from outbox o using done
-      where not o.is_retry
-        and (o.txid, o.seq) > (done.from_txid, done.from_seq) and (o.txid, o.seq) <= (done.to_txid, done.to_seq)
-    ), head as (
-      select txid, seq from outbox_cursor where id = 1 for update
-    ), horizon as (
-      select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) as txid
-      from pg_snapshot_xip(pg_current_snapshot()) as x
-      where xid(x) not in (
-        select backend_xid from pg_stat_activity
-        where datname <> current_database() and backend_xid is not null
-      )
-    ), next as (
-      select ${RANGE_COLUMNS_OF_O}, o.txid, o.seq from outbox o
-      where not o.is_retry and (o.txid, o.seq) > ((select txid from head), (select seq from head))
-        and o.txid < (select txid from horizon)
-      order by o.txid, o.seq
-      limit ${batchSize}
-    ), last as (
-      select txid, seq from next order by txid desc, seq desc limit 1
-    ), lease as (
-      insert into outbox_leases (id, from_txid, from_seq, to_txid, to_seq, locked_by, locked_at)
-      select ${leaseId}, head.txid, head.seq, last.txid, last.seq, ${workerId}, now() from head, last
-    ), moved as (
-      update outbox_cursor c set txid = last.txid, seq = last.seq from last where c.id = 1
-    )
-    select
-      (select count(*) from done)::int as completed,
-      (select json_agg(json_build_object(${RANGE_JSON}) order by txid, seq) from next) as range_json`;
+}: RangeRequest): RawBuilder<{ completed: number; range_json: RangeTuple[] | null }> {
+  return sql<{ completed: number; range_json: RangeTuple[] | null }>`
+    select completed, range_json from outbox_claim_range(${workerId}, ${leaseId}, ${batchSize}::int, ${complete ?? null})`;
 }
 
 /**
@@ -171,8 +152,24 @@ export async function claimRange(
 ): Promise<ClaimedRange> {
   if (dialect === 'postgres') {
     const [row] = (await claimRangePostgresSql(request).execute(db)).rows;
-    // json_build_object turns created_at into ISO text; the caller makes it a Date.
-    return { completed: (row?.completed ?? 0) > 0, rows: row?.range_json ?? [] };
+    const tuples = row?.range_json ?? [];
+    const rows = new Array<RangeRow>(tuples.length);
+    for (let i = 0; i < tuples.length; i++) {
+      const [id, org_id, event_id, destination, payload_json, max_attempts, errors_json, ms] = tuples[
+        i
+      ] as RangeTuple;
+      rows[i] = {
+        id,
+        org_id,
+        event_id,
+        destination,
+        payload_json,
+        max_attempts,
+        errors_json,
+        created_at: new Date(ms),
+      };
+    }
+    return { completed: (row?.completed ?? 0) > 0, rows };
   }
   return db.transaction().execute(async (tx) => {
     let completed = false;
