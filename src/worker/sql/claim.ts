@@ -54,7 +54,32 @@ export interface RangeRequest {
 /** A claimed range, and whether the lease to complete was still held (false when none was given). */
 export interface ClaimedRange {
   readonly completed: boolean;
-  readonly rows: RangeRow[];
+  readonly rows: Row<'outbox'>[];
+}
+
+/**
+ * A row of a leased range as the worker holds it: always a first attempt (a range taken back
+ * becomes retry rows, each counting), held by `workerId` since `now`.
+ */
+function leasedRow(row: RangeRow, workerId: string, now: Date): Row<'outbox'> {
+  const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
+  return {
+    id: row.id,
+    org_id: row.org_id,
+    event_id: row.event_id,
+    destination: row.destination,
+    payload_json: row.payload_json,
+    attempts: 1,
+    max_attempts: row.max_attempts,
+    run_at: created,
+    locked_by: workerId,
+    locked_at: now,
+    last_error: null,
+    errors_json: row.errors_json,
+    created_at: created,
+    updated_at: created,
+    is_retry: false,
+  };
 }
 
 /**
@@ -153,20 +178,27 @@ export async function claimRange(
   if (dialect === 'postgres') {
     const [row] = (await claimRangePostgresSql(request).execute(db)).rows;
     const tuples = row?.range_json ?? [];
-    const rows = new Array<RangeRow>(tuples.length);
+    const now = new Date();
+    const rows = new Array<Row<'outbox'>>(tuples.length);
     for (let i = 0; i < tuples.length; i++) {
-      const [id, org_id, event_id, destination, payload_json, max_attempts, errors_json, ms] = tuples[
-        i
-      ] as RangeTuple;
+      const t = tuples[i] as RangeTuple;
+      const created = new Date(t[7]);
       rows[i] = {
-        id,
-        org_id,
-        event_id,
-        destination,
-        payload_json,
-        max_attempts,
-        errors_json,
-        created_at: new Date(ms),
+        id: t[0],
+        org_id: t[1],
+        event_id: t[2],
+        destination: t[3],
+        payload_json: t[4],
+        attempts: 1,
+        max_attempts: t[5],
+        run_at: created,
+        locked_by: request.workerId,
+        locked_at: now,
+        last_error: null,
+        errors_json: t[6],
+        created_at: created,
+        updated_at: created,
+        is_retry: false,
       };
     }
     return { completed: (row?.completed ?? 0) > 0, rows };
@@ -184,7 +216,9 @@ export async function claimRange(
     const leased = await leaseRangeSql(dialect, request).execute(tx);
     if (!leased.numAffectedRows) return { completed, rows: [] };
     await advanceCursorSql(dialect, request.leaseId).execute(tx);
-    return { completed, rows: (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows };
+    const now = new Date();
+    const rows = (await rangeRowsSql(dialect, request.leaseId).execute(tx)).rows;
+    return { completed, rows: rows.map((row) => leasedRow(row, request.workerId, now)) };
   });
 }
 
