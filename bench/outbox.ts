@@ -52,6 +52,8 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHUNK = 1_000;
+/** BENCH_CPU_PROF=dir: every worker process writes a V8 CPU profile there (node --cpu-prof). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 /** Connections in each worker process's pool, ours and graphile-worker's alike. */
 const POOL_SIZE = 10;
 /** Ours: loops × batch per process. */
@@ -101,7 +103,13 @@ type FromChild = { ready: true } | { delivered: number } | { stopped: true };
 
 const silentGraphile = new GraphileLogger(() => () => {});
 
-const noop: Destination = { handles: () => true, deliver: async () => ({ ok: true }) };
+/**
+ * The delivery every side makes, once per delivery: ours through a destination, graphile-worker's
+ * plain job once per job and its batch job once per item (as a handler that delivers each item of
+ * its batch must), so neither side is timed for skipping the call.
+ */
+const deliverNothing = async (_item: unknown) => ({ ok: true as const });
+const noop: Destination = { handles: () => true, deliver: (row) => deliverNothing(row) };
 
 async function child(kind: Kind, url: string): Promise<void> {
   const send = (message: FromChild) => process.send?.(message);
@@ -145,7 +153,17 @@ async function child(kind: Kind, url: string): Promise<void> {
     await go;
     const runner = await run({
       pgPool: pool,
-      taskList: { noop: async (payload) => count(Array.isArray(payload) ? payload.length : 1) },
+      taskList: {
+        noop: async (payload) => {
+          if (Array.isArray(payload)) {
+            await Promise.all(payload.map(deliverNothing));
+            count(payload.length);
+          } else {
+            await deliverNothing(payload);
+            count(1);
+          }
+        },
+      },
       parsedCronItems: [],
       concurrency: kind === 'batch' ? BATCH.concurrency : PLAIN.concurrency,
       pollInterval: 10,
@@ -311,7 +329,9 @@ async function runOnce(
   });
   const ready = Promise.all(
     Array.from({ length: processes }, () => {
-      const worker = fork(self, ['child', kind, url], { execArgv: ['--import', 'tsx'] });
+      const execArgv = ['--import', 'tsx'];
+      if (CPU_PROF_DIR) execArgv.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`);
+      const worker = fork(self, ['child', kind, url], { execArgv });
       children.push(worker);
       return new Promise<void>((resolve, reject) => {
         worker.on('message', (message: FromChild) => {

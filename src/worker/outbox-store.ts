@@ -60,29 +60,7 @@ export class OutboxStore {
       complete,
     });
     if (claimed.rows.length === 0) return { completed: claimed.completed, range: null };
-    // A range is always a first attempt (a range taken back becomes retry rows, each counting),
-    // held by this loop since now; the claim reads only what delivery needs.
-    const now = new Date();
-    const rows = claimed.rows.map((row): OutboxRow => {
-      const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
-      return {
-        id: row.id,
-        org_id: row.org_id,
-        event_id: row.event_id,
-        destination: row.destination,
-        payload_json: row.payload_json,
-        attempts: 1,
-        max_attempts: row.max_attempts,
-        run_at: created,
-        locked_by: workerId,
-        locked_at: now,
-        last_error: null,
-        errors_json: row.errors_json,
-        created_at: created,
-        updated_at: created,
-        is_retry: false,
-      };
-    });
+    const rows = claimed.rows;
     return { completed: claimed.completed, range: { leaseId, rows } };
   }
 

@@ -1,0 +1,3 @@
+-- Nothing to do on this dialect: 0011 makes PostgreSQL's range claim a function, planned once per
+-- connection (migrations/postgres/0011_outbox_claim_function.sql). Here the claim is three short
+-- statements in one transaction (src/worker/sql/claim.ts).
