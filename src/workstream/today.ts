@@ -19,8 +19,11 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { allowedIn, CANDIDATE_ACTIONS_TABLE, PURSUIT_ACTIONS_TABLE } from '../domain/actions.js';
+import type { CandidateState } from '../domain/candidate.js';
 import type { Priority } from '../domain/priority.js';
 import { compareTodayItems, PRIORITIES, priorityRank } from '../domain/priority.js';
+import type { PursuitState } from '../domain/pursuit.js';
 import { SLA_KINDS } from '../domain/sla.js';
 import { afterKeySql, limitRows } from '../store/dialect.js';
 import type { Row } from '../store/schema.js';
@@ -33,12 +36,11 @@ import { NO_DUE, OPEN_CANDIDATE_WORK, OPEN_CLOCK, OPEN_PURSUIT_WORK } from './to
 import { run, type Unit } from './unit-of-work.js';
 import {
   AllowedActions,
-  candidateView,
+  clockFlags,
   clockView,
   NextCursor,
   OptionalTime,
   PriorityValue,
-  pursuitView,
   SlaClockView,
   Time,
   Version,
@@ -105,7 +107,34 @@ export const SlaClocks = z.object({ entityId: z.string(), clocks: z.array(SlaClo
 export type SlaClocks = z.output<typeof SlaClocks>;
 
 type Input = z.output<typeof TodayPanelInput>;
-type WorkRow = { kind: 'candidate'; row: Row<'candidates'> } | { kind: 'pursuit'; row: Row<'pursuits'> };
+
+/*
+ * A page reads only the columns the panel shows: reading whole rows (every text, the fields
+ * document, every timestamp) cost the panel more than finding them (bench/http-load.ts).
+ */
+const ROW_COLUMNS = [
+  'id',
+  'title',
+  'account_name',
+  'state',
+  'priority',
+  'version',
+  'created_at',
+  'today_due_at',
+] as const;
+const CLOCK_COLUMNS = [
+  'id',
+  'entity_id',
+  'kind',
+  'state',
+  'due_at',
+  'warn_at',
+  'warned_at',
+  'breached_at',
+] as const;
+type PanelRow = Pick<Row<'candidates'>, (typeof ROW_COLUMNS)[number]>;
+type PanelClock = Pick<Row<'sla_clocks'>, (typeof CLOCK_COLUMNS)[number]>;
+type WorkRow = { kind: Kind; row: PanelRow };
 
 interface Sortable {
   work: WorkRow;
@@ -202,7 +231,7 @@ async function pageRows(
   // Kysely cannot narrow a query over a table chosen at run time; both tables have these columns.
   let select = unit.db
     .selectFrom(table as 'candidates')
-    .selectAll()
+    .select(ROW_COLUMNS)
     .where('org_id', '=', unit.orgId)
     .where('today_owner', '=', assigneeId)
     .orderBy('today_rank')
@@ -219,15 +248,12 @@ async function pageRows(
         [priorityRank(after.priority), after.effectiveDueAt ?? NO_DUE, after.createdAt, after.id],
       ),
     );
-  const rows = (await limitRows(unit.dialect, select, input.limit + 1).execute()) as Row<'candidates'>[];
+  const rows: PanelRow[] = await limitRows(unit.dialect, select, input.limit + 1).execute();
   return rows.map((row) => {
     const due =
       row.today_due_at === null || row.today_due_at.getTime() >= NO_DUE.getTime() ? null : row.today_due_at;
-    const work = (
-      kind === 'candidate' ? { kind, row } : { kind, row: row as unknown as Row<'pursuits'> }
-    ) as WorkRow;
     return {
-      work,
+      work: { kind, row },
       effectiveDueAt: due,
       order: { priority: row.priority, effectiveDueAt: due, createdAt: row.created_at, id: row.id },
     };
@@ -269,12 +295,12 @@ async function totalOf(
 }
 
 /** The open clocks of the page's records of one kind, soonest due first. */
-async function pageClocks(unit: Unit, kind: Kind, ids: string[]): Promise<Map<string, Row<'sla_clocks'>[]>> {
-  const clocksOf = new Map<string, Row<'sla_clocks'>[]>();
+async function pageClocks(unit: Unit, kind: Kind, ids: string[]): Promise<Map<string, PanelClock[]>> {
+  const clocksOf = new Map<string, PanelClock[]>();
   if (ids.length === 0) return clocksOf;
   const rows = await unit.db
     .selectFrom('sla_clocks')
-    .selectAll()
+    .select(CLOCK_COLUMNS)
     .where('entity_type', '=', kind)
     .where('entity_id', 'in', ids)
     .where(OPEN_CLOCK)
@@ -305,13 +331,13 @@ async function todayItems(
     const row = work.row;
     const tags = (work.kind === 'candidate' ? candidateTags : pursuitTags).get(row.id) ?? [];
     const clocks = ((work.kind === 'candidate' ? candidateClocks : pursuitClocks).get(row.id) ?? []).map(
-      (clock) => clockView(clock, unit.now),
+      (clock) => clockFlags(clock, unit.now),
     );
-    // The views own the rule of which actions a state allows; the panel reuses it.
+    // The actions tables own the rule of which actions a state allows, as the views use them.
     allowedActions[row.state] ??=
       work.kind === 'candidate'
-        ? candidateView(work.row, { tags, pursuitId: null, enrichment: [] }).allowedActions
-        : pursuitView(work.row, { tags, checklists: [], proposalVersions: [] }).allowedActions;
+        ? allowedIn(CANDIDATE_ACTIONS_TABLE, row.state as CandidateState)
+        : allowedIn(PURSUIT_ACTIONS_TABLE, row.state as PursuitState);
     const running = clocks.find((clock) => clock.state === 'running');
     const flags = TODAY_FLAGS.filter((flag) =>
       flag === 'overdue'

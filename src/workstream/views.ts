@@ -356,8 +356,23 @@ export const SlaClockView = z.object({
 });
 export type SlaClockView = z.output<typeof SlaClockView>;
 
+/** A clock's flags: what clockView answers and the Today Panel reads from fewer columns. */
+export function clockFlags(
+  row: Pick<Row<'sla_clocks'>, 'kind' | 'state' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>,
+  now: Date,
+): Pick<SlaClockView, 'kind' | 'state' | 'breached' | 'atRisk'> {
+  const running = row.state === 'running';
+  return {
+    kind: row.kind,
+    state: row.state,
+    breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
+    atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
+  };
+}
+
 export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
   const running = row.state === 'running';
+  const { breached, atRisk } = clockFlags(row, now);
   return {
     id: row.id,
     kind: row.kind,
@@ -367,8 +382,8 @@ export function clockView(row: Row<'sla_clocks'>, now: Date): SlaClockView {
     warnAt: row.warn_at.toISOString(),
     warnedAt: row.warned_at?.toISOString() ?? null,
     breachedAt: row.breached_at?.toISOString() ?? null,
-    breached: row.breached_at !== null || (running && row.due_at.getTime() <= now.getTime()),
-    atRisk: row.warned_at !== null || (running && row.warn_at.getTime() <= now.getTime()),
+    breached,
+    atRisk,
     minutesToDue: running ? Math.round((row.due_at.getTime() - now.getTime()) / 60_000) : null,
   };
 }
