@@ -142,10 +142,9 @@ async function refresh() {
 
 async function logTouch(id) {
   const item = panel && panel.items.find((i) => i.id === id);
-  const summary = prompt('What happened? (a call, logged as a touch)', 'Called');
-  if (!summary) return;
+  const summary = $('#touch-note').value.trim() || 'Touch logged from the Today Panel';
   try {
-    const args = { candidateId: id, kind: 'call', summary, ...(item ? { expectedVersion: item.version } : {}) };
+    const args = { candidateId: id, kind: $('#touch-kind').value, summary, ...(item ? { expectedVersion: item.version } : {}) };
     if (MODE === 'app') await callTool('log_touch', args); else await post('/today/touch', args);
     status('Touch logged.');
   } catch (e) { status(String(e.message || e)); }
@@ -211,6 +210,8 @@ export function todayViewHtml(mode: ViewMode, options: { csrf?: string } = {}): 
 <label for="f-tags">Tags (comma-separated)<input id="f-tags" name="tags" autocomplete="off"></label>
 <label for="f-kind">Kind<select id="f-kind" name="kind"><option value="">All</option><option value="candidate">Candidates</option><option value="pursuit">Pursuits</option></select></label>
 <button type="submit" class="primary">Apply</button>
+<label for="touch-kind">Touch kind<select id="touch-kind"><option value="call">Call</option><option value="email">E-mail</option><option value="meeting">Meeting</option><option value="note">Note</option></select></label>
+<label for="touch-note">Touch note<input id="touch-note" maxlength="4000" placeholder="What happened"></label>
 </form>
 <p id="status" role="status" aria-live="polite"></p>
 <table aria-label="Open work, most urgent first"><thead><tr><th scope="col">#</th><th scope="col">Priority</th><th scope="col">Item</th><th scope="col">Due</th><th scope="col">SLA</th><th scope="col">Tags</th><th scope="col">Actions</th></tr></thead>

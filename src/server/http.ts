@@ -36,6 +36,7 @@ import { actorOf } from './auth.js';
 import { createServer } from './mcp.js';
 import type { Metrics } from './metrics.js';
 import { serverPool } from './pool.js';
+import { todayWeb } from './today-web.js';
 
 export interface HttpLimits {
   /** Largest request body; a larger one is refused with 413 before it is read. */
@@ -249,6 +250,18 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
 
   // One instance per request, as the SDK requires, taken from a pool of built ones (./pool.ts).
   const servers = serverPool();
+  // The Today Panel for people (./today-web.ts), signed in with the same tokens as /mcp.
+  const today = todayWeb({
+    store,
+    workstream: options.workstream,
+    log,
+    gate: () => {
+      if (!gate) throw new Error('the access gate is made before the server listens');
+      return gate;
+    },
+    secure: options.publicUrl?.startsWith('https:') ?? false,
+    clock: options.clock,
+  });
   const handler = createMcpHandler(
     (context) => {
       const extra = context.authInfo?.extra ?? {};
@@ -362,6 +375,10 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/mcp') return serveMcp(req, res);
+    if (path === '/today' || path.startsWith('/today/')) {
+      if (guard && !guard(req, res)) return;
+      return today.serve(req, res, path);
+    }
     if (oauth && path.startsWith('/.well-known/oauth-protected-resource')) {
       // Public metadata, readable from any origin (RFC 9728 §3).
       const headers = { 'access-control-allow-origin': '*' };
@@ -492,6 +509,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     port,
     audit,
     close: async () => {
+      today.close();
       await handler.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
