@@ -26,6 +26,7 @@ import { OAuthResourceServer } from '../access/oauth.js';
 import { RateLimiter } from '../access/rate-limit.js';
 import { ConfigError } from '../config.js';
 import type { Clock } from '../domain/clock.js';
+import type { ChangeFeed } from '../live/feed.js';
 import type { Logger } from '../log.js';
 import { httpRequestAnswered } from '../observability/metrics.js';
 import type { Store } from '../store/connect.js';
@@ -94,6 +95,8 @@ export interface HttpOptions extends ToolSelection {
   readonly oauthOrg?: string | undefined;
   /** The clock token expiry is judged by; the system clock by default. */
   readonly clock?: Clock;
+  /** The change feed /today/events listens to (src/live/feed.ts); without one it polls. */
+  readonly changeFeed?: ChangeFeed | undefined;
 }
 
 export interface RunningHttpServer {
@@ -261,6 +264,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     },
     secure: options.publicUrl?.startsWith('https:') ?? false,
     clock: options.clock,
+    feed: options.changeFeed,
   });
   const handler = createMcpHandler(
     (context) => {

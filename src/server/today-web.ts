@@ -12,7 +12,8 @@
  *   over `GET /today/panel.json` — the Today Panel command itself, the one source of the order.
  * - `POST /today/touch`: log_touch; `GET /today/pursuits/:id`: a pursuit with its checklists.
  * - `GET /today/events`: server-sent events, `changed` whenever the member's panel changes
- *   (the panel is read again every POLL_MS per open stream and compared), and the page re-reads.
+ *   (from the change feed when one is given, and by reading the panel again every POLL_MS per
+ *   open stream and comparing), and the page re-reads.
  * - `POST /today/sign-out`: ends the session.
  *
  * No or a bad or expired cookie: pages redirect to the sign-in page, JSON answers 401. Bad query
@@ -25,6 +26,7 @@ import type { AccessGate } from '../access/gate.js';
 import { escapeHtml, todayViewHtml } from '../apps/today-view.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { WorkstreamError } from '../domain/errors.js';
+import { type ChangeFeed, resourcesChanged } from '../live/feed.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/connect.js';
 import { execute } from '../workstream/command.js';
@@ -56,6 +58,12 @@ export interface TodayWebOptions {
   /** Mark the cookie Secure (the server is reached over https). */
   readonly secure: boolean;
   readonly clock?: Clock | undefined;
+  /**
+   * The change feed (src/live/feed.ts): a stream sends `changed` as soon as a change of one of
+   * its member's items is published. The panel is still read every POLL_MS, which catches what
+   * no feed publishes (another process without a relay) and is all there is without a feed.
+   */
+  readonly feed?: ChangeFeed | undefined;
 }
 
 export interface TodayWeb {
@@ -309,7 +317,20 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
     };
     const poll = setInterval(check, POLL_MS);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const watched = { kind: 'today', memberId: session.actor.memberId } as const;
+    const unsubscribe =
+      options.feed?.subscribe(session.actor.orgId, (change) => {
+        if (!resourcesChanged(watched, change)) return;
+        res.write('event: changed\ndata: {}\n\n');
+        // The poll that follows sees the new panel as the known one, not as another change.
+        fingerprint()
+          .then((now) => {
+            last = now;
+          })
+          .catch(() => {});
+      }) ?? (() => {});
     const stop = () => {
+      unsubscribe();
       clearInterval(poll);
       clearInterval(beat);
       streams.delete(stop);

@@ -8,6 +8,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../../src/demo/load.js';
+import { inProcessFeed } from '../../src/live/feed.js';
 import { issueToken, resolveActor, revokeToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
@@ -195,5 +196,60 @@ describeEachDialect('the /today page over HTTP', (db) => {
     expect((await fetch(`${base}/today/panel.json`, { headers: { cookie: again } })).status).toBe(200);
     await revokeToken(db.store(), tokenId);
     expect((await fetch(`${base}/today/panel.json`, { headers: { cookie: again } })).status).toBe(401);
+  });
+
+  it('sends "changed" from the change feed at once, for the member’s own items only', async () => {
+    const feed = inProcessFeed();
+    const fed = await startHttpServer({
+      store: db.store(),
+      workstream,
+      log: quiet,
+      metrics: new Metrics(),
+      host: '127.0.0.1',
+      port: 0,
+      changeFeed: feed,
+    });
+    const fedBase = fed.url.replace(/\/mcp$/, '');
+    const { token: fresh } = await issueToken(db.store(), {
+      orgSlug: DEMO_SLUG,
+      email: DEMO_ACTOR,
+      name: 'feed',
+    });
+    try {
+      const res = await fetch(`${fedBase}/today/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: fedBase },
+        body: new URLSearchParams({ token: fresh }).toString(),
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const controller = new AbortController();
+      const stream = await fetch(`${fedBase}/today/events`, {
+        headers: { cookie },
+        signal: controller.signal,
+      });
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      let seen = '';
+      while (!seen.includes('retry:')) seen += new TextDecoder().decode((await reader.read()).value);
+      const change = (memberId: string) => ({
+        orgId: actor.orgId,
+        entityType: 'candidate' as const,
+        entityId: 'cand_01ARZ3NDEKTSV4RRFFQ69G5FAV',
+        members: [memberId],
+        clocks: false,
+        source: 'command' as const,
+      });
+      // Nothing in the database changed, so only the feed can be why the stream speaks.
+      feed.publish([change('mem_01ARZ3NDEKTSV4RRFFQ69G5FAV')]);
+      feed.publish([change(actor.memberId)]);
+      const started = Date.now();
+      while (!seen.includes('event: changed')) seen += new TextDecoder().decode((await reader.read()).value);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(seen.match(/event: changed/g)).toHaveLength(1);
+      controller.abort();
+    } finally {
+      await fed.close();
+      await feed.close();
+    }
   });
 });
