@@ -8,7 +8,9 @@
  * Besides assignee and tags (comma-separated) the panel takes tagMatch, kind, cursor and limit.
  * `workstream://sla/breaches{?status,kind,assignee}` is registered the same three ways.
  */
+import { RESOURCE_MIME_TYPE, registerAppResource } from '@modelcontextprotocol/ext-apps/server';
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import { TODAY_VIEW_URI, todayViewHtml } from '../apps/today-view.js';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
 import { type Completed, complete } from '../workstream/completions.js';
@@ -91,6 +93,14 @@ export function registerResources(server: McpServer, caller: Caller): void {
     mimeType: JSON_TYPE,
   };
   server.registerResource('today', 'workstream://today', today, readToday);
+  // The MCP App view get_today_panel names in _meta.ui.resourceUri (src/apps/today-view.ts).
+  registerAppResource(
+    server,
+    'today-view',
+    TODAY_VIEW_URI,
+    { title: 'Today Panel view', description: 'The interactive Today Panel (MCP Apps).' },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: RESOURCE_MIME_TYPE, text: todayViewHtml('app') }] }),
+  );
   server.registerResource(
     'today-filtered',
     new ResourceTemplate('workstream://today{?assignee,tags}', { list: undefined, complete: todayVariables }),

@@ -26,6 +26,7 @@ import { OAuthResourceServer } from '../access/oauth.js';
 import { RateLimiter } from '../access/rate-limit.js';
 import { ConfigError } from '../config.js';
 import type { Clock } from '../domain/clock.js';
+import type { ChangeFeed } from '../live/feed.js';
 import type { Logger } from '../log.js';
 import { httpRequestAnswered } from '../observability/metrics.js';
 import type { Store } from '../store/connect.js';
@@ -36,6 +37,7 @@ import { actorOf } from './auth.js';
 import { createServer } from './mcp.js';
 import type { Metrics } from './metrics.js';
 import { serverPool } from './pool.js';
+import { todayWeb } from './today-web.js';
 
 export interface HttpLimits {
   /** Largest request body; a larger one is refused with 413 before it is read. */
@@ -93,6 +95,8 @@ export interface HttpOptions extends ToolSelection {
   readonly oauthOrg?: string | undefined;
   /** The clock token expiry is judged by; the system clock by default. */
   readonly clock?: Clock;
+  /** The change feed /today/events listens to (src/live/feed.ts); without one it polls. */
+  readonly changeFeed?: ChangeFeed | undefined;
 }
 
 export interface RunningHttpServer {
@@ -249,6 +253,19 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
 
   // One instance per request, as the SDK requires, taken from a pool of built ones (./pool.ts).
   const servers = serverPool();
+  // The Today Panel for people (./today-web.ts), signed in with the same tokens as /mcp.
+  const today = todayWeb({
+    store,
+    workstream: options.workstream,
+    log,
+    gate: () => {
+      if (!gate) throw new Error('the access gate is made before the server listens');
+      return gate;
+    },
+    secure: options.publicUrl?.startsWith('https:') ?? false,
+    clock: options.clock,
+    feed: options.changeFeed,
+  });
   const handler = createMcpHandler(
     (context) => {
       const extra = context.authInfo?.extra ?? {};
@@ -362,6 +379,10 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/mcp') return serveMcp(req, res);
+    if (path === '/today' || path.startsWith('/today/')) {
+      if (guard && !guard(req, res)) return;
+      return today.serve(req, res, path);
+    }
     if (oauth && path.startsWith('/.well-known/oauth-protected-resource')) {
       // Public metadata, readable from any origin (RFC 9728 §3).
       const headers = { 'access-control-allow-origin': '*' };
@@ -492,6 +513,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     port,
     audit,
     close: async () => {
+      today.close();
       await handler.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -45,6 +45,8 @@ export function createServer(options: ServerOptions): McpServer {
         inputSchema: published(tool.command.input),
         outputSchema: published(tool.answer),
         annotations: publishedHints(tool.annotations),
+        // The MCP Apps extension: supporting hosts render this view with the result.
+        ...(tool.app ? { _meta: { ui: { resourceUri: tool.app } } } : {}),
       },
       (args: unknown, ctx) =>
         traceToolCall({ tool: tool.name, orgId: options.actor.orgId, meta: ctx.mcpReq._meta }, () =>

@@ -48,6 +48,8 @@ interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   /** Required for write commands, refused for reads (a read's hints follow from its access). */
   readonly hints?: WriteHints;
   readonly render: (result: z.output<O>) => string;
+  /** The MCP App view (a ui:// resource) hosts that support the MCP Apps extension show with its result. */
+  readonly app?: string;
 }
 
 /** A tool with its types erased, for the registry. `render` is a method, so a specific tool is assignable. */
@@ -61,6 +63,7 @@ export interface Tool {
   /** The schema of structuredContent, published as the output schema. */
   readonly answer: z.ZodObject;
   readonly annotations: Annotations;
+  readonly app?: string;
   render(result: unknown): string;
 }
 

@@ -1,4 +1,5 @@
 /** Read tools: one record, a page of records, a history, the Today Panel and SLA clocks. */
+import { TODAY_VIEW_URI } from '../apps/today-view.js';
 import { COMMANDS } from '../workstream/commands.js';
 import { CandidateRead } from '../workstream/queries.js';
 import { defineTool } from './define.js';
@@ -100,8 +101,9 @@ export const getTodayPanel = defineTool({
     'Your open candidates and pursuits with their SLA clocks, most urgent first, flagged overdue / breached / at risk.',
   title: 'Get the Today Panel',
   description:
-    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, then due time, then age), flagged overdue, breached or atRisk.",
+    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, due, age), flagged overdue, breached or atRisk.",
   command: COMMANDS.getTodayPanel,
+  app: TODAY_VIEW_URI,
   render: (panel) => todayText(panel),
 });
 
@@ -111,7 +113,7 @@ export const getSlaClocks = defineTool({
   summary: 'The open SLA clocks of a candidate or pursuit.',
   title: 'Get SLA clocks',
   description:
-    "The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when, why (merged candidates' included).",
+    'The open (running or paused) SLA clocks of a candidate or pursuit: kind, due, at risk, breached.',
   command: COMMANDS.getSlaClocks,
   render: ({ entityId, clocks }) => `${entityId}: ${clocksText(clocks)}`,
 });
