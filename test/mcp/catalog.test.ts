@@ -11,9 +11,11 @@ import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompile
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/schema.js';
 import { containsPattern, ftsQuery, searchStatement } from '../../src/store/search-sql.js';
+import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../../src/tools/analytics.js';
+import { TOOLSETS } from '../../src/tools/index.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type DemoWire, demoWire } from '../support/wire.js';
-import { call, ok, refused } from './support.js';
+import { call, type Loose, ok, refused } from './support.js';
 
 const BUDGET = { toolsList: 48_000, page: 8_000, prompt: 8_000 } as const;
 const SNAPSHOTS = fileURLToPath(new URL('./__toolsnaps__', import.meta.url));
@@ -190,6 +192,60 @@ describeEachDialect('the catalog on the demo data', (db) => {
       else expect(Array.isArray(answer.data.items), query).toBe(true);
     }
     expect((await ok(wire.client, 'search', { query: '%%%' })).items).toEqual([]);
+  });
+});
+
+describeEachDialect('the analytics catalog', (db) => {
+  let wire: DemoWire;
+  beforeAll(async () => {
+    wire = await demoWire(db.store(), { toolsets: [...TOOLSETS] });
+  });
+  afterAll(async () => {
+    await wire.close();
+  });
+
+  it('publishes the analytics tools without field definitions, each defined in workstream://analytics/definitions', async () => {
+    const { tools } = await wire.client.listTools();
+    const analytics = tools.filter((tool) => ANALYTICS_TOOLS.some((a) => a.name === tool.name));
+    expect(analytics.map((tool) => tool.name).sort()).toEqual(ANALYTICS_TOOLS.map((a) => a.name).sort());
+    const { contents } = await wire.client.readResource({ uri: ANALYTICS_DEFINITIONS });
+    const text = String((contents[0] as { text: string }).text);
+    expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    const defined: Loose = JSON.parse(text);
+    const paths = (schema: unknown, path = ''): string[] => {
+      const node = schema as { properties?: Record<string, unknown>; items?: unknown };
+      const here = Object.entries(node.properties ?? {}).flatMap(([name, property]) => {
+        const inner = path ? `${path}.${name}` : name;
+        return [inner, ...paths(property, inner)];
+      });
+      return node.items ? [...here, ...paths(node.items, `${path}[]`)] : here;
+    };
+    for (const tool of analytics) {
+      expect(JSON.stringify(tool.inputSchema), tool.name).not.toContain('"description"');
+      expect(JSON.stringify(tool.outputSchema), tool.name).not.toContain('"description"');
+      expect(tool.description, tool.name).toContain(ANALYTICS_DEFINITIONS);
+      // Every argument and every figure the published schemas list is defined (ids of groups and
+      // containers aside: `groupBy` echoes the argument, `rows` and the like are described as lists).
+      const answer = Object.keys(defined[tool.name].answer);
+      const figures = paths(tool.outputSchema).filter((p) => !answer.includes(p));
+      const leaves = figures.filter(
+        (p) => !paths(tool.outputSchema).some((q) => q.startsWith(`${p}.`) || q.startsWith(`${p}[]`)),
+      );
+      expect(
+        leaves.filter(
+          (p) =>
+            !/(^|\.)(groupBy|group|period|state|kind|entityType|cycle|month|id|title|assigneeId|reason|count)$/.test(
+              p,
+            ),
+        ),
+        tool.name,
+      ).toEqual([]);
+      expect(Object.keys(defined[tool.name].arguments).sort(), tool.name).toEqual(
+        Object.keys((tool.inputSchema as { properties: object }).properties).sort(),
+      );
+    }
+    const listed = await wire.client.listResources();
+    expect(listed.resources.map((r) => r.uri)).toContain(ANALYTICS_DEFINITIONS);
   });
 });
 
