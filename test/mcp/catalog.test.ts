@@ -7,15 +7,20 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.js';
+import { createServer } from '../../src/server/mcp.js';
 import type { Database } from '../../src/store/schema.js';
 import { containsPattern, ftsQuery, searchStatement } from '../../src/store/search-sql.js';
 import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../../src/tools/analytics.js';
 import { TOOLSETS } from '../../src/tools/index.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
-import { type DemoWire, demoWire } from '../support/wire.js';
-import { call, type Loose, ok, refused } from './support.js';
+import { DEMO_NOW, type DemoWire, demoWire } from '../support/wire.js';
+import { call, type Loose, ok, quiet, refused } from './support.js';
 
 const BUDGET = { toolsList: 48_000, page: 8_000, prompt: 8_000 } as const;
 const SNAPSHOTS = fileURLToPath(new URL('./__toolsnaps__', import.meta.url));
@@ -246,6 +251,69 @@ describeEachDialect('the analytics catalog', (db) => {
     }
     const listed = await wire.client.listResources();
     expect(listed.resources.map((r) => r.uri)).toContain(ANALYTICS_DEFINITIONS);
+  });
+});
+
+describeEachDialect('members, search and completions through the SDK v1 client', (db) => {
+  let wire: DemoWire;
+  let v1: ClientV1;
+  beforeAll(async () => {
+    wire = await demoWire(db.store());
+    const server = createServer({
+      workstream: createWorkstream(db.store(), new ManualClock(DEMO_NOW)),
+      actor: wire.actor,
+      log: quiet,
+    });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    v1 = new ClientV1({ name: 'workstream-test-v1', version: '1.0.0' });
+    await v1.connect(clientSide);
+  });
+  afterAll(async () => {
+    await v1.close();
+    await wire.close();
+  });
+
+  it('lists the members by name and resolves an assignee given as an id, an e-mail or a name', async () => {
+    const all = await ok(v1, 'list_members', {});
+    expect(all.items.map((m: { name: string }) => m.name)).toEqual(['Dana Demo', 'Priya Shah', 'Sam Rivera']);
+    const priya = (await ok(v1, 'list_members', { query: 'PRIYA@' })).items[0];
+    expect(priya).toMatchObject({ name: 'Priya Shah', email: 'priya@demo.example' });
+    const candidate = (await ok(v1, 'list_candidates', { state: 'new', limit: 1 })).items[0];
+    for (const assignee of [priya.id, 'priya@demo.example', 'Priya Shah']) {
+      await ok(v1, 'update_candidate', { candidateId: candidate.id, assignee: null });
+      await ok(v1, 'update_candidate', { candidateId: candidate.id, assignee });
+      const read = await ok(v1, 'get_candidate', { candidateId: candidate.id });
+      expect(read.assigneeId, assignee).toBe(priya.id);
+    }
+    const ambiguous = await refused(v1, 'update_candidate', { candidateId: candidate.id, assignee: 'a' });
+    expect(ambiguous).toMatchObject({ code: 'VALIDATION', field: 'assignee' });
+  });
+
+  it('searches with an exact account name first', async () => {
+    const other = await ok(v1, 'create_candidate', {
+      title: 'Quarry Lane Transit depot',
+      accountName: 'Lane Transit Group',
+    });
+    const named = await ok(v1, 'create_candidate', { title: 'Buses', accountName: 'Quarry Lane Transit' });
+    const hits = await ok(v1, 'search', { query: 'quarry lane transit', limit: 100 });
+    expect(hits.items[0]).toMatchObject({ id: named.id, accountName: 'Quarry Lane Transit' });
+    expect(hits.items.map((hit: { id: string }) => hit.id)).toContain(other.id);
+  });
+
+  it('answers completion/complete for a prompt argument and a resource-template variable', async () => {
+    expect(v1.getServerCapabilities()?.completions).toBeDefined();
+    const assignee = await v1.complete({
+      ref: { type: 'ref/prompt', name: 'daily_triage' },
+      argument: { name: 'assignee', value: 'sam' },
+    });
+    expect(assignee.completion.values).toEqual(['sam@demo.example']);
+    const pursuit = (await ok(v1, 'list_pursuits', { limit: 1 })).items[0];
+    const ids = await v1.complete({
+      ref: { type: 'ref/resource', uri: 'workstream://pursuits/{id}' },
+      argument: { name: 'id', value: 'pur_' },
+    });
+    expect(ids.completion.values).toContain(pursuit.id);
   });
 });
 
