@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { connect } from '../src/store/connect.js';
 import { migrate } from '../src/store/migrator.js';
+import { TOOLSETS } from '../src/tools/index.js';
 import { demoWire } from '../test/support/wire.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'workstream-catalog-'));
@@ -22,8 +23,18 @@ try {
   const { client } = wire;
   const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
 
+  // Every toolset, analytics included (the default leaves analytics out; src/tools/toolsets.ts).
+  const everyStore = await connect(`sqlite:${join(dir, 'every.db')}`);
+  await migrate(everyStore);
+  const every = await demoWire(everyStore, { toolsets: [...TOOLSETS] });
+  const everyListed = await every.bytes((c) => c.listTools());
+  const everyTools = (await every.client.listTools()).tools;
+  const definitions = await every.bytes((c) => c.readResource({ uri: 'workstream://analytics/definitions' }));
+  await every.close();
+  await everyStore.close();
   const listed = await wire.bytes((c) => c.listTools());
-  const { tools } = await client.listTools();
+  const defaultNames = new Set((await client.listTools()).tools.map((tool) => tool.name));
+  const tools = everyTools;
   const rows = tools
     .map((tool) => ({
       name: tool.name,
@@ -35,10 +46,15 @@ try {
     .sort((a, b) => b.all - a.all);
   const sum = (key: 'all' | 'description' | 'input' | 'output') => rows.reduce((n, row) => n + row[key], 0);
   const out: string[] = [];
-  out.push(`## tools/list: ${tools.length} tools, ${listed.toLocaleString('en')} bytes on the wire`, '');
+  out.push(
+    `## tools/list: default ${defaultNames.size} tools, ${listed.toLocaleString('en')} bytes; every toolset ${tools.length} tools, ${everyListed.toLocaleString('en')} bytes (on the wire)`,
+    '',
+  );
   out.push('| tool | bytes | description | input schema | output schema |', '|---|---:|---:|---:|---:|');
   for (const row of rows)
-    out.push(`| \`${row.name}\` | ${row.all} | ${row.description} | ${row.input} | ${row.output} |`);
+    out.push(
+      `| \`${row.name}\`${defaultNames.has(row.name) ? '' : ' (opt-in)'} | ${row.all} | ${row.description} | ${row.input} | ${row.output} |`,
+    );
   out.push(`| **all** | ${sum('all')} | ${sum('description')} | ${sum('input')} | ${sum('output')} |`, '');
 
   const first = async (tool: string, key: string) => {
@@ -69,7 +85,7 @@ try {
   ];
   out.push('## Answers on the demo data', '');
   out.push('| call | items | bytes | text | structuredContent |', '|---|---:|---:|---:|---:|');
-  const names = new Set(tools.map((tool) => tool.name));
+  const names = defaultNames;
   for (const [name, args] of calls) {
     if (!names.has(name)) continue;
     let result: Awaited<ReturnType<Client['callTool']>> | undefined;
@@ -101,6 +117,7 @@ try {
     out.push(
       `| resource ${uri.replace(/[A-Z0-9]{26}$/, '…')} | | ${await wire.bytes((c) => c.readResource({ uri }))} | | |`,
     );
+  out.push(`| resource workstream://analytics/definitions (every toolset) | | ${definitions} | | |`);
   for (const [what, request] of [
     ['prompts/list', (c: Client) => c.listPrompts()],
     ['resources/list', (c: Client) => c.listResources()],

@@ -163,7 +163,7 @@ export const SETTINGS: readonly {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
     fallback: 'all but analytics',
-    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 23 KB of tools/list) is exposed only when named.`,
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 10 KB of tools/list) is exposed only when named.`,
   },
   {
     env: 'WORKSTREAM_ENRICHMENT_CONFIG',

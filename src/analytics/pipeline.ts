@@ -55,7 +55,7 @@ export const ForecastRow = z.object({
 
 export const PipelineView = z.object({
   asOf: z.string().describe('The moment the pipeline was read.'),
-  timeZone: z.string(),
+  timeZone: z.string().describe('The IANA zone the forecast months were cut in.'),
   groupBy: z.string(),
   byState: z.array(PipelineRow),
   forecast: z.array(ForecastRow),

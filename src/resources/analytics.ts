@@ -3,11 +3,17 @@
  * answer of its tool (get_funnel, get_outcomes, get_velocity, get_pipeline, get_sla_breakdown)
  * for the query's from, to, period, groupBy and timeZone. Registered like the Today Panel: the
  * bare URI, the RFC 6570 form that is advertised, and a catch-all `{+query}` so parameters are
- * optional and in any order.
+ * optional and in any order. And `workstream://analytics/definitions`: what every figure of those
+ * answers means, by tool and field path, derived from the same schemas the tools answer by (their
+ * published output schemas keep the shape and leave the definitions to this resource, so
+ * tools/list stays small).
  */
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
+import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../tools/analytics.js';
+import { definitionsOf } from '../tools/define.js';
 import type { Actor, Workstream } from '../workstream/workstream.js';
 
 const JSON_TYPE = 'application/json';
@@ -71,8 +77,39 @@ const FAMILIES: readonly Family[] = [
   },
 ];
 
+let definitions: string | undefined;
+
+/**
+ * Every analytics tool's definitions, `{ tool: { arguments: { from: "…" }, answer: { "rows[].counts.won":
+ * "…" } } }`, as compact JSON.
+ */
+export function analyticsDefinitions(): string {
+  definitions ??= JSON.stringify(
+    Object.fromEntries(
+      ANALYTICS_TOOLS.map((tool) => [
+        tool.name,
+        {
+          arguments: definitionsOf(z.toJSONSchema(tool.command.input, { io: 'input' })),
+          answer: definitionsOf(z.toJSONSchema(tool.answer, { io: 'output' })),
+        },
+      ]),
+    ),
+  );
+  return definitions;
+}
+
 export function registerAnalyticsResources(server: McpServer, caller: Caller): void {
   const { workstream, actor, log } = caller;
+  server.registerResource(
+    'analytics-definitions',
+    ANALYTICS_DEFINITIONS,
+    {
+      title: 'Analytics: definitions',
+      description: `What each argument and figure of ${ANALYTICS_TOOLS.map((tool) => tool.name).join(', ')} means, by tool and field path.`,
+      mimeType: JSON_TYPE,
+    },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: analyticsDefinitions() }] }),
+  );
   for (const family of FAMILIES) {
     const path = `/${family.name}`;
     const base = `workstream://analytics${path}`;
@@ -88,7 +125,7 @@ export function registerAnalyticsResources(server: McpServer, caller: Caller): v
     };
     const metadata = {
       title: `Analytics: ${family.name}`,
-      description: `${family.description} The answer of ${family.tool} (its output schema defines each figure). Query: ${family.query.join(', ')}.`,
+      description: `${family.description} The answer of ${family.tool} (figures defined in ${ANALYTICS_DEFINITIONS}). Query: ${family.query.join(', ')}.`,
       mimeType: JSON_TYPE,
     };
     server.registerResource(`analytics-${family.name}`, base, metadata, read);

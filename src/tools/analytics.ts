@@ -1,6 +1,7 @@
 /**
  * Analytics tools: the pipeline's numbers computed by the server from the history, set-based,
- * each answer a small table whose every figure is defined in its output schema. Few tools, each
+ * each answer a small table whose every figure is defined in one resource,
+ * workstream://analytics/definitions (derived from the output schemas). Few tools, each
  * with the same shape: a range (from/to), a period to cut it by, a groupBy to split it by.
  */
 import type { FunnelView } from '../analytics/funnel.js';
@@ -12,8 +13,10 @@ import { COMMANDS } from '../workstream/commands.js';
 import { defineTool } from './define.js';
 
 const toolset = 'analytics';
-const RANGE =
-  'Range: from (inclusive) / to (exclusive), ISO-8601; periods and months are cut in the org time zone (or timeZone).';
+/** The resource that defines every figure of every analytics answer (src/resources/analytics.ts). */
+export const ANALYTICS_DEFINITIONS = 'workstream://analytics/definitions';
+const definitions = ANALYTICS_DEFINITIONS;
+const RANGE = `Range: from (inclusive) / to (exclusive), ISO-8601, cut in the org time zone (or timeZone). Figures defined in ${ANALYTICS_DEFINITIONS}.`;
 
 const pct = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
 const money = (value: number) => Math.round(value).toLocaleString('en');
@@ -95,8 +98,9 @@ export const getFunnel = defineTool({
     'How many items reached each stage and the conversion from the stage before: signals received → accepted; ' +
     'candidates created → contacted → qualified → promoted → bid → submitted → won (a cohort: candidates created in the ' +
     `period, however far they got since). period: day, week, month or quarter (omit for one row). groupBy: source, ` +
-    `assignee, tag or priority. ${RANGE} Each figure's definition is in the output schema. For win rates and reasons see ` +
+    `assignee, tag or priority. ${RANGE} For win rates and reasons see ` +
     'get_outcomes; for where deals stall, get_velocity.',
+  definitions,
   command: COMMANDS.getFunnel,
   render: funnelText,
 });
@@ -113,6 +117,7 @@ export const getOutcomes = defineTool({
     'award mean / median / p90, and the most frequent loss, no-bid, cancel and disqualification reasons. period and ' +
     `groupBy (source, assignee, tag, priority) split the table. ${RANGE} E.g. "win rate this quarter": period "quarter" ` +
     'with from at the start of the quarter.',
+  definitions,
   command: COMMANDS.getOutcomes,
   render: outcomesText,
 });
@@ -128,6 +133,7 @@ export const getVelocity = defineTool({
     'own state), cycle times (first signal → won / lost, promotion → submission) with the time on hold shown apart, as ' +
     'n / mean / median / p90, and the open candidates and pursuits that have sat longest in their current state. ' +
     `groupBy: assignee, tag or priority. ${RANGE} Default range: the last 90 days.`,
+  definitions,
   command: COMMANDS.getVelocity,
   render: velocityText,
 });
@@ -141,7 +147,8 @@ export const getPipeline = defineTool({
     'The open pipeline now: pursuits in capture, proposal, submitted and on_hold with their estimated value and value × ' +
     'probability, per state with a total, and the forecast by the month of each pursuit’s deadline (its expected ' +
     'close), in the org time zone. Pursuits without a probability or value are counted apart. groupBy: source, assignee, ' +
-    'tag or priority. Set probabilities and deadlines with update_pursuit.',
+    `tag or priority. Set probabilities and deadlines with update_pursuit. Figures defined in ${ANALYTICS_DEFINITIONS}.`,
+  definitions,
   command: COMMANDS.getPipeline,
   render: pipelineText,
 });
@@ -155,6 +162,7 @@ export const getSlaBreakdown = defineTool({
     'SLA compliance per kind over the clocks met in a range, split by groupBy (assignee, tag or priority): met, in time, ' +
     'late, compliance (in time ÷ met), and minutes from start to met as n / mean / median / p90. The same rule as ' +
     `get_sla_compliance, which gives the unsplit figures. ${RANGE} Default range: the last 90 days.`,
+  definitions,
   command: COMMANDS.getSlaBreakdown,
   render: slaBreakdownText,
 });

@@ -50,6 +50,12 @@ interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   readonly render: (result: z.output<O>) => string;
   /** The MCP App view (a ui:// resource) hosts that support the MCP Apps extension show with its result. */
   readonly app?: string;
+  /**
+   * Where the definitions of the arguments and of the answer's fields are read instead (a
+   * resource URI): the published schemas then keep their shape without descriptions (see
+   * `definitionsOf`); the tool's description says what a call needs.
+   */
+  readonly definitions?: string;
 }
 
 /** A tool with its types erased, for the registry. `render` is a method, so a specific tool is assignable. */
@@ -64,6 +70,8 @@ export interface Tool {
   readonly answer: z.ZodObject;
   readonly annotations: Annotations;
   readonly app?: string;
+  /** The resource that defines the answer's fields, when the output schema leaves them out. */
+  readonly definitions?: string;
   render(result: unknown): string;
 }
 
@@ -87,10 +95,15 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
         openWorldHint: hints.openWorld ?? false,
       }
     : READ;
+  const answer = spec.answer ?? spec.command.output;
+  if (spec.definitions) {
+    DEFINED_ELSEWHERE.add(answer);
+    DEFINED_ELSEWHERE.add(spec.command.input);
+  }
   // The registry holds tools of every command; each render only ever sees its own command's output.
   return {
     ...tool,
-    answer: spec.answer ?? spec.command.output,
+    answer,
     annotations,
     command: spec.command as unknown as Command,
     render: spec.render as Tool['render'],
@@ -122,6 +135,48 @@ export function publishedHints(annotations: Annotations): Partial<Annotations> {
 type JsonSchemaConverter = StandardSchemaWithJSON['~standard']['jsonSchema'];
 type JsonSchemaOptions = Parameters<JsonSchemaConverter['input']>[0];
 
+/** Argument and answer schemas whose definitions are published in a resource, not in tools/list. */
+const DEFINED_ELSEWHERE = new WeakSet<z.ZodType>();
+
+/** A JSON Schema without its `description`s (property names stay: they are data). */
+export function withoutDescriptions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'description' && typeof value === 'string') continue;
+    out[key] =
+      (key === 'properties' || key === '$defs') && typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([name, v]) => [name, withoutDescriptions(v)]))
+        : withoutDescriptions(value);
+  }
+  return out;
+}
+
+/**
+ * The definitions a JSON Schema's descriptions give, by the path of the field they describe
+ * (`rows[].counts.won`; the schema itself is ""): what a tool's definitions resource serves
+ * when its published output schema leaves them out.
+ */
+export function definitionsOf(
+  schema: unknown,
+  path = '',
+  into: Record<string, string> = {},
+): Record<string, string> {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return into;
+  const node = schema as Record<string, unknown>;
+  if (typeof node.description === 'string' && !(path in into)) into[path] = node.description;
+  const properties = node.properties;
+  if (typeof properties === 'object' && properties !== null)
+    for (const [name, property] of Object.entries(properties))
+      definitionsOf(property, path ? `${path}.${name}` : name, into);
+  if (node.items) definitionsOf(node.items, `${path}[]`, into);
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const)
+    if (Array.isArray(node[key]))
+      for (const option of node[key] as unknown[]) definitionsOf(option, path, into);
+  return into;
+}
+
 const converted = new WeakMap<z.ZodType, Map<string, Record<string, unknown>>>();
 
 /**
@@ -137,7 +192,11 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
     const key = `${io} ${options.target}`;
     const known = cache.get(key);
     if (known) return known;
-    const json = compactSchema(convert[io](options), io) as Record<string, unknown>;
+    const compact = compactSchema(convert[io](options), io);
+    const json = (DEFINED_ELSEWHERE.has(schema) ? withoutDescriptions(compact) : compact) as Record<
+      string,
+      unknown
+    >;
     cache.set(key, json);
     return json;
   };

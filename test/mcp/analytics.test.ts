@@ -30,7 +30,7 @@ describeEachDialect('analytics over MCP', ({ store }) => {
     return JSON.parse(content && 'text' in content ? content.text : 'null');
   }
 
-  it('lists the analytics tools as reads, each figure defined in the output schema', async () => {
+  it('lists the analytics tools as reads, each figure defined in workstream://analytics/definitions', async () => {
     const { tools } = await client.listTools();
     const analytics = tools.filter((t) => TOOLS.includes(t.name));
     expect(analytics.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
@@ -40,12 +40,11 @@ describeEachDialect('analytics over MCP', ({ store }) => {
         readOnlyHint: true,
         destructiveHint: false,
       });
-    const outcomes = tools.find((t) => t.name === 'get_outcomes');
-    const schema: Loose = outcomes?.outputSchema;
-    const row: Loose = schema.properties.rows.items;
-    expect(row.properties.winRate.description).toMatch(/won ÷ \(won \+ lost\)/);
-    expect(row.properties.bidRate.description).toMatch(/bids ÷ \(bids \+ noBids\)/);
-    expect(row.properties.award.properties.median.description).toMatch(/rank ceil\(n\/2\)/);
+    const { contents } = await client.readResource({ uri: 'workstream://analytics/definitions' });
+    const defined: Loose = JSON.parse(String((contents[0] as { text: string }).text)).get_outcomes.answer;
+    expect(defined['rows[].winRate']).toMatch(/won ÷ \(won \+ lost\)/);
+    expect(defined['rows[].bidRate']).toMatch(/bids ÷ \(bids \+ noBids\)/);
+    expect(defined['rows[].award.median']).toMatch(/rank ceil\(n\/2\)/);
   });
 
   it('answers get_outcomes with the hand-computed figures and a short text', async () => {

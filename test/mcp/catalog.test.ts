@@ -7,13 +7,20 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.js';
+import { createServer } from '../../src/server/mcp.js';
 import type { Database } from '../../src/store/schema.js';
 import { containsPattern, ftsQuery, searchStatement } from '../../src/store/search-sql.js';
+import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../../src/tools/analytics.js';
+import { TOOLSETS } from '../../src/tools/index.js';
+import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
-import { type DemoWire, demoWire } from '../support/wire.js';
-import { call, ok, refused } from './support.js';
+import { DEMO_NOW, type DemoWire, demoWire } from '../support/wire.js';
+import { call, type Loose, ok, quiet, refused } from './support.js';
 
 const BUDGET = { toolsList: 48_000, page: 8_000, prompt: 8_000 } as const;
 const SNAPSHOTS = fileURLToPath(new URL('./__toolsnaps__', import.meta.url));
@@ -190,6 +197,123 @@ describeEachDialect('the catalog on the demo data', (db) => {
       else expect(Array.isArray(answer.data.items), query).toBe(true);
     }
     expect((await ok(wire.client, 'search', { query: '%%%' })).items).toEqual([]);
+  });
+});
+
+describeEachDialect('the analytics catalog', (db) => {
+  let wire: DemoWire;
+  beforeAll(async () => {
+    wire = await demoWire(db.store(), { toolsets: [...TOOLSETS] });
+  });
+  afterAll(async () => {
+    await wire.close();
+  });
+
+  it('publishes the analytics tools without field definitions, each defined in workstream://analytics/definitions', async () => {
+    const { tools } = await wire.client.listTools();
+    const analytics = tools.filter((tool) => ANALYTICS_TOOLS.some((a) => a.name === tool.name));
+    expect(analytics.map((tool) => tool.name).sort()).toEqual(ANALYTICS_TOOLS.map((a) => a.name).sort());
+    const { contents } = await wire.client.readResource({ uri: ANALYTICS_DEFINITIONS });
+    const text = String((contents[0] as { text: string }).text);
+    expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    const defined: Loose = JSON.parse(text);
+    const paths = (schema: unknown, path = ''): string[] => {
+      const node = schema as { properties?: Record<string, unknown>; items?: unknown };
+      const here = Object.entries(node.properties ?? {}).flatMap(([name, property]) => {
+        const inner = path ? `${path}.${name}` : name;
+        return [inner, ...paths(property, inner)];
+      });
+      return node.items ? [...here, ...paths(node.items, `${path}[]`)] : here;
+    };
+    for (const tool of analytics) {
+      expect(JSON.stringify(tool.inputSchema), tool.name).not.toContain('"description"');
+      expect(JSON.stringify(tool.outputSchema), tool.name).not.toContain('"description"');
+      expect(tool.description, tool.name).toContain(ANALYTICS_DEFINITIONS);
+      // Every argument and every figure the published schemas list is defined (ids of groups and
+      // containers aside: `groupBy` echoes the argument, `rows` and the like are described as lists).
+      const answer = Object.keys(defined[tool.name].answer);
+      const figures = paths(tool.outputSchema).filter((p) => !answer.includes(p));
+      const leaves = figures.filter(
+        (p) => !paths(tool.outputSchema).some((q) => q.startsWith(`${p}.`) || q.startsWith(`${p}[]`)),
+      );
+      expect(
+        leaves.filter(
+          (p) =>
+            !/(^|\.)(groupBy|group|period|state|kind|entityType|cycle|month|id|title|assigneeId|reason|count)$/.test(
+              p,
+            ),
+        ),
+        tool.name,
+      ).toEqual([]);
+      expect(Object.keys(defined[tool.name].arguments).sort(), tool.name).toEqual(
+        Object.keys((tool.inputSchema as { properties: object }).properties).sort(),
+      );
+    }
+    const listed = await wire.client.listResources();
+    expect(listed.resources.map((r) => r.uri)).toContain(ANALYTICS_DEFINITIONS);
+  });
+});
+
+describeEachDialect('members, search and completions through the SDK v1 client', (db) => {
+  let wire: DemoWire;
+  let v1: ClientV1;
+  beforeAll(async () => {
+    wire = await demoWire(db.store());
+    const server = createServer({
+      workstream: createWorkstream(db.store(), new ManualClock(DEMO_NOW)),
+      actor: wire.actor,
+      log: quiet,
+    });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    v1 = new ClientV1({ name: 'workstream-test-v1', version: '1.0.0' });
+    await v1.connect(clientSide);
+  });
+  afterAll(async () => {
+    await v1.close();
+    await wire.close();
+  });
+
+  it('lists the members by name and resolves an assignee given as an id, an e-mail or a name', async () => {
+    const all = await ok(v1, 'list_members', {});
+    expect(all.items.map((m: { name: string }) => m.name)).toEqual(['Dana Demo', 'Priya Shah', 'Sam Rivera']);
+    const priya = (await ok(v1, 'list_members', { query: 'PRIYA@' })).items[0];
+    expect(priya).toMatchObject({ name: 'Priya Shah', email: 'priya@demo.example' });
+    const candidate = (await ok(v1, 'list_candidates', { state: 'new', limit: 1 })).items[0];
+    for (const assignee of [priya.id, 'priya@demo.example', 'Priya Shah']) {
+      await ok(v1, 'update_candidate', { candidateId: candidate.id, assignee: null });
+      await ok(v1, 'update_candidate', { candidateId: candidate.id, assignee });
+      const read = await ok(v1, 'get_candidate', { candidateId: candidate.id });
+      expect(read.assigneeId, assignee).toBe(priya.id);
+    }
+    const ambiguous = await refused(v1, 'update_candidate', { candidateId: candidate.id, assignee: 'a' });
+    expect(ambiguous).toMatchObject({ code: 'VALIDATION', field: 'assignee' });
+  });
+
+  it('searches with an exact account name first', async () => {
+    const other = await ok(v1, 'create_candidate', {
+      title: 'Quarry Lane Transit depot',
+      accountName: 'Lane Transit Group',
+    });
+    const named = await ok(v1, 'create_candidate', { title: 'Buses', accountName: 'Quarry Lane Transit' });
+    const hits = await ok(v1, 'search', { query: 'quarry lane transit', limit: 100 });
+    expect(hits.items[0]).toMatchObject({ id: named.id, accountName: 'Quarry Lane Transit' });
+    expect(hits.items.map((hit: { id: string }) => hit.id)).toContain(other.id);
+  });
+
+  it('answers completion/complete for a prompt argument and a resource-template variable', async () => {
+    expect(v1.getServerCapabilities()?.completions).toBeDefined();
+    const assignee = await v1.complete({
+      ref: { type: 'ref/prompt', name: 'daily_triage' },
+      argument: { name: 'assignee', value: 'sam' },
+    });
+    expect(assignee.completion.values).toEqual(['sam@demo.example']);
+    const pursuit = (await ok(v1, 'list_pursuits', { limit: 1 })).items[0];
+    const ids = await v1.complete({
+      ref: { type: 'ref/resource', uri: 'workstream://pursuits/{id}' },
+      argument: { name: 'id', value: 'pur_' },
+    });
+    expect(ids.completion.values).toContain(pursuit.id);
   });
 });
 
