@@ -28,6 +28,7 @@ import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
 import { Cursor, Limit, Tag } from './params.js';
+import { SignOffView, signOffsFor } from './process.js';
 import { membersOf, Person } from './summaries.js';
 import { NO_DUE, OPEN_CANDIDATE_WORK, OPEN_CLOCK, OPEN_PURSUIT_WORK } from './today-order.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -98,6 +99,7 @@ export const TodayPanel = z.object({
   total: z.number().int().describe('On all pages.'),
   items: z.array(TodayItem),
   nextCursor: NextCursor,
+  signOffs: z.array(SignOffView).optional().describe('Sign-offs waiting for you.'),
 });
 export type TodayPanel = z.output<typeof TodayPanel>;
 
@@ -132,6 +134,8 @@ export const getTodayPanel = query({
       const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
       if (!owner) throw new Error('a resolved member exists');
       const { items, allowedActions } = await todayItems(unit, page);
+      // Sign-off requests the caller may decide, on their own panel's first page only.
+      const signOffs = assigneeId === unit.actor.memberId && after === null ? await signOffsFor(unit) : [];
       return {
         assigneeId,
         owner: { name: owner.name, email: owner.email },
@@ -140,6 +144,7 @@ export const getTodayPanel = query({
         total,
         items,
         nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+        ...(signOffs.length > 0 ? { signOffs } : {}),
       };
     });
   },
