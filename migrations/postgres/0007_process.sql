@@ -30,5 +30,5 @@ create table sign_offs (
   consumed_at timestamptz null,
   constraint sign_offs_state_check check (state in ('requested', 'approved', 'rejected'))
 );
-create index sign_offs_open_idx on sign_offs (org_id, state, role);
+create index sign_offs_open_idx on sign_offs (org_id, state, id);
 create index sign_offs_pursuit_idx on sign_offs (pursuit_id, action);

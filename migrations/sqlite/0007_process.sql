@@ -14,15 +14,15 @@ create table checklist_templates_0007 (
   org_id text not null references orgs (id),
   kind text not null,
   name text not null,
+  created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   version integer not null default 1,
   gates_json text null,
   is_after_close integer not null default 0,
-  created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-  updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   constraint checklist_templates_kind_key unique (org_id, kind, version)
 );
-insert into checklist_templates_0007 (id, org_id, kind, name, version, gates_json, is_after_close, created_at, updated_at)
-  select id, org_id, kind, name, 1, null, 0, created_at, updated_at from checklist_templates;
+insert into checklist_templates_0007 (id, org_id, kind, name, created_at, updated_at)
+  select id, org_id, kind, name, created_at, updated_at from checklist_templates;
 drop table checklist_templates;
 alter table checklist_templates_0007 rename to checklist_templates;
 
@@ -32,12 +32,12 @@ create table checklists_0007 (
   pursuit_id text not null references pursuits (id),
   kind text not null,
   template_id text null references checklist_templates (id),
-  template_version integer not null default 1,
   created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  template_version integer not null default 1,
   constraint checklists_pursuit_kind_key unique (pursuit_id, kind)
 );
-insert into checklists_0007 (id, org_id, pursuit_id, kind, template_id, template_version, created_at)
-  select id, org_id, pursuit_id, kind, template_id, 1, created_at from checklists;
+insert into checklists_0007 (id, org_id, pursuit_id, kind, template_id, created_at)
+  select id, org_id, pursuit_id, kind, template_id, created_at from checklists;
 drop table checklists;
 alter table checklists_0007 rename to checklists;
 
@@ -59,5 +59,5 @@ create table sign_offs (
   consumed_at text null,
   constraint sign_offs_state_check check (state in ('requested', 'approved', 'rejected'))
 );
-create index sign_offs_open_idx on sign_offs (org_id, state, role);
+create index sign_offs_open_idx on sign_offs (org_id, state, id);
 create index sign_offs_pursuit_idx on sign_offs (pursuit_id, action);

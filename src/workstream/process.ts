@@ -74,13 +74,9 @@ const LEGACY_DEFAULT = { submit: ['pink'], won: ['red'], lost: ['red'] } as cons
 
 /** Every review's current version: the newest row of each key, in the order the keys were first made. */
 export async function currentTemplates(db: Reader, orgId: string) {
-  const rows = await db
-    .selectFrom('checklist_templates')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('checklist_templates').selectAll().where('org_id', '=', orgId).execute();
+  // Ids are time-ordered: a key's first row says when the review was made.
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byKind = new Map<string, Row<'checklist_templates'>>();
   for (const row of rows) {
     const seen = byKind.get(row.kind);
@@ -106,7 +102,7 @@ export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
         .map(([action]) => GATE_TOOLS[action as keyof typeof legacyGates]);
     for (const tool of tools) {
       const action = gateActionOf(tool);
-      if (action) (gates[action] ??= []).push(template.kind);
+      if (action) gates[action] = [...(gates[action] ?? []), template.kind];
     }
   }
   return gates;

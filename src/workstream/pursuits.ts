@@ -131,11 +131,7 @@ export const CancelPursuit = z.strictObject({
 
 export const SetChecklistItem = z.strictObject({
   pursuitId: PursuitId,
-  checklist: z
-    .string()
-    .trim()
-    .regex(REVIEW_KEY, 'a review key, e.g. pink')
-    .describe('Review key, e.g. pink.'),
+  checklist: z.string().regex(REVIEW_KEY, 'a review key, e.g. pink'),
   itemKey: z.string().trim().min(1).max(200).describe('e.g. compliance_matrix (get_pursuit).'),
   state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
   note: z.string().trim().max(2000).nullable().optional(),

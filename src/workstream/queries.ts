@@ -62,8 +62,7 @@ export const ListPursuits = z.strictObject({ state: z.enum(PURSUIT_STATES).optio
 export const GetHistory = z.strictObject({
   id: z
     .string()
-    .regex(/^(sig|cand|pur|org)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate, pursuit or org id')
-    .describe('An org id: its configuration changes.'),
+    .regex(/^(sig|cand|pur|org)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate, pursuit or org id'),
   cursor: Cursor.optional(),
   limit: Limit,
 });

@@ -28,7 +28,7 @@ import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
 import { Cursor, Limit, Tag } from './params.js';
-import { SignOffView, signOffsFor } from './process.js';
+import { signOffsFor } from './process.js';
 import { membersOf, Person } from './summaries.js';
 import { NO_DUE, OPEN_CANDIDATE_WORK, OPEN_CLOCK, OPEN_PURSUIT_WORK } from './today-order.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -99,7 +99,8 @@ export const TodayPanel = z.object({
   total: z.number().int().describe('On all pages.'),
   items: z.array(TodayItem),
   nextCursor: NextCursor,
-  signOffs: z.array(SignOffView).optional().describe('Sign-offs waiting for you.'),
+  /** Sign-offs the caller may decide: `sgn_… <action> <pursuit id>`. */
+  signOffs: z.array(z.string()).optional(),
 });
 export type TodayPanel = z.output<typeof TodayPanel>;
 
@@ -144,7 +145,9 @@ export const getTodayPanel = query({
         total,
         items,
         nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
-        ...(signOffs.length > 0 ? { signOffs } : {}),
+        ...(signOffs.length > 0
+          ? { signOffs: signOffs.map((s) => `${s.id} ${s.action} ${s.pursuitId}`) }
+          : {}),
       };
     });
   },
