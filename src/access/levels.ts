@@ -14,6 +14,9 @@ export type Role = 'admin' | 'member' | 'viewer';
 /** Tools that change organisation-wide configuration: admins only. */
 export const ADMIN_TOOLS: ReadonlySet<string> = new Set([
   'set_sla_policy',
+  'set_checklist_template',
+  'apply_checklist_template',
+  'set_process_rules',
   'set_business_calendar',
   'register_webhook',
   'list_access_events',

@@ -2,8 +2,11 @@ import type { MachineEntity } from './entities.js';
 import type { CompletionFigures, GuardFailed, MissingItem, Result } from './errors.js';
 import { fail, ok, subjectOf, validation } from './errors.js';
 
+/** The reviews a new organization starts with; an org adds its own (docs/process.md). */
 export const CHECKLIST_KINDS = ['pink', 'red'] as const;
-export type ChecklistKind = (typeof CHECKLIST_KINDS)[number];
+/** A review's key: `pink`, `red`, or one the org configured (lower case, e.g. `blue`, `white`). */
+export type ChecklistKind = string;
+export const REVIEW_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 export const ITEM_STATES = ['open', 'done', 'n_a'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
@@ -22,23 +25,24 @@ export interface ChecklistItem extends ChecklistTemplateItem {
 }
 
 /** Used when an org has not configured its own templates. */
-export const DEFAULT_CHECKLIST_TEMPLATES: Readonly<Record<ChecklistKind, readonly ChecklistTemplateItem[]>> =
-  {
-    pink: [
-      { key: 'compliance_matrix', label: 'Compliance matrix complete', required: true },
-      { key: 'win_themes', label: 'Win themes agreed and carried through the response', required: true },
-      { key: 'pricing_strategy', label: 'Pricing strategy approved', required: true },
-      { key: 'solution_review', label: 'Solution reviewed by the technical lead', required: true },
-      { key: 'executive_summary', label: 'Executive summary drafted', required: true },
-      { key: 'graphics_review', label: 'Graphics and layout reviewed', required: false },
-    ],
-    red: [
-      { key: 'evaluator_scoring', label: 'Scored against the evaluation criteria', required: true },
-      { key: 'final_price_approval', label: 'Final price approved', required: true },
-      { key: 'lessons_captured', label: 'Lessons learned captured', required: true },
-      { key: 'debrief_requested', label: 'Customer debrief requested', required: false },
-    ],
-  };
+export const DEFAULT_CHECKLIST_TEMPLATES: Readonly<
+  Record<(typeof CHECKLIST_KINDS)[number], readonly ChecklistTemplateItem[]>
+> = {
+  pink: [
+    { key: 'compliance_matrix', label: 'Compliance matrix complete', required: true },
+    { key: 'win_themes', label: 'Win themes agreed and carried through the response', required: true },
+    { key: 'pricing_strategy', label: 'Pricing strategy approved', required: true },
+    { key: 'solution_review', label: 'Solution reviewed by the technical lead', required: true },
+    { key: 'executive_summary', label: 'Executive summary drafted', required: true },
+    { key: 'graphics_review', label: 'Graphics and layout reviewed', required: false },
+  ],
+  red: [
+    { key: 'evaluator_scoring', label: 'Scored against the evaluation criteria', required: true },
+    { key: 'final_price_approval', label: 'Final price approved', required: true },
+    { key: 'lessons_captured', label: 'Lessons learned captured', required: true },
+    { key: 'debrief_requested', label: 'Customer debrief requested', required: false },
+  ],
+};
 
 export function completion(items: readonly Pick<ChecklistItem, 'state'>[]): CompletionFigures {
   const total = items.length;
@@ -75,19 +79,27 @@ export function setItemState<T extends ChecklistItem>(
   return ok({ ...item, state, note: given === undefined ? item.note : given });
 }
 
-export const GATE_ACTIONS = ['submit', 'won', 'lost'] as const;
+export const GATE_ACTIONS = ['bid', 'no_bid', 'submit', 'won', 'lost'] as const;
 export type GateAction = (typeof GATE_ACTIONS)[number];
 
-/** Org configuration: which checklists must be complete before each gated action. */
-export type Gates = Readonly<Record<GateAction, readonly ChecklistKind[]>>;
+/** Org configuration: which checklists must be complete before each gated action (none when left out). */
+export type Gates = Readonly<Partial<Record<GateAction, readonly ChecklistKind[]>>>;
 
 export const DEFAULT_GATES: Gates = { submit: ['pink'], won: ['red'], lost: ['red'] };
 
-export const GATE_TOOLS: Readonly<Record<GateAction, string>> = {
+export const GATE_TOOLS = {
+  bid: 'decide_bid',
+  no_bid: 'decide_no_bid',
   submit: 'submit_pursuit',
   won: 'mark_won',
   lost: 'mark_lost',
-};
+} as const satisfies Readonly<Record<GateAction, string>>;
+export type GatedTool = (typeof GATE_TOOLS)[GateAction];
+
+/** The gate action of a tool name, as reviews name the actions they gate. */
+export function gateActionOf(tool: string): GateAction | undefined {
+  return GATE_ACTIONS.find((action) => GATE_TOOLS[action] === tool);
+}
 
 export type ChecklistsByKind = Readonly<Partial<Record<ChecklistKind, readonly ChecklistItem[]>>>;
 
@@ -108,7 +120,7 @@ export function checkGate(
   checklists: ChecklistsByKind,
   subject: GateSubject,
 ): Result<void> {
-  for (const kind of gates[action]) {
+  for (const kind of gates[action] ?? []) {
     const items = checklists[kind];
     if (items === undefined) return fail(checklistAbsent(action, kind, subject));
     const open = inTemplateOrder(items).filter((i) => i.required && i.state === 'open');
@@ -140,6 +152,7 @@ function checklistIncomplete(
     entity: subject.entity,
     ...(subject.id === undefined ? {} : { id: subject.id }),
     gate: `${kind}_checklist`,
+    review: kind,
     missing,
     completion: figures,
     message: `${kind} checklist ${figures.done}/${figures.applicable} done (${percent}): ${one ? 'item' : 'items'} ${keys} ${one ? 'is' : 'are'} open.`,
@@ -153,6 +166,7 @@ function checklistAbsent(action: GateAction, kind: ChecklistKind, subject: GateS
     entity: subject.entity,
     ...(subject.id === undefined ? {} : { id: subject.id }),
     gate: `${kind}_checklist`,
+    review: kind,
     missing: [{ key: `${kind}_checklist`, label: `The ${kind} checklist` }],
     message: `${subjectOf(subject.entity, subject.id)} has no ${kind} checklist, which the organization's gates require before ${GATE_TOOLS[action]}.`,
     nextStep: `Ask sales ops to add the ${kind} checklist to it or change the gate, then call ${GATE_TOOLS[action]} again.`,

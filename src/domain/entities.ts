@@ -22,5 +22,6 @@ export const ENTITIES = [
   'enrichment',
   'webhook',
   'access_event',
+  'sign_off',
 ] as const;
 export type Entity = (typeof ENTITIES)[number];

@@ -54,6 +54,8 @@ export interface GuardFailed extends Explained {
   readonly entity: MachineEntity;
   readonly id?: string;
   readonly gate: string;
+  /** The review (checklist key) a checklist gate names. */
+  readonly review?: string;
   readonly missing: readonly MissingItem[];
   readonly completion?: CompletionFigures;
 }

@@ -173,6 +173,10 @@ export interface ChecklistTemplatesTable {
   org_id: string;
   kind: ChecklistKind;
   name: string;
+  version: Defaulted<number>;
+  /** Tool names the review gates; null: the org's legacy settings_json.gates. */
+  gates_json: Json<string[]> | null;
+  is_after_close: Defaulted<boolean>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -185,6 +189,7 @@ export interface ChecklistTemplateItemsTable {
   label: string;
   is_required: Defaulted<boolean>;
   position: number;
+  help: string | null;
 }
 
 export interface ChecklistsTable {
@@ -193,7 +198,24 @@ export interface ChecklistsTable {
   pursuit_id: string;
   kind: ChecklistKind;
   template_id: string | null;
+  template_version: Defaulted<number>;
   created_at: DefaultedTimestamp;
+}
+
+export interface SignOffsTable {
+  id: string;
+  org_id: string;
+  pursuit_id: string;
+  action: string;
+  role: string;
+  state: Defaulted<'requested' | 'approved' | 'rejected'>;
+  requested_by: string;
+  requested_at: Timestamp;
+  request_note: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  consumed_at: Timestamp | null;
 }
 
 export interface ChecklistItemsTable {
@@ -410,6 +432,7 @@ export interface Database {
   checklist_template_items: ChecklistTemplateItemsTable;
   checklists: ChecklistsTable;
   checklist_items: ChecklistItemsTable;
+  sign_offs: SignOffsTable;
   activities: ActivitiesTable;
   tags: TagsTable;
   events: EventsTable;
@@ -443,6 +466,7 @@ export const TABLE_NAMES = [
   'checklist_template_items',
   'checklists',
   'checklist_items',
+  'sign_offs',
   'activities',
   'tags',
   'events',

@@ -13,8 +13,10 @@
  *   title), no argument a model means to send comes near them, and a call beyond one is
  *   answered with VALIDATION naming the field and the limit. Shorter limits stay published;
  * - `anyOf: [X, {type: "null"}]` becomes X with `"null"` added to its type (and to its enum);
- * - no `maximum` of 10^12 or more on a number (hostile input again), and ids' Crockford base-32
- *   character class published as [0-9A-Z] (a model sends the ids it was given);
+ * - no `maximum` of 10^12 or more on a number (hostile input again), and an id's pattern
+ *   published as its prefix (`^pur_`): the prefix says which kind of id a field takes, a model
+ *   sends the ids it was given, and the command's schema checks the 26 characters. Looser, still
+ *   true;
  * - no `type` beside an `enum`, which lists the values themselves;
  * - no `additionalProperties: {}` or `propertyNames: {type: "string"}` (both allow anything);
  * - in output schemas, no `additionalProperties: false` (an answer may gain a field without
@@ -27,7 +29,8 @@ type Json = Record<string, unknown>;
 const SAFE = Number.MAX_SAFE_INTEGER;
 /** String limits at or above this are for hostile input only (see above). */
 const GENEROUS = 200;
-const CROCKFORD = '[0-9A-HJKMNP-TV-Z]';
+/** An id's whole pattern: its kind's prefix, then 26 characters of Crockford base 32 (src/domain/ids.ts). */
+const ID_PATTERN = /^\^([a-z]+_)\[0-9A-HJKMNP-TV-Z\]\{26\}\$$/;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -68,7 +71,7 @@ export function compactSchema(schema: unknown, io: 'input' | 'output', root = tr
     if (key === 'type' && Array.isArray(source.enum)) continue;
     if (key === 'maximum' && typeof value === 'number' && value >= 1e12) continue;
     if (key === 'pattern' && typeof value === 'string') {
-      out[key] = value.replaceAll(CROCKFORD, '[0-9A-Z]');
+      out[key] = value.replace(ID_PATTERN, '^$1');
       continue;
     }
     if (

@@ -5,6 +5,7 @@ import { ANALYTICS_TOOLS } from './analytics.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
 import { PEOPLE_TOOLS } from './people.js';
+import { PROCESS_TOOLS } from './process.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
 import { READ_TOOLS } from './reads.js';
 import { SIGNAL_TOOLS } from './signals.js';
@@ -25,6 +26,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...SLA_TOOLS,
   ...ACCESS_TOOLS,
   ...ANALYTICS_TOOLS,
+  ...PROCESS_TOOLS,
 ];
 
 export interface ToolSelection {

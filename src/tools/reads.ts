@@ -89,7 +89,7 @@ export const getHistory = defineTool({
   summary: 'Page through the audit trail of a signal, candidate or pursuit.',
   title: 'Get the history of a record',
   description:
-    'The audit trail of a signal, candidate or pursuit, oldest first: who changed what, from → to, when and why.',
+    'The audit trail of a signal, candidate, pursuit or org, oldest first: who changed what, from → to, when, why.',
   command: COMMANDS.getHistory,
   render: (page) => pageText('events', page, (event) => eventLine(event, page.members)),
 });
@@ -112,8 +112,7 @@ export const getSlaClocks = defineTool({
   name: 'get_sla_clocks',
   summary: 'The open SLA clocks of a candidate or pursuit.',
   title: 'Get SLA clocks',
-  description:
-    'The open (running or paused) SLA clocks of a candidate or pursuit: kind, due, at risk, breached.',
+  description: 'The open SLA clocks (running or paused) of a candidate or pursuit.',
   command: COMMANDS.getSlaClocks,
   render: ({ entityId, clocks }) => `${entityId}: ${clocksText(clocks)}`,
 });

@@ -8,6 +8,7 @@ export const TOOLSETS = [
   'slas',
   'access',
   'analytics',
+  'process',
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
@@ -18,4 +19,6 @@ export type Toolset = (typeof TOOLSETS)[number];
  * organization that wants them names them (`--toolsets …,analytics`), and the default catalog
  * stays within its 48 KB budget (test/mcp/catalog.test.ts; bench/catalog.ts prints both).
  */
-export const DEFAULT_TOOLSETS: readonly Toolset[] = TOOLSETS.filter((toolset) => toolset !== 'analytics');
+export const DEFAULT_TOOLSETS: readonly Toolset[] = TOOLSETS.filter(
+  (toolset) => toolset !== 'analytics' && toolset !== 'process',
+);

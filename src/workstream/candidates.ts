@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { CANDIDATE_ACTIONS_TABLE, changesIn, permitAfterClose, touchTarget } from '../domain/actions.js';
 import { CANDIDATE_MACHINE } from '../domain/candidate.js';
-import { CHECKLIST_KINDS } from '../domain/checklist.js';
 import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
@@ -27,6 +26,7 @@ import {
   Timestamp,
   text,
 } from './params.js';
+import { checkReason, currentTemplates } from './process.js';
 import { checkVersion, refuse } from './refusals.js';
 import { type LastEvent, lastEventOf } from './replays.js';
 import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
@@ -308,6 +308,7 @@ export const disqualifyCandidate = change({
   run: candidateCommand<z.output<typeof DisqualifyCandidate>>(
     async (unit, row, input) => {
       const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
+      await checkReason(unit, 'disqualify', moved.reason);
       await unit.bump('candidates', row.id, row.version, {
         state: moved.to,
         disqualify_reason: moved.reason,
@@ -522,16 +523,22 @@ async function copyTags(unit: Unit, candidateId: string, pursuitId: string): Pro
   await changeTags(unit, 'pursuit', pursuitId, { add: tags.map((t) => t.tag) });
 }
 
-/** Copies the org's checklist templates onto a new pursuit. */
+/** Copies the current version of each of the org's reviews onto a new pursuit. */
 async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
+  const current = await currentTemplates(unit.db, unit.orgId);
+  if (current.length === 0) return;
   const templates = await unit.db
-    .selectFrom('checklist_templates as t')
-    .innerJoin('checklist_template_items as i', 'i.template_id', 't.id')
-    .select(['t.id as template_id', 't.kind', 'i.item_key', 'i.label', 'i.is_required', 'i.position'])
-    .where('t.org_id', '=', unit.orgId)
+    .selectFrom('checklist_template_items')
+    .selectAll()
+    .where(
+      'template_id',
+      'in',
+      current.map((t) => t.id),
+    )
+    .orderBy('position')
     .execute();
-  for (const kind of CHECKLIST_KINDS) {
-    const items = templates.filter((item) => item.kind === kind);
+  for (const template of current) {
+    const items = templates.filter((item) => item.template_id === template.id);
     if (items.length === 0) continue;
     const checklistId = newId('chk', unit.now);
     await unit.db
@@ -540,8 +547,9 @@ async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
         id: checklistId,
         org_id: unit.orgId,
         pursuit_id: pursuitId,
-        kind,
-        template_id: items[0]?.template_id ?? null,
+        kind: template.kind,
+        template_id: template.id,
+        template_version: template.version,
         created_at: unit.now,
       })
       .execute();

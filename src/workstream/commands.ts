@@ -4,16 +4,17 @@
  * two lists together. Administration (orgs, members) and the worker's SLA sweep are not here:
  * no assistant calls them.
  */
+
 import { getFunnel } from '../analytics/funnel.js';
 import { getOutcomes } from '../analytics/outcomes.js';
 import { getPipeline } from '../analytics/pipeline.js';
 import { getSlaBreakdown } from '../analytics/sla.js';
 import { getVelocity } from '../analytics/velocity.js';
-
 import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
 import * as enrichment from './enrichment.js';
 import * as members from './members.js';
+import * as processConfig from './process.js';
 import * as pursuits from './pursuits.js';
 import * as queries from './queries.js';
 import * as searching from './search.js';
@@ -75,6 +76,13 @@ export const COMMANDS = {
   getSlaCompliance: slaViews.getSlaCompliance,
 
   listAccessEvents: accessEvents.listAccessEvents,
+
+  getProcess: processConfig.getProcess,
+  setChecklistTemplate: processConfig.setChecklistTemplate,
+  applyChecklistTemplate: processConfig.applyChecklistTemplate,
+  setProcessRules: processConfig.setProcessRules,
+  requestSignOff: processConfig.requestSignOff,
+  decideSignOff: processConfig.decideSignOff,
 
   getFunnel,
   getOutcomes,

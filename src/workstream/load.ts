@@ -1,7 +1,7 @@
 /** Loading rows and assembling views; shared by commands (inside their transaction) and queries. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { CHECKLIST_KINDS, type ChecklistsByKind, DEFAULT_GATES, type Gates } from '../domain/checklist.js';
+import type { ChecklistsByKind } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';
 import type { Actor } from './deps.js';
@@ -16,7 +16,7 @@ import {
   pursuitView,
 } from './views.js';
 
-type Reader = Kysely<Database>;
+export type Reader = Kysely<Database>;
 export type TaggedEntity = 'signal' | 'candidate' | 'pursuit';
 
 export async function loadSignal(db: Reader, orgId: string, id: string): Promise<Row<'signals'>> {
@@ -122,13 +122,15 @@ function checklistItemsOf(db: Reader, orgId: string, pursuitIds: string[]) {
     .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
     .selectAll('i')
     .select(['c.kind', 'c.pursuit_id'])
+    .orderBy('c.id')
     .where('c.org_id', '=', orgId)
     .where('c.pursuit_id', 'in', pursuitIds)
     .execute();
 }
 
 function checklistViews(items: Awaited<ReturnType<typeof checklistItemsOf>>) {
-  return CHECKLIST_KINDS.filter((kind) => items.some((item) => item.kind === kind)).map((kind) =>
+  // Reviews in the order their checklists were made (ids are time-ordered): pink before red.
+  return [...new Set(items.map((item) => item.kind))].map((kind) =>
     checklistView(
       kind,
       items.filter((item) => item.kind === kind),
@@ -146,8 +148,7 @@ export async function gateChecklists(
   orgId: string,
   pursuitId: string,
 ): Promise<ChecklistsByKind> {
-  const byKind: Partial<Record<(typeof CHECKLIST_KINDS)[number], ReturnType<typeof checklistView>['items']>> =
-    {};
+  const byKind: Record<string, ReturnType<typeof checklistView>['items']> = {};
   for (const list of await checklistsOf(db, orgId, pursuitId)) byKind[list.kind] = list.items;
   return byKind;
 }
@@ -194,19 +195,6 @@ export async function pursuitViewOf(db: Reader, orgId: string, row: Row<'pursuit
   const [view] = await pursuitViews(db, orgId, [row]);
   if (!view) throw new Error('a view for one row');
   return view;
-}
-
-const GatedKinds = z.array(z.enum(CHECKLIST_KINDS));
-/** Gates an org configures in its settings; any gate it leaves out keeps its default. */
-const GateSettings = z.object({
-  gates: z.object({ submit: GatedKinds, won: GatedKinds, lost: GatedKinds }).partial(),
-});
-
-/** The org's gate configuration, defaults filled in for any gate it does not set. */
-export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
-  const org = await db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst();
-  const parsed = GateSettings.safeParse(org?.settings_json);
-  return parsed.success ? { ...DEFAULT_GATES, ...parsed.data.gates } : DEFAULT_GATES;
 }
 
 /**

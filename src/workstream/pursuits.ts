@@ -1,7 +1,7 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
 import { z } from 'zod';
 import { changesIn, PURSUIT_ACTIONS_TABLE, permitAfterClose, permitWork } from '../domain/actions.js';
-import { CHECKLIST_KINDS, ITEM_STATES, setItemState } from '../domain/checklist.js';
+import { checkGate, ITEM_STATES, REVIEW_KEY, setItemState } from '../domain/checklist.js';
 import { must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
@@ -21,14 +21,7 @@ import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
 import { change } from './command.js';
 import type { Actor, Deps } from './deps.js';
-import {
-  gateChecklists,
-  gatesOf,
-  loadPursuit,
-  proposalVersionsOf,
-  pursuitViewOf,
-  resolveMember,
-} from './load.js';
+import { gateChecklists, loadPursuit, proposalVersionsOf, pursuitViewOf, resolveMember } from './load.js';
 import {
   Assignee,
   ExpectedVersion,
@@ -42,6 +35,7 @@ import {
   Timestamp,
   text,
 } from './params.js';
+import { checkReason, gatesOf, passRules } from './process.js';
 import { checkVersion, refuse } from './refusals.js';
 import { type LastEvent, lastEventOf } from './replays.js';
 import { cancelClocks, meetClock, pauseClock, resumeClock, retargetClocks, startClock } from './sla.js';
@@ -137,7 +131,7 @@ export const CancelPursuit = z.strictObject({
 
 export const SetChecklistItem = z.strictObject({
   pursuitId: PursuitId,
-  checklist: z.enum(CHECKLIST_KINDS),
+  checklist: z.string().regex(REVIEW_KEY, 'a review key, e.g. pink'),
   itemKey: z.string().trim().min(1).max(200).describe('e.g. compliance_matrix (get_pursuit).'),
   state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
   note: z.string().trim().max(2000).nullable().optional(),
@@ -260,6 +254,9 @@ export const decideBid = change({
   run: pursuitCommand<Output<typeof DecideBid>>(
     async (unit, pursuit, input) => {
       const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'decide_bid', ref(pursuit)));
+      const { gates, checklists } = await gated(unit, pursuit);
+      must(checkGate('bid', gates, checklists, { entity: 'pursuit', id: pursuit.id }));
+      await passRules(unit, pursuit, 'decide_bid', input);
       await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
     },
     (pursuit, _input, last) => pursuit.state === 'proposal' && last?.type === 'pursuit.bid',
@@ -272,6 +269,9 @@ export const decideNoBid = change({
   run: pursuitCommand<Output<typeof DecideNoBid>>(
     async (unit, pursuit, input) => {
       const moved = must(guardNoBid({ pursuit: ref(pursuit), reason: input.reason }));
+      const { gates, checklists } = await gated(unit, pursuit);
+      must(checkGate('no_bid', gates, checklists, { entity: 'pursuit', id: pursuit.id }));
+      await passRules(unit, pursuit, 'decide_no_bid', input, { list: 'no_bid', value: moved.reason });
       await cancelClocks(unit, ['proposal'], pursuit.id);
       await move(
         unit,
@@ -376,13 +376,14 @@ export const submitPursuit = change({
   input: SubmitPursuit,
   output: PursuitView,
   run: pursuitCommand<Output<typeof SubmitPursuit>>(
-    async (unit, pursuit) => {
+    async (unit, pursuit, input) => {
       const [gates, checklists, proposalVersions] = await Promise.all([
         gatesOf(unit.db, unit.orgId),
         gateChecklists(unit.db, unit.orgId, pursuit.id),
         proposalVersionsOf(unit.db, unit.orgId, pursuit.id),
       ]);
       const moved = must(guardSubmit({ pursuit: ref(pursuit), gates, checklists, proposalVersions }));
+      await passRules(unit, pursuit, 'submit_pursuit', input);
       await sendVersion(unit, pursuit, moved.versionId);
       await meetClock(unit, 'proposal', pursuit.id);
       await startClock(unit, 'response', 'pursuit', pursuit.id, pursuit.priority);
@@ -502,6 +503,7 @@ export const markWon = change({
   run: pursuitCommand<Output<typeof MarkWon>>(
     async (unit, pursuit, input) => {
       const moved = must(guardWon({ ...(await gated(unit, pursuit)), awardAmount: input.awardAmount }));
+      await passRules(unit, pursuit, 'mark_won', input);
       await cancelClocks(unit, ['response'], pursuit.id);
       await move(
         unit,
@@ -522,6 +524,7 @@ export const markLost = change({
   run: pursuitCommand<Output<typeof MarkLost>>(
     async (unit, pursuit, input) => {
       const moved = must(guardLost({ ...(await gated(unit, pursuit)), lossReason: input.lossReason }));
+      await passRules(unit, pursuit, 'mark_lost', input, { list: 'loss', value: moved.lossReason });
       await cancelClocks(unit, ['response'], pursuit.id);
       await move(
         unit,
@@ -542,6 +545,7 @@ export const cancelPursuit = change({
   run: pursuitCommand<Output<typeof CancelPursuit>>(
     async (unit, pursuit, input) => {
       const moved = must(guardCancel({ pursuit: ref(pursuit), reason: input.reason }));
+      await checkReason(unit, 'cancel', moved.reason);
       await cancelClocks(unit, ['proposal', 'response'], pursuit.id);
       await move(
         unit,
@@ -561,16 +565,21 @@ export const setChecklistItem = change({
   output: PursuitView,
   run: pursuitCommand<Output<typeof SetChecklistItem> & { expectedVersion?: undefined }>(
     async (unit, pursuit, input) => {
-      requireWork(pursuit, 'set_checklist_item');
       const items = await unit.db
         .selectFrom('checklist_items as i')
         .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
+        .leftJoin('checklist_templates as t', 't.id', 'c.template_id')
         .selectAll('i')
+        .select('t.is_after_close')
         .where('c.org_id', '=', unit.orgId)
         .where('c.pursuit_id', '=', pursuit.id)
         .where('c.kind', '=', input.checklist)
         .orderBy('i.position')
         .execute();
+      // An after-close review (e.g. lessons learned) is worked on a won or lost pursuit.
+      const afterClose =
+        Boolean(items[0]?.is_after_close) && (pursuit.state === 'won' || pursuit.state === 'lost');
+      if (!afterClose) requireWork(pursuit, 'set_checklist_item');
       const item = items.find((candidate) => candidate.item_key === input.itemKey);
       if (!item) {
         refuse({

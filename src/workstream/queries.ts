@@ -2,6 +2,7 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import { CANDIDATE_STATES } from '../domain/candidate.js';
+import { notFound } from '../domain/errors.js';
 import { PURSUIT_STATES } from '../domain/pursuit.js';
 import { SIGNAL_STATES } from '../domain/signal.js';
 import { limitRows } from '../store/dialect.js';
@@ -17,6 +18,7 @@ import {
   resolveMember,
 } from './load.js';
 import { CandidateId, Cursor, Limit, PriorityParam, PursuitId, SignalId, Tag } from './params.js';
+import { refuse } from './refusals.js';
 import {
   CandidateItem,
   candidateItems,
@@ -60,7 +62,7 @@ export const ListPursuits = z.strictObject({ state: z.enum(PURSUIT_STATES).optio
 export const GetHistory = z.strictObject({
   id: z
     .string()
-    .regex(/^(sig|cand|pur)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate or pursuit id'),
+    .regex(/^(sig|cand|pur|org)_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a signal, candidate, pursuit or org id'),
   cursor: Cursor.optional(),
   limit: Limit,
 });
@@ -237,7 +239,9 @@ export const getHistory = query({
   run: async (deps, actor, input) => {
     return run(deps, actor, async (unit) => {
       const ids = [input.id];
-      if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
+      if (input.id.startsWith('org_')) {
+        if (input.id !== unit.orgId) refuse(notFound('organization', input.id));
+      } else if (input.id.startsWith('sig_')) await loadSignal(unit.db, unit.orgId, input.id);
       else if (input.id.startsWith('pur_')) await loadPursuit(unit.db, unit.orgId, input.id);
       else {
         await loadCandidate(unit.db, unit.orgId, input.id);

@@ -31,6 +31,7 @@ import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCandidate, loadPursuit, resolveMember, tagsOf } from './load.js';
 import { Cursor, Limit, Tag } from './params.js';
+import { signOffsFor } from './process.js';
 import { membersOf, Person } from './summaries.js';
 import { NO_DUE, OPEN_CANDIDATE_WORK, OPEN_CLOCK, OPEN_PURSUIT_WORK } from './today-order.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -100,6 +101,8 @@ export const TodayPanel = z.object({
   total: z.number().int().describe('On all pages.'),
   items: z.array(TodayItem),
   nextCursor: NextCursor,
+  /** Sign-offs the caller may decide: `sgn_… <action> <pursuit id>`. */
+  signOffs: z.array(z.string()).optional(),
 });
 export type TodayPanel = z.output<typeof TodayPanel>;
 
@@ -161,6 +164,8 @@ export const getTodayPanel = query({
       const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
       if (!owner) throw new Error('a resolved member exists');
       const { items, allowedActions } = await todayItems(unit, page);
+      // Sign-off requests the caller may decide, on their own panel's first page only.
+      const signOffs = assigneeId === unit.actor.memberId && after === null ? await signOffsFor(unit) : [];
       return {
         assigneeId,
         owner: { name: owner.name, email: owner.email },
@@ -169,6 +174,9 @@ export const getTodayPanel = query({
         total,
         items,
         nextCursor: merged.length > input.limit && last ? encodeTodayCursor(last.order) : null,
+        ...(signOffs.length > 0
+          ? { signOffs: signOffs.map((s) => `${s.id} ${s.action} ${s.pursuitId}`) }
+          : {}),
       };
     });
   },

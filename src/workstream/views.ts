@@ -184,7 +184,7 @@ export function candidateView(
 }
 
 export const ChecklistView = z.object({
-  kind: z.enum(CHECKLIST_KINDS),
+  kind: z.string(),
   completion: z.object({
     done: z.number().int(),
     total: z.number().int(),

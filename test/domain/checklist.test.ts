@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CHECKLIST_KINDS,
   type ChecklistItem,
-  type ChecklistKind,
   type ChecklistsByKind,
   checkGate,
   completion,
@@ -13,6 +13,8 @@ import {
   setItemState,
 } from '../../src/domain/index.js';
 
+type DefaultKind = (typeof CHECKLIST_KINDS)[number];
+
 function failureOf<T>(result: Result<T>): Failure {
   if (result.ok) throw new Error('expected a failure');
   return result.failure;
@@ -20,7 +22,7 @@ function failureOf<T>(result: Result<T>): Failure {
 
 /** A checklist from the default template, every item in `state` unless overridden by key. */
 function checklist(
-  kind: ChecklistKind,
+  kind: DefaultKind,
   state: ItemState,
   overrides: Record<string, ItemState> = {},
 ): ChecklistItem[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CHECKLIST_KINDS,
   type ChecklistItem,
-  type ChecklistKind,
   DEFAULT_CHECKLIST_TEMPLATES,
   DEFAULT_GATES,
   type Failure,
@@ -15,12 +15,14 @@ import {
   type Result,
 } from '../../src/domain/index.js';
 
+type DefaultKind = (typeof CHECKLIST_KINDS)[number];
+
 function failureOf<T>(result: Result<T>): Failure {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
   return result.failure;
 }
 
-function checklist(kind: ChecklistKind, open: string[] = []): ChecklistItem[] {
+function checklist(kind: DefaultKind, open: string[] = []): ChecklistItem[] {
   return DEFAULT_CHECKLIST_TEMPLATES[kind].map((t) => ({
     ...t,
     state: open.includes(t.key) ? 'open' : 'done',

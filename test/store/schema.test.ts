@@ -12,7 +12,7 @@ import { seedEvent, seedOrg } from '../support/seed.js';
 /**
  * Tables, columns, named constraints and indexes of a dialect's migration files, parsed from the
  * SQL in order: `create table`, `alter table … add [column]`, `alter table … rename to`,
- * `drop table`, `create [unique] index` and `drop index`.
+ * `drop table`, `create [unique] index`, `drop index` and `alter table … add|drop constraint`.
  */
 function describeSchema(dialect: DialectName) {
   const folder = migrationsFolder(dialect);
@@ -22,7 +22,7 @@ function describeSchema(dialect: DialectName) {
   for (const migration of loadMigrations(dialect)) {
     const text = readFileSync(join(folder, `${migration.name}.sql`), 'utf8');
     const statements = text.matchAll(
-      /create table (\w+) \(\n([\s\S]*?)\n\);|alter table (\w+) add (?:column )?(\w+)|alter table (\w+) rename to (\w+);|drop table (\w+);|create (?:unique )?index (\w+) on (\w+) \(([^)]*)\)(\s+where [^;]+)?;|drop index (\w+)/g,
+      /create table (\w+) \(\n([\s\S]*?)\n\);|alter table (\w+) add (?:column )?(\w+)|alter table (\w+) rename to (\w+);|drop table (\w+);|create (?:unique )?index (\w+) on (\w+) \(([^)]*)\)(\s+where [^;]+)?;|drop index (\w+)|alter table (\w+) drop constraint (\w+)/g,
     );
     for (const match of statements) {
       const [
@@ -39,6 +39,8 @@ function describeSchema(dialect: DialectName) {
         columns,
         where,
         unindexed,
+        unconstrained,
+        droppedConstraint,
       ] = match;
       if (created) {
         const lines = (body ?? '').split('\n').map((line) => line.trim());
@@ -55,7 +57,15 @@ function describeSchema(dialect: DialectName) {
           created,
           [...(body ?? '').matchAll(/constraint (\w+)/g)].map((c) => c[1] ?? ''),
         );
+      } else if (altered && added === 'constraint') {
+        const name = /^\s*(\w+)/.exec(text.slice((match.index ?? 0) + match[0].length))?.[1] ?? '';
+        constraints.get(altered)?.push(name);
       } else if (altered && added) tables.get(altered)?.push(added);
+      else if (unconstrained && droppedConstraint)
+        constraints.set(
+          unconstrained,
+          (constraints.get(unconstrained) ?? []).filter((name) => name !== droppedConstraint),
+        );
       else if (renamed && renamedTo) {
         tables.set(renamedTo, tables.get(renamed) ?? []);
         constraints.set(renamedTo, constraints.get(renamed) ?? []);
@@ -100,6 +110,7 @@ describe('schema files', () => {
         'proposal_versions',
         'pursuits',
         'search_documents',
+        'sign_offs',
         'signals',
         'sla_clocks',
         'sla_policies',
