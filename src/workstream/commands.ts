@@ -4,14 +4,15 @@
  * two lists together. Administration (orgs, members) and the worker's SLA sweep are not here:
  * no assistant calls them.
  */
+
 import { getFunnel } from '../analytics/funnel.js';
 import { getOutcomes } from '../analytics/outcomes.js';
 import { getPipeline } from '../analytics/pipeline.js';
 import { getSlaBreakdown } from '../analytics/sla.js';
 import { getVelocity } from '../analytics/velocity.js';
-
 import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
+import * as customFields from './custom-fields.js';
 import * as enrichment from './enrichment.js';
 import * as members from './members.js';
 import * as pursuits from './pursuits.js';
@@ -70,6 +71,8 @@ export const COMMANDS = {
 
   getSlaPolicies: slaAdmin.getSlaPolicies,
   setSlaPolicy: slaAdmin.setSlaPolicy,
+  getFieldSchema: customFields.getFieldSchema,
+  setCustomField: customFields.setCustomField,
   setBusinessCalendar: slaAdmin.setBusinessCalendar,
   listSlaBreaches: slaViews.listSlaBreaches,
   getSlaCompliance: slaViews.getSlaCompliance,

@@ -13,7 +13,7 @@ import type { Db } from './deps.js';
 import { OUTBOX_CHANNEL } from './outbox-channel.js';
 
 export interface EventInput {
-  readonly entityType: 'signal' | 'candidate' | 'pursuit';
+  readonly entityType: 'signal' | 'candidate' | 'pursuit' | 'org';
   readonly entityId: string;
   readonly type: string;
   readonly from?: string | null;
