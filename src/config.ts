@@ -162,8 +162,8 @@ export const SETTINGS: readonly {
   {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
-    fallback: 'all but analytics',
-    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 23 KB of tools/list) is exposed only when named.`,
+    fallback: 'all but analytics and fields',
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 23 KB of tools/list) and fields (custom field tools) are exposed only when named.`,
   },
   {
     env: 'WORKSTREAM_ENRICHMENT_CONFIG',
