@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from './tools/toolsets.js';
+import { DEFAULT_TOOLSETS, OPT_IN_TOOLSETS, TOOLSETS, type Toolset } from './tools/toolsets.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -162,8 +162,8 @@ export const SETTINGS: readonly {
   {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
-    fallback: 'all but analytics, process',
-    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 10 KB of tools/list) and process (docs/process.md) are exposed only when named.`,
+    fallback: `all but ${OPT_IN_TOOLSETS.join(', ')}`,
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 10 KB of tools/list), process (docs/process.md) and fields (custom fields) are exposed only when named.`,
   },
   {
     env: 'WORKSTREAM_ENRICHMENT_CONFIG',

@@ -4,6 +4,7 @@ import { ACCESS_TOOLS } from './access.js';
 import { ANALYTICS_TOOLS } from './analytics.js';
 import { CANDIDATE_TOOLS } from './candidates.js';
 import type { Tool } from './define.js';
+import { FIELD_TOOLS } from './fields.js';
 import { PEOPLE_TOOLS } from './people.js';
 import { PROCESS_TOOLS } from './process.js';
 import { PURSUIT_TOOLS } from './pursuits.js';
@@ -24,6 +25,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...READ_TOOLS,
   ...PEOPLE_TOOLS,
   ...SLA_TOOLS,
+  ...FIELD_TOOLS,
   ...ACCESS_TOOLS,
   ...ANALYTICS_TOOLS,
   ...PROCESS_TOOLS,

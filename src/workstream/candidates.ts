@@ -12,6 +12,7 @@ import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
 import { change } from './command.js';
+import { carryFields, checkFields } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
 import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './load.js';
@@ -126,7 +127,7 @@ export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<
       assignee_id: assigneeId,
       due_at: input.dueAt ? new Date(input.dueAt) : null,
       estimated_value: input.estimatedValue ?? null,
-      fields_json: toJson(input.fields ?? {}),
+      fields_json: toJson((await checkFields(unit, 'candidate', input.fields)) ?? {}),
       created_by: unit.actor.memberId,
       created_at: unit.now,
       updated_at: unit.now,
@@ -235,7 +236,7 @@ export const updateCandidate = change({
     if (input.estimatedValue !== undefined && input.estimatedValue !== row.estimated_value)
       set.estimated_value = input.estimatedValue;
     if (input.fields !== undefined) {
-      const fields = { ...row.fields_json, ...input.fields };
+      const fields = { ...row.fields_json, ...(await checkFields(unit, 'candidate', input.fields)) };
       if (JSON.stringify(fields) !== JSON.stringify(row.fields_json)) set.fields_json = toJson(fields);
     }
     // Only what differs counts as a change, so the same update twice changes nothing the second time.
@@ -463,7 +464,7 @@ export const promoteCandidate = change({
             assignee_id: row.assignee_id,
             due_at: input.dueAt ? new Date(input.dueAt) : null,
             estimated_value: input.estimatedValue ?? row.estimated_value,
-            fields_json: toJson(row.fields_json),
+            fields_json: toJson(await carryFields(unit, row.fields_json)),
             created_by: unit.actor.memberId,
             created_at: unit.now,
             updated_at: unit.now,

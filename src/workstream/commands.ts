@@ -12,6 +12,7 @@ import { getSlaBreakdown } from '../analytics/sla.js';
 import { getVelocity } from '../analytics/velocity.js';
 import * as accessEvents from './access-events.js';
 import * as candidates from './candidates.js';
+import * as customFields from './custom-fields.js';
 import * as enrichment from './enrichment.js';
 import * as members from './members.js';
 import * as processConfig from './process.js';
@@ -71,6 +72,8 @@ export const COMMANDS = {
 
   getSlaPolicies: slaAdmin.getSlaPolicies,
   setSlaPolicy: slaAdmin.setSlaPolicy,
+  getFieldSchema: customFields.getFieldSchema,
+  setCustomField: customFields.setCustomField,
   setBusinessCalendar: slaAdmin.setBusinessCalendar,
   listSlaBreaches: slaViews.listSlaBreaches,
   getSlaCompliance: slaViews.getSlaCompliance,

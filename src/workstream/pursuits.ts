@@ -20,6 +20,7 @@ import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
 import { change } from './command.js';
+import { checkFields } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { gateChecklists, loadPursuit, proposalVersionsOf, pursuitViewOf, resolveMember } from './load.js';
 import {
@@ -230,7 +231,7 @@ export const updatePursuit = change({
     if (input.probability !== undefined && input.probability !== pursuit.probability)
       set.probability = input.probability;
     if (input.fields !== undefined) {
-      const fields = { ...pursuit.fields_json, ...input.fields };
+      const fields = { ...pursuit.fields_json, ...(await checkFields(unit, 'pursuit', input.fields)) };
       if (JSON.stringify(fields) !== JSON.stringify(pursuit.fields_json)) set.fields_json = toJson(fields);
     }
     // Only what differs counts as a change, so the same update twice changes nothing the second time.

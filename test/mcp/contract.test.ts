@@ -334,6 +334,7 @@ describeEachDialect('the assistant contract', (db) => {
         return { pursuitId: pursuit.id, checklist: 'pink', itemKey: pink.items[0].key, state: 'done' };
       },
       set_sla_policy: async () => ({ kind: 'triage', priority: 'high', targetHours: 5 }),
+      set_custom_field: async () => ({ entity: 'pursuit', key: 'sector', label: 'Sector', type: 'text' }),
       set_business_calendar: async () => ({
         timeZone: 'Europe/Paris',
         weekly: [{ day: 'mon', start: '09:00', end: '17:00' }],

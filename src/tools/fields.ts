@@ -1,0 +1,41 @@
+/** Custom fields: the org's typed fields for candidates and pursuits (read by anyone, set by admins). */
+import type { z } from 'zod';
+import { COMMANDS } from '../workstream/commands.js';
+import type { FieldSchemaView } from '../workstream/custom-fields.js';
+import { defineTool } from './define.js';
+
+const toolset = 'fields';
+
+function fieldSchemaText(view: z.output<typeof FieldSchemaView>): string {
+  if (view.fields.length === 0) return 'No custom fields: fields are free-form.';
+  return view.fields
+    .map(
+      (f) =>
+        `- ${f.entity}.${f.key} (${f.type}${f.options ? `: ${f.options.join(' | ')}` : ''})${f.retired ? ' retired' : ''}: ${f.label}${f.help ? ` — ${f.help}` : ''}`,
+    )
+    .join('\n');
+}
+
+export const getFieldSchema = defineTool({
+  toolset,
+  name: 'get_field_schema',
+  summary: "The org's custom fields for candidates and pursuits: key, type, options.",
+  title: 'Get the field schema',
+  description: "The org's custom fields (key, label, type, options, help) to fill in `fields` on writes.",
+  command: COMMANDS.getFieldSchema,
+  render: fieldSchemaText,
+});
+
+export const setCustomField = defineTool({
+  toolset,
+  name: 'set_custom_field',
+  summary: 'Admins: define, change or retire a custom field of candidates or pursuits.',
+  title: 'Set a custom field',
+  description:
+    'Admins: define or change a typed custom field; retired: true stops accepting it. The type of a key is fixed.',
+  hints: { destructive: true, idempotent: true },
+  command: COMMANDS.setCustomField,
+  render: fieldSchemaText,
+});
+
+export const FIELD_TOOLS = [getFieldSchema, setCustomField];
