@@ -86,6 +86,7 @@ const EnvSchema = z.object({
   WORKSTREAM_HTTP_MAX_CONNECTIONS: count.min(1, 'must be at least 1').default(512),
   WORKSTREAM_HTTP_REQUEST_TIMEOUT: count.min(1, 'must be at least 1 second').max(3600).default(30),
   WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: flag,
+  WORKSTREAM_LIVE_WINDOW_MS: count.min(10, 'must be at least 10 ms').max(5000).default(150),
 });
 
 export type EnvName = keyof z.input<typeof EnvSchema>;
@@ -270,6 +271,12 @@ export const SETTINGS: readonly {
     doc: 'Local development only: let webhooks use http:// and loopback, private and link-local addresses (refused otherwise, at registration and at each delivery). Give it to `serve` and `worker`.',
     boolean: true,
   },
+  {
+    env: 'WORKSTREAM_LIVE_WINDOW_MS',
+    flag: '--live-window-ms',
+    fallback: '`150`',
+    doc: 'Resource subscriptions: updates of one resource within this many milliseconds become one `notifications/resources/updated`.',
+  },
 ];
 
 export interface Config {
@@ -310,6 +317,8 @@ export interface Config {
   readonly readOnly: boolean;
   /** Webhooks may point to http:// and non-public addresses (local development). */
   readonly webhookAllowPrivate: boolean;
+  /** Coalescing window of resource-updated notifications, in milliseconds. */
+  readonly liveWindowMs: number;
   /** Path of the enrichment providers file, when enrichment is on. */
   readonly enrichmentConfig: string | undefined;
 }
@@ -370,6 +379,7 @@ export function loadConfig(
     toolsets: parsed.data.WORKSTREAM_TOOLSETS ?? DEFAULT_TOOLSETS,
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
     webhookAllowPrivate: parsed.data.WORKSTREAM_WEBHOOK_ALLOW_PRIVATE,
+    liveWindowMs: parsed.data.WORKSTREAM_LIVE_WINDOW_MS,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG
       ? resolve(parsed.data.WORKSTREAM_ENRICHMENT_CONFIG)
       : undefined,

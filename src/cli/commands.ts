@@ -11,6 +11,7 @@ import { type Config, ConfigError } from '../config.js';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo/load.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
+import { processFeed } from '../live/pg-relay.js';
 import { createLogger, type Logger } from '../log.js';
 import {
   ActorError,
@@ -120,15 +121,25 @@ function untilStopped(log: Logger): Promise<void> {
 async function runtime(config: Config, store: Store, log: Logger, withWorker: boolean) {
   const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
   const webhookAddresses = { allowPrivate: config.webhookAllowPrivate };
+  // The process's change feed: live views (resource subscriptions, the /today page) listen to
+  // it as workstream.deps.feed; on PostgreSQL it also hears other processes (src/live/pg-relay.ts).
+  const feed = processFeed(store.url, log);
   const workstream = createWorkstream(store, systemClock, {
     enrichmentProviders: providerRefs(enrichment),
     webhookAddresses,
+    feed,
   });
   // Loaded only when wanted: a stdio server does not pay for the worker's imports at start.
   const worker = withWorker
     ? (await import('../worker/run.js')).startWorker(store, log, { enrichment, webhookAddresses })
     : null;
-  return { workstream, stopWorker: async () => worker?.stop() };
+  return {
+    workstream,
+    stopWorker: async () => {
+      await worker?.stop();
+      await feed.close();
+    },
+  };
 }
 
 /**
@@ -162,6 +173,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       const server = await httpServer({
         store,
         workstream,
+        changeFeed: workstream.deps.feed,
         log,
         metrics,
         ...config.http,
@@ -178,11 +190,15 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       await stopWorker();
       return 0;
     }
-    const actor = await resolveActor(store, config.org ?? '', config.actor ?? '').catch((error: unknown) => {
-      if (error instanceof ActorError)
-        throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
-      throw error;
-    });
+    const actor = await resolveActor(store, config.org ?? '', config.actor ?? '').catch(
+      async (error: unknown) => {
+        // The feed's PostgreSQL listener would keep the process alive after this failure.
+        await stopWorker();
+        if (error instanceof ActorError)
+          throw new ConfigError(`WORKSTREAM_ORG / WORKSTREAM_ACTOR: ${error.message}`);
+        throw error;
+      },
+    );
     // The member's role shapes the tool list here too: a viewer's client sees no write tools.
     const role = (await activeRole(store, actor)) ?? 'viewer';
     const { metrics, close: closeMetrics } = await serverMetrics(config, log, false);
@@ -191,6 +207,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       actor,
       log,
       access: { role },
+      live: { feed: workstream.deps.feed ?? processFeed(store.url, log), windowMs: config.liveWindowMs },
       ...(metrics ? { metrics } : {}),
       ...selection,
     });
@@ -407,6 +424,7 @@ export async function startCommand(config: Config, args: string[]): Promise<numb
     const server = await httpServer({
       store,
       workstream,
+      changeFeed: workstream.deps.feed,
       log,
       metrics,
       ...config.http,

@@ -8,6 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
+import { type LiveOptions, serveSubscriptions } from '../live/subscriptions.js';
 import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
@@ -22,6 +23,8 @@ import { internalResult, newErrorId, refusedResult } from './results.js';
 
 export interface ServerOptions extends Caller, ToolSelection {
   readonly metrics?: Metrics;
+  /** Resource subscriptions, for an instance serving one connection (stdio, in-memory). */
+  readonly live?: LiveOptions;
 }
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
@@ -56,6 +59,7 @@ export function createServer(options: ServerOptions): McpServer {
   }
   registerResources(server, options);
   registerPrompts(server, options);
+  if (options.live) serveSubscriptions(server, options.actor, options.live);
   return server;
 }
 

@@ -1,6 +1,7 @@
 /** What every command is given: the store, the clock, and who is calling. */
 import type { Transaction } from 'kysely';
 import type { Clock } from '../domain/clock.js';
+import type { ChangeFeed } from '../live/feed.js';
 import type { Store } from '../store/connect.js';
 import type { Database } from '../store/schema.js';
 import type { WebhookAddressPolicy } from './webhook-addresses.js';
@@ -29,6 +30,8 @@ export interface Deps {
    * read-only (viewers allowed, no write lock, READ ONLY on PostgreSQL).
    */
   readonly access?: 'read' | 'write';
+  /** Where committed changes are published for live views (src/live/feed.ts); none by default. */
+  readonly feed?: ChangeFeed;
 }
 
 /** The transaction a command runs in. */

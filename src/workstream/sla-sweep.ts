@@ -4,6 +4,8 @@
  * (and webhook) outbox rows. Safe with several sweeps at once: each clock is marked once.
  */
 
+import { ChangeSet } from '../live/changes.js';
+import type { Change } from '../live/feed.js';
 import type { Deps } from './deps.js';
 import { appendEvents, type EventRecord, type Webhook } from './events.js';
 import { type ClockMark, type MarkedClock, markDueClocksSql } from './sql/mark-due-clocks.js';
@@ -43,7 +45,8 @@ export async function sweepSlas(deps: Deps, batchSize = 2_000): Promise<SweepRes
 /** Marks up to `limit` clocks and writes their events; returns the kind of each clock marked. */
 async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number): Promise<string[]> {
   const { db, dialect } = deps.store;
-  return db.transaction().execute(async (tx) => {
+  const changes: Change[] = [];
+  const kinds = await db.transaction().execute(async (tx) => {
     const clocks = (await markDueClocksSql(dialect, mark, now, limit).execute(tx)).rows;
     if (clocks.length === 0) return [];
     const hooks = new Map<string, Promise<Webhook[]>>();
@@ -66,8 +69,17 @@ async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number):
       clocks.map((clock) => eventFor(clock, mark, now)),
       webhooksOf,
     );
+    const sets = new Map<string, ChangeSet>();
+    for (const clock of clocks) {
+      const set = sets.get(clock.org_id) ?? new ChangeSet(clock.org_id, 'sweep');
+      sets.set(clock.org_id, set);
+      set.add(clock.entity_type, clock.entity_id, true);
+    }
+    for (const set of sets.values()) changes.push(...(await set.resolve(tx, dialect)));
     return clocks.map((clock) => clock.kind);
   });
+  if (changes.length > 0) deps.feed?.publish(changes);
+  return kinds;
 }
 
 function eventFor(clock: MarkedClock, mark: ClockMark, now: Date): EventRecord {

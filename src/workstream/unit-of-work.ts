@@ -4,6 +4,7 @@
  * A lost optimistic race or a database collision runs the whole command again.
  */
 import pRetry, { AbortError } from 'p-retry';
+import { ChangeSet } from '../live/changes.js';
 import { traceTransaction } from '../observability/tracing.js';
 import type { DialectName, UniqueViolation } from '../store/dialect.js';
 import { uniqueViolation } from '../store/dialect.js';
@@ -39,6 +40,8 @@ export class Unit {
   #webhooks: Webhook[] | null = null;
   /** Candidates and pursuits whose Today Panel place may have moved (./today-order.ts). */
   readonly touched = new Map<WorkEntity, Set<string>>();
+  /** What the change feed hears of this unit after it commits (src/live/changes.ts). */
+  readonly changes: ChangeSet;
 
   constructor(
     readonly db: Db,
@@ -46,7 +49,9 @@ export class Unit {
     readonly actor: Actor,
     readonly now: Date,
     readonly enrichmentProviders: readonly EnrichmentProviderRef[] = [],
-  ) {}
+  ) {
+    this.changes = new ChangeSet(actor.orgId, 'command');
+  }
 
   get orgId(): string {
     return this.actor.orgId;
@@ -54,6 +59,10 @@ export class Unit {
 
   /** Appends a history event and its outbox rows (src/workstream/events.ts). */
   async event(input: EventInput): Promise<string> {
+    // An org's configuration event changes no resource by itself; the records a change of
+    // configuration moves (a template applied to pursuits) have events of their own.
+    if (input.entityType !== 'org')
+      this.changes.add(input.entityType, input.entityId, input.type.startsWith('sla.'));
     const [id] = await appendEvents(
       this.db,
       this.dialect,
@@ -71,6 +80,8 @@ export class Unit {
     const ids = this.touched.get(kind) ?? new Set<string>();
     ids.add(id);
     this.touched.set(kind, ids);
+    // Its clocks or what they show (state, assignee, due date) moved: the breaches may show it differently.
+    this.changes.add(kind, id, true);
   }
 
   /**
@@ -84,6 +95,15 @@ export class Unit {
     version: number,
     set: RowUpdate<T>,
   ): Promise<void> {
+    if ('assignee_id' in set && (table === 'candidates' || table === 'pursuits')) {
+      const row = await this.db
+        .selectFrom(table as 'candidates')
+        .select('assignee_id')
+        .where('id', '=', id)
+        .where('org_id', '=', this.orgId)
+        .executeTakeFirst();
+      this.changes.before(table === 'candidates' ? 'candidate' : 'pursuit', id, row?.assignee_id ?? null);
+    }
     const result = await this.db
       .updateTable(table as VersionedTable)
       // Kysely cannot type a column set for a table chosen by a generic; RowUpdate<T> is that set.
@@ -113,7 +133,9 @@ export interface RunOptions<T> {
 }
 
 /** One attempt's outcome: the command's value, or the unique violation that rolled it back. */
-type Attempt<T> = { readonly value: T } | { readonly violation: UniqueViolation };
+type Attempt<T> =
+  | { readonly value: T; readonly changes?: Awaited<ReturnType<ChangeSet['resolve']>> }
+  | { readonly violation: UniqueViolation };
 
 /**
  * Runs `work` in one transaction as `actor`. A lost race or a database collision runs it again
@@ -146,14 +168,15 @@ async function runUnit<T>(
         // Reads start a deferred transaction on SQLite (and READ ONLY on PostgreSQL), so they
         // never wait for the write lock; writes take it up front (src/store/connect.ts).
         const transaction = readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
-        const value = await transaction.execute(async (tx) => {
+        const done = await transaction.execute(async (tx) => {
           await authorise(tx, actor, readOnly);
           const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
           const result = await work(unit);
           if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
-          return result;
+          const changes = unit.changes.size > 0 ? await unit.changes.resolve(tx, dialect) : [];
+          return { value: result, changes };
         });
-        return { value };
+        return done;
       } catch (error) {
         if (isTransient(error)) throw error;
         const violation = uniqueViolation(error);
@@ -164,7 +187,11 @@ async function runUnit<T>(
     // Enough rounds for a burst of writers on one row to each win once, even on a busy machine.
     { retries: 20, minTimeout: 5, maxTimeout: 200, randomize: true },
   );
-  if ('value' in attempt) return attempt.value;
+  if ('value' in attempt) {
+    // Committed: the feed hears of it now (never of a rolled-back attempt).
+    if (attempt.changes && attempt.changes.length > 0) deps.feed?.publish(attempt.changes);
+    return attempt.value;
+  }
   // Only reached with a handler: a violation without one was aborted above.
   if (!onUniqueViolation) throw new Error('unique violation without a handler');
   return onUniqueViolation(attempt.violation);

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../domain/clock.js';
+import type { ChangeFeed } from '../live/feed.js';
 import type { Store } from '../store/connect.js';
 import type { Command } from './command.js';
 import { execute } from './command.js';
@@ -36,6 +37,8 @@ export function createWorkstream(
   options: {
     enrichmentProviders?: readonly EnrichmentProviderRef[];
     webhookAddresses?: WebhookAddressPolicy;
+    /** Where committed changes are published for live views (src/live/feed.ts). */
+    feed?: ChangeFeed;
   } = {},
 ): Workstream {
   const deps: Deps = { store, clock, ...options, enrichmentProviders: options.enrichmentProviders ?? [] };
