@@ -100,6 +100,7 @@ export const PURSUIT_ACTIONS_TABLE: ActionTable<PursuitState> = {
     withdraw_proposal_version: { states: OPEN_PURSUIT_STATES },
     log_follow_up: { states: OPEN_PURSUIT_STATES },
     set_checklist_item: { states: OPEN_PURSUIT_STATES },
+    request_sign_off: { states: OPEN_PURSUIT_STATES },
   },
   closed: CLOSED_PURSUIT_STATES,
 };

@@ -6,6 +6,7 @@
  * every gated call, and change together. Every change is a `config.*` event on the org.
  */
 import { z } from 'zod';
+import { PURSUIT_ACTIONS_TABLE, permitWork } from '../domain/actions.js';
 import { GATE_TOOLS, type GatedTool, type Gates, gateActionOf, REVIEW_KEY } from '../domain/checklist.js';
 import { must, notFound, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
@@ -394,11 +395,13 @@ export const applyChecklistTemplate = change({
         });
         moved += 1;
       }
-      await configEvent(unit, 'review_applied', {
-        key: input.key,
-        version: template.version,
-        pursuits: moved,
-      });
+      // Applying a version every open pursuit already has changes nothing and records nothing.
+      if (moved > 0)
+        await configEvent(unit, 'review_applied', {
+          key: input.key,
+          version: template.version,
+          pursuits: moved,
+        });
       return { key: input.key, version: template.version, pursuits: moved };
     }),
 });
@@ -428,7 +431,10 @@ export const setProcessRules = change({
           );
       }
       const settings = await settingsOf(unit.db, unit.orgId);
-      const rules = { ...(await rulesOf(unit.db, unit.orgId)), ...input };
+      const before = await rulesOf(unit.db, unit.orgId);
+      const rules = { ...before, ...input };
+      // Setting the rules they already are changes nothing and records nothing (a safe retry).
+      if (toJson(rules) === toJson(before)) return processView(unit.db, unit.orgId);
       await unit.db
         .updateTable('orgs')
         .set({ settings_json: toJson({ ...settings, process: rules }), updated_at: unit.now })
@@ -479,6 +485,12 @@ export const requestSignOff = change({
   run: (deps, actor, input) =>
     run(deps, actor, async (unit) => {
       const pursuit = await loadPursuit(unit.db, unit.orgId, input.pursuitId);
+      must(
+        permitWork(PURSUIT_ACTIONS_TABLE, pursuit.state, 'request_sign_off', {
+          id: pursuit.id,
+          heldFrom: pursuit.held_from_state,
+        }),
+      );
       const role = (await rulesOf(unit.db, unit.orgId)).signOffs[input.action];
       if (role === undefined)
         refuse(validation('action', `${input.action} needs no sign-off in this organization; just call it.`));

@@ -7,15 +7,16 @@
  * - every tool refuses an argument it does not know, by name, and publishes
  *   additionalProperties: false.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CANDIDATE_STATES } from '../../src/domain/candidate.js';
 import { PURSUIT_STATES } from '../../src/domain/pursuit.js';
 import { SIGNAL_STATES } from '../../src/domain/signal.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { TOOLSETS } from '../../src/tools/toolsets.js';
+import type { Actor } from '../../src/workstream/workstream.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
-import { testOrg } from '../support/workstream.js';
+import { type TestOrg, testOrg } from '../support/workstream.js';
 import { runLabel } from './scenario.js';
 import { type Answer, call, inMemoryClient, type Loose, ok, type ToolClient } from './support.js';
 
@@ -177,6 +178,8 @@ async function argsFor(driver: Driver, tool: string, record: Loose): Promise<Rec
       return { pursuitId: id, lossReason: 'a different reason' };
     case 'cancel_pursuit':
       return { pursuitId: id, reason: 'a different reason' };
+    case 'request_sign_off':
+      return { pursuitId: id, action: 'decide_bid' };
     case 'set_checklist_item': {
       const pink = record.checklists.find((c: { kind: string }) => c.kind === 'pink');
       return { pursuitId: id, checklist: 'pink', itemKey: pink.items[0].key, state: 'done' };
@@ -192,9 +195,17 @@ const refusedAsTransition = (answer: Answer) =>
 describeEachDialect('the assistant contract', (db) => {
   let client: ToolClient;
   let driver: Driver;
+  let org: TestOrg;
+  let seller: Actor;
 
   beforeAll(async () => {
-    const org = await testOrg(db.store());
+    org = await testOrg(db.store());
+    const { memberId } = await org.ws.addMember({
+      orgId: org.orgId,
+      email: `sam-${runLabel()}@contract.test`,
+      name: 'Sam Seller',
+    });
+    seller = { orgId: org.orgId, memberId };
     client = await inMemoryClient(createWorkstream(db.store()), org.actor, { toolsets: TOOLSETS });
     driver = new Driver(client);
   });
@@ -335,11 +346,30 @@ describeEachDialect('the assistant contract', (db) => {
       },
       set_sla_policy: async () => ({ kind: 'triage', priority: 'high', targetHours: 5 }),
       set_custom_field: async () => ({ entity: 'pursuit', key: 'sector', label: 'Sector', type: 'text' }),
+      set_process_rules: async () => ({ reasons: { loss: ['price', 'timing'] } }),
+      apply_checklist_template: async () => ({ key: 'pink' }),
+      request_sign_off: async () => {
+        await org.ws.setProcessRules(org.actor, { signOffs: { decide_bid: 'admin' } });
+        return { pursuitId: (await driver.pursuit('capture')).id, action: 'decide_bid' };
+      },
+      decide_sign_off: async () => {
+        // Another member asks; the client's admin decides.
+        await org.ws.setProcessRules(org.actor, { signOffs: { decide_bid: 'admin' } });
+        const asked = await org.ws.requestSignOff(seller, {
+          pursuitId: (await driver.pursuit('capture')).id,
+          action: 'decide_bid',
+        });
+        return { signOffId: asked.id, decision: 'approve' };
+      },
       set_business_calendar: async () => ({
         timeZone: 'Europe/Paris',
         weekly: [{ day: 'mon', start: '09:00', end: '17:00' }],
       }),
     };
+    // The sign-off first calls make decide_bid need a sign-off; the other tests drive pursuits through it.
+    afterEach(async () => {
+      await org.ws.setProcessRules(org.actor, { signOffs: {} });
+    });
     const idempotent = ALL_TOOLS.filter((t) => t.annotations.idempotentHint && !t.annotations.readOnlyHint);
 
     it('has a first call for every tool that says so', () => {
