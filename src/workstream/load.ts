@@ -1,6 +1,5 @@
 /** Loading rows and assembling views; shared by commands (inside their transaction) and queries. */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { ChecklistsByKind } from '../domain/checklist.js';
 import { validation } from '../domain/errors.js';
 import type { Database, Row } from '../store/schema.js';

@@ -12,7 +12,7 @@ import {
   SIGNAL_ACTIONS_TABLE,
 } from '../domain/actions.js';
 import { CANDIDATE_STATES } from '../domain/candidate.js';
-import { CHECKLIST_KINDS, type ChecklistKind, completion, ITEM_STATES } from '../domain/checklist.js';
+import { type ChecklistKind, completion, ITEM_STATES } from '../domain/checklist.js';
 import { PRIORITIES } from '../domain/priority.js';
 import { PROPOSAL_VERSION_STATES } from '../domain/proposal.js';
 import { PURSUIT_STATES } from '../domain/pursuit.js';
