@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { DialectName } from '../store/dialect.js';
 import type { Db } from '../workstream/deps.js';
-import type { Change, ChangeSource } from './feed.js';
+import type { Change, ChangeFeed, ChangeSource } from './feed.js';
 
 /** The PostgreSQL NOTIFY channel carrying changes between processes. */
 export const CHANGES_CHANNEL = 'workstream_changes';
@@ -19,6 +19,15 @@ export const PROCESS_ORIGIN = `${process.pid}-${Math.random().toString(36).slice
 const PAYLOAD_LIMIT = 7_000;
 
 type EntityType = Change['entityType'];
+
+/**
+ * Whether anyone can hear a transaction's changes: a feed in this process, or, on PostgreSQL, the
+ * relays of other processes. When nobody can (SQLite or SQL Server without a feed), the changes
+ * are not resolved at all, so a write pays nothing for live views nobody has.
+ */
+export function changesHeard(feed: ChangeFeed | undefined, dialect: DialectName): boolean {
+  return feed !== undefined || dialect === 'postgres';
+}
 
 /** What one transaction touched, collected as it writes. */
 export class ChangeSet {

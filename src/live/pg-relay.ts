@@ -1,66 +1,30 @@
 /**
  * Changes from other processes on PostgreSQL: LISTEN on the changes channel and publish what
  * other processes committed (servers, the worker's SLA sweep) into this process's feed. The
- * changes this process sent are already in its feed and are skipped. Reconnects with backoff.
+ * changes this process sent are already in its feed and are skipped.
  */
-import pg from 'pg';
 import type { Logger } from '../log.js';
+import { type Listening, listenOn } from '../store/pg-listen.js';
 import { CHANGES_CHANNEL, PROCESS_ORIGIN } from './changes.js';
 import { type Change, type ChangeFeed, inProcessFeed } from './feed.js';
 
-export function relayPostgresChanges(url: string, feed: ChangeFeed, log: Logger): { close(): Promise<void> } {
-  let client: pg.Client | null = null;
-  let retry: NodeJS.Timeout | undefined;
-  let closed = false;
-  let failures = 0;
-  const schedule = () => {
-    if (closed || retry) return;
-    failures += 1;
-    retry = setTimeout(
-      () => {
-        retry = undefined;
-        void connect();
+export function relayPostgresChanges(url: string, feed: ChangeFeed, log: Logger): Listening {
+  return listenOn(
+    url,
+    CHANGES_CHANNEL,
+    {
+      notified: (payload) => {
+        try {
+          const body = JSON.parse(payload ?? '{}') as { origin?: string; changes?: Change[] };
+          if (body.origin !== PROCESS_ORIGIN && Array.isArray(body.changes)) feed.publish(body.changes);
+        } catch (error) {
+          log.warn({ err: error }, 'unreadable change notification');
+        }
       },
-      Math.min(10_000, 200 * 2 ** failures),
-    );
-    retry.unref();
-  };
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
-    next.on('notification', (message) => {
-      try {
-        const body = JSON.parse(message.payload ?? '{}') as { origin?: string; changes?: Change[] };
-        if (body.origin !== PROCESS_ORIGIN && Array.isArray(body.changes)) feed.publish(body.changes);
-      } catch (error) {
-        log.warn({ err: error }, 'unreadable change notification');
-      }
-    });
-    next.on('error', (error) => {
-      log.warn({ err: error }, 'change relay lost its connection; reconnecting');
-      if (client === next) client = null;
-      void next.end().catch(() => {});
-      schedule();
-    });
-    try {
-      await next.connect();
-      await next.query(`listen ${CHANGES_CHANNEL}`);
-      if (closed) return void (await next.end());
-      client = next;
-      failures = 0;
-    } catch (error) {
-      log.warn({ err: error }, 'change relay could not connect; retrying');
-      await next.end().catch(() => {});
-      schedule();
-    }
-  };
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(retry);
-      await client?.end().catch(() => {});
     },
-  };
+    log,
+    'change relay',
+  );
 }
 
 /**

@@ -190,6 +190,26 @@ export type StaticOutcome =
       readonly known?: { tokenId: string; orgId: string; memberId: string };
     };
 
+/**
+ * Why a known static token no longer admits its holder (revoked, expired, member removed), or
+ * null while it does: the one rule for /mcp and for the /today sessions signed in with it.
+ */
+export function tokenRefusal(
+  row: {
+    readonly id: string;
+    readonly revoked_at: Date | null;
+    readonly expires_at: Date | null;
+    readonly deactivated_at: Date | null;
+  },
+  now: Date,
+): string | null {
+  if (row.revoked_at !== null) return `Token ${row.id} was revoked.`;
+  if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime())
+    return `Token ${row.id} expired at ${row.expires_at.toISOString()}.`;
+  if (row.deactivated_at !== null) return `The member of token ${row.id} was removed from the organization.`;
+  return null;
+}
+
 /** Checks a static token: known, not revoked, not expired, member still active. */
 export async function checkStaticToken(
   store: Store,
@@ -216,11 +236,8 @@ export async function checkStaticToken(
   if (!row) return { ok: false, reason: 'The bearer token is unknown.' };
   const known = { tokenId: row.id, orgId: row.org_id, memberId: row.member_id };
   const now = clock.now();
-  if (row.revoked_at !== null) return { ok: false, reason: `Token ${row.id} was revoked.`, known };
-  if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime())
-    return { ok: false, reason: `Token ${row.id} expired at ${row.expires_at.toISOString()}.`, known };
-  if (row.deactivated_at !== null)
-    return { ok: false, reason: `The member of token ${row.id} was removed from the organization.`, known };
+  const refused = tokenRefusal(row, now);
+  if (refused !== null) return { ok: false, reason: refused, known };
   if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
     await store.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }

@@ -33,6 +33,7 @@ import { execute } from '../workstream/command.js';
 import { COMMANDS } from '../workstream/commands.js';
 import type { Actor } from '../workstream/deps.js';
 import type { Workstream } from '../workstream/workstream.js';
+import { tokenRefusal } from './auth.js';
 
 export const SESSION_COOKIE = 'workstream_session';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -203,15 +204,10 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
     const row = await store.db
       .selectFrom('api_tokens as t')
       .innerJoin('members as m', 'm.id', 't.member_id')
-      .select(['t.revoked_at', 't.expires_at', 'm.deactivated_at'])
+      .select(['t.id', 't.revoked_at', 't.expires_at', 'm.deactivated_at'])
       .where('t.id', '=', session.tokenId)
       .executeTakeFirst();
-    return (
-      row !== undefined &&
-      row.revoked_at === null &&
-      row.deactivated_at === null &&
-      (row.expires_at === null || row.expires_at.getTime() > now.getTime())
-    );
+    return row !== undefined && tokenRefusal(row, now) === null;
   }
 
   function newSession(session: Omit<Session, 'csrf' | 'expiresAt'>, expiresAt: number): string {

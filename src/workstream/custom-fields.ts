@@ -8,12 +8,12 @@
  */
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
-import { toJson } from '../store/dialect.js';
 import type { JsonObject } from '../store/schema.js';
 import { requireAdmin } from './admin-role.js';
 import { change, execute, query } from './command.js';
 import type { Db as Reader } from './deps.js';
 import { resolveMember } from './load.js';
+import { configEvent, orgSettings } from './org-settings.js';
 import { text } from './params.js';
 import { refuse } from './refusals.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -53,14 +53,9 @@ export const FieldSchemaView = z.object({ fields: z.array(FieldDefinition) });
 
 const Settings = z.looseObject({ customFields: z.array(FieldDefinition).optional() });
 
-async function readSettings(db: Reader, orgId: string): Promise<JsonObject> {
-  const org = await db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst();
-  return org?.settings_json ?? {};
-}
-
 /** The org's field definitions (retired ones included), in the order they were first defined. */
 export async function fieldDefinitions(db: Reader, orgId: string): Promise<FieldDefinition[]> {
-  const parsed = Settings.safeParse(await readSettings(db, orgId));
+  const parsed = Settings.safeParse((await orgSettings(db, orgId)).settings);
   return parsed.success ? (parsed.data.customFields ?? []) : [];
 }
 
@@ -206,7 +201,7 @@ export const setCustomField = change({
         refuse(validation('options', 'options: an enum field needs its options'));
       if (input.type !== 'enum' && input.options)
         refuse(validation('options', 'options: only an enum field has options; remove them'));
-      const settings = await readSettings(unit.db, unit.orgId);
+      const read = await orgSettings(unit.db, unit.orgId);
       const defs = await fieldDefinitions(unit.db, unit.orgId);
       const before = defs.find((d) => d.entity === input.entity && d.key === input.key);
       if (before && before.type !== input.type)
@@ -230,17 +225,11 @@ export const setCustomField = change({
       };
       if (before && JSON.stringify(before) === JSON.stringify(next)) return;
       const customFields = before ? defs.map((d) => (d === before ? next : d)) : [...defs, next];
-      await unit.db
-        .updateTable('orgs')
-        .set({ settings_json: toJson({ ...settings, customFields }) })
-        .where('id', '=', unit.orgId)
-        .execute();
-      await unit.event({
-        entityType: 'org',
-        entityId: unit.orgId,
-        type: input.retired ? 'config.custom_field_retired' : 'config.custom_field_set',
-        data: { before: (before ?? null) as JsonObject | null, after: next } as JsonObject,
-      });
+      await unit.setOrgSetting(read, 'customFields', customFields);
+      await configEvent(unit, input.retired ? 'custom_field_retired' : 'custom_field_set', {
+        before: (before ?? null) as JsonObject | null,
+        after: next,
+      } as JsonObject);
     });
     return execute(getFieldSchema, deps, actor, { entity: input.entity });
   },

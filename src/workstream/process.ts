@@ -27,6 +27,7 @@ import { requireAdmin } from './admin-role.js';
 import { change, query } from './command.js';
 import type { Reader } from './load.js';
 import { loadPursuit } from './load.js';
+import { configEvent, orgSettings } from './org-settings.js';
 import { PursuitId, text } from './params.js';
 import { refuse } from './refusals.js';
 import { run, type Unit } from './unit-of-work.js';
@@ -57,14 +58,8 @@ export type ProcessRules = z.output<typeof ProcessRules>;
 
 const EMPTY_RULES: ProcessRules = { requiredFields: {}, reasons: {}, signOffs: {} };
 
-async function settingsOf(db: Reader, orgId: string): Promise<JsonObject> {
-  const org = await db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst();
-  const settings = org?.settings_json;
-  return settings && typeof settings === 'object' ? (settings as JsonObject) : {};
-}
-
 export async function rulesOf(db: Reader, orgId: string): Promise<ProcessRules> {
-  const parsed = ProcessRules.safeParse((await settingsOf(db, orgId)).process ?? {});
+  const parsed = ProcessRules.safeParse((await orgSettings(db, orgId)).settings.process ?? {});
   return parsed.success ? parsed.data : EMPTY_RULES;
 }
 
@@ -91,8 +86,8 @@ export async function currentTemplates(db: Reader, orgId: string) {
  * were configurable (null) keep the org's legacy settings_json.gates, else today's defaults.
  */
 export async function gatesOf(db: Reader, orgId: string): Promise<Gates> {
-  const [templates, settings] = await Promise.all([currentTemplates(db, orgId), settingsOf(db, orgId)]);
-  const legacy = LegacyGates.safeParse(settings);
+  const [templates, settings] = await Promise.all([currentTemplates(db, orgId), orgSettings(db, orgId)]);
+  const legacy = LegacyGates.safeParse(settings.settings);
   const legacyGates = { ...LEGACY_DEFAULT, ...(legacy.success ? legacy.data.gates : {}) };
   const gates: Record<string, string[]> = {};
   for (const template of templates) {
@@ -152,10 +147,6 @@ export async function passRules(
     ),
   );
   await unit.db.updateTable('sign_offs').set({ consumed_at: unit.now }).where('id', '=', id).execute();
-}
-
-async function configEvent(unit: Unit, type: string, data: JsonObject): Promise<void> {
-  await unit.event({ entityType: 'org', entityId: unit.orgId, type: `config.${type}`, data });
 }
 
 // ---- views ---------------------------------------------------------------------------------
@@ -430,16 +421,12 @@ export const setProcessRules = change({
             ),
           );
       }
-      const settings = await settingsOf(unit.db, unit.orgId);
+      const read = await orgSettings(unit.db, unit.orgId);
       const before = await rulesOf(unit.db, unit.orgId);
       const rules = { ...before, ...input };
       // Setting the rules they already are changes nothing and records nothing (a safe retry).
       if (toJson(rules) === toJson(before)) return processView(unit.db, unit.orgId);
-      await unit.db
-        .updateTable('orgs')
-        .set({ settings_json: toJson({ ...settings, process: rules }), updated_at: unit.now })
-        .where('id', '=', unit.orgId)
-        .execute();
+      await unit.setOrgSetting(read, 'process', rules);
       await configEvent(unit, 'rules_set', { changed: Object.keys(input), ...input } as JsonObject);
       return processView(unit.db, unit.orgId);
     }),

@@ -4,7 +4,7 @@
  * (and webhook) outbox rows. Safe with several sweeps at once: each clock is marked once.
  */
 
-import { ChangeSet } from '../live/changes.js';
+import { ChangeSet, changesHeard } from '../live/changes.js';
 import type { Change } from '../live/feed.js';
 import type { Deps } from './deps.js';
 import { appendEvents, type EventRecord, type Webhook } from './events.js';
@@ -69,6 +69,7 @@ async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number):
       clocks.map((clock) => eventFor(clock, mark, now)),
       webhooksOf,
     );
+    if (!changesHeard(deps.feed, dialect)) return clocks.map((clock) => clock.kind);
     const sets = new Map<string, ChangeSet>();
     for (const clock of clocks) {
       const set = sets.get(clock.org_id) ?? new ChangeSet(clock.org_id, 'sweep');

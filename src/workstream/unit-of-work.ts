@@ -4,14 +4,15 @@
  * A lost optimistic race or a database collision runs the whole command again.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { ChangeSet } from '../live/changes.js';
+import { ChangeSet, changesHeard } from '../live/changes.js';
 import { traceTransaction } from '../observability/tracing.js';
 import type { DialectName, UniqueViolation } from '../store/dialect.js';
-import { uniqueViolation } from '../store/dialect.js';
+import { toJson, uniqueViolation } from '../store/dialect.js';
 import type { RowUpdate } from '../store/schema.js';
 import { authorise } from './authorise.js';
 import type { Actor, Db, Deps, EnrichmentProviderRef } from './deps.js';
 import { activeWebhooks, appendEvents, type EventInput, type Webhook } from './events.js';
+import type { OrgSettings } from './org-settings.js';
 import { syncTodayOrder, type WorkEntity } from './today-order.js';
 
 type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
@@ -82,6 +83,26 @@ export class Unit {
     this.touched.set(kind, ids);
     // Its clocks or what they show (state, assignee, due date) moved: the breaches may show it differently.
     this.changes.add(kind, id, true);
+  }
+
+  /**
+   * Sets one key of the org's settings as `read` them (./org-settings.ts), keeping the others, if
+   * the org row is still at the version read; otherwise a concurrent change won the race and the
+   * command runs again against it.
+   */
+  async setOrgSetting(read: OrgSettings, key: string, value: unknown): Promise<void> {
+    const result = await this.db
+      .updateTable('orgs')
+      .set({
+        settings_json: toJson({ ...read.settings, [key]: value }),
+        version: read.version + 1,
+        updated_at: this.now,
+      })
+      .where('id', '=', this.orgId)
+      .where('version', '=', read.version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n)
+      throw new LostRace(`the settings of ${this.orgId} changed concurrently`);
   }
 
   /**
@@ -173,7 +194,10 @@ async function runUnit<T>(
           const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
           const result = await work(unit);
           if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
-          const changes = unit.changes.size > 0 ? await unit.changes.resolve(tx, dialect) : [];
+          const changes =
+            unit.changes.size > 0 && changesHeard(deps.feed, dialect)
+              ? await unit.changes.resolve(tx, dialect)
+              : [];
           return { value: result, changes };
         });
         return done;
