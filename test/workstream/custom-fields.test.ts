@@ -29,6 +29,18 @@ describeEachDialect('custom fields', ({ store }) => {
     return org;
   }
 
+  it('keeps both of two configuration changes made at once to different parts of the settings', async () => {
+    const { ws, actor } = await testOrg(store());
+    const fields = Array.from({ length: 4 }, (_, i) =>
+      ws.setCustomField(actor, { entity: 'pursuit', key: `f${i}`, label: `F${i}`, type: 'text' }),
+    );
+    const rules = ws.setProcessRules(actor, { reasons: { loss: ['price', 'timing'] } });
+    await Promise.all([...fields, rules]);
+    const schema = await ws.getFieldSchema(actor, { entity: 'pursuit' });
+    expect(schema.fields.map((f) => f.key).sort()).toEqual(['f0', 'f1', 'f2', 'f3']);
+    expect((await ws.getProcess(actor, {})).rules.reasons).toEqual({ loss: ['price', 'timing'] });
+  });
+
   it('accepts typed values, stores a member by id, and reads the schema back', async () => {
     const { ws, actor, orgId } = await withFields();
     const email = `admin@${(await store().db.selectFrom('orgs').select('slug').where('id', '=', orgId).executeTakeFirstOrThrow()).slug}.test`;
