@@ -53,7 +53,7 @@ const WorkFilters = {
   assignee: z.string().max(400).optional().describe('A member id, e-mail or name; "me" for you.'),
   priority: PriorityParam.optional(),
   tag: Tag.optional(),
-  field: z.string().max(2100).optional().describe('A custom field equal to a value: key=value.'),
+  field: z.string().max(2100).optional().describe('key=value of a custom field.'),
   cursor: Cursor.optional(),
   limit: Limit,
 };
