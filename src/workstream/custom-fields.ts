@@ -404,8 +404,9 @@ export async function parseFieldFilter(unit: Unit, entity: FieldEntity, raw: str
       'Read get_field_schema and use one of its keys.',
     );
   const found = def as FieldDefinition;
-  if (!(FILTERABLE as readonly string[]).includes(found.type))
+  const notFiltered = () =>
     wrong(`${key} is a ${found.type} field; lists filter on ${FILTERABLE.join(', ')} fields`);
+  if (!(FILTERABLE as readonly string[]).includes(found.type)) notFiltered();
   if (text.trim() === '') wrong(`give the value after ${key}=`);
   const expected = () => wrong(`${key} expects ${expectation(found)}`);
   switch (found.type) {
@@ -426,8 +427,10 @@ export async function parseFieldFilter(unit: Unit, entity: FieldEntity, raw: str
     case 'boolean':
       if (text !== 'true' && text !== 'false') expected();
       return { key, value: text === 'true' };
-    default:
+    case 'member':
       if (text.length > 320) expected();
       return { key, value: await resolveMember(unit.db, unit.actor, text, 'field') };
+    case 'money':
+      return notFiltered();
   }
 }
