@@ -6,22 +6,26 @@
  * local server), PostgreSQL. No index holds field values: a rare value scans the org's rows.
  * Each run makes its own database.
  *
- *   npx tsx bench/field-filter.ts [sqlite|postgresql] [--rows 50000]
+ *   npx tsx bench/field-filter.ts [sqlite|postgresql] [--rows 50000] [--explain]
+ *
+ * --explain prints each database's plan of the common value's first page on stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { ManualClock } from '../src/domain/clock.js';
 import { newId } from '../src/domain/ids.js';
 import { connect, type Store } from '../src/store/connect.js';
 import { toJson } from '../src/store/dialect.js';
+import { fieldEqualsSql } from '../src/store/field-sql.js';
 import { migrate } from '../src/store/migrator.js';
 import { createWorkstream } from '../src/workstream/workstream.js';
 
 const { values, positionals } = parseArgs({
-  options: { rows: { type: 'string', default: '50000' } },
+  options: { rows: { type: 'string', default: '50000' }, explain: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
 const ROWS = Number(values.rows);
@@ -61,6 +65,8 @@ async function fill(store: Store) {
     }
     await store.db.insertInto('candidates').values(rows).execute();
   }
+  // Statistics as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) would have them.
+  await store.db.executeQuery(CompiledQuery.raw('analyze'));
   return { ws, actor };
 }
 
@@ -84,6 +90,23 @@ async function measure(name: string, store: Store): Promise<string[]> {
     ['number', { field: 'seats=42' }],
     ['no filter', {}],
   ];
+  if (values.explain) {
+    const page = store.db
+      .selectFrom('candidates')
+      .selectAll()
+      .where('org_id', '=', actor.orgId)
+      .orderBy('id', 'desc')
+      .where(fieldEqualsSql(store.dialect, 'candidates.fields_json', 'region', 'EMEA'))
+      .limit(26)
+      .compile();
+    const explain = store.dialect === 'postgres' ? 'explain analyze' : 'explain query plan';
+    const plan = await store.db.executeQuery(
+      CompiledQuery.raw(`${explain} ${page.sql}`, [...page.parameters]),
+    );
+    process.stderr.write(
+      `${name} plan:\n${plan.rows.map((row) => Object.values(row as object).join(' ')).join('\n')}\n`,
+    );
+  }
   const lines: string[] = [];
   for (const [what, args] of cases) {
     const times: number[] = [];
