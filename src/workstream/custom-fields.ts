@@ -4,7 +4,9 @@
  * admins, each change an `org` history event. Once an org defines a field for an entity, every
  * write of that entity's `fields` is checked against the definitions: unknown key, wrong type,
  * option not listed, member not in the org → VALIDATION naming `fields.<key>`. An entity with no
- * definitions keeps free-form fields.
+ * definitions keeps free-form fields. A field may be required from a state on (`requiredFrom`):
+ * moves into that state or a later one need it (the `required_fields` gate) and updates may not
+ * clear it. Lists filter by one field (`key=value`, typed by its definition). docs/fields.md.
  */
 import { z } from 'zod';
 import {
