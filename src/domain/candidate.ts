@@ -46,6 +46,7 @@ export const CANDIDATE_TRANSITIONS: readonly Transition<CandidateState, Candidat
 
 export const CANDIDATE_MACHINE: Machine<CandidateState, CandidateAction> = {
   entity: 'candidate',
+  initial: 'new',
   states: CANDIDATE_STATES,
   actions: CANDIDATE_ACTIONS,
   transitions: CANDIDATE_TRANSITIONS,

@@ -31,6 +31,8 @@ export type NextSteps<S extends string, A extends string> = {
 
 export interface Machine<S extends string, A extends string> {
   readonly entity: MachineEntity;
+  /** The state every record starts in. */
+  readonly initial: S;
   readonly states: readonly S[];
   readonly actions: readonly A[];
   readonly transitions: readonly Transition<S, A>[];
@@ -115,6 +117,34 @@ export function invalidTransition<S extends string, A extends string>(
     message,
     nextStep: hints[action] ?? hints.otherwise,
   };
+}
+
+/**
+ * The states a record reaches only through `state`: `state` itself and every state that each
+ * path of transitions from the initial state to it passes through `state` (it dominates them).
+ * This is what "from a state on" means: a pursuit is `submitted` or later when it is submitted,
+ * won or lost (a pursuit reaches `cancelled` without ever being submitted, so cancelled is not
+ * later than submitted); from the initial state on is every state.
+ */
+export function statesFrom<S extends string, A extends string>(machine: Machine<S, A>, state: S): S[] {
+  if (state === machine.initial) return [...machine.states];
+  const reached = new Set<S>([machine.initial]);
+  for (let frontier: S[] = [machine.initial]; frontier.length > 0; ) {
+    const next: S[] = [];
+    for (const from of frontier)
+      for (const transition of machine.transitions) {
+        if (!transition.from.includes(from)) continue;
+        // A return to where it was held from may reach any state that enters the one it leaves.
+        const targets = transition.to === HELD_FROM ? statesEntering(machine, from) : [transition.to];
+        for (const to of targets)
+          if (to !== state && !reached.has(to)) {
+            reached.add(to);
+            next.push(to);
+          }
+      }
+    frontier = next;
+  }
+  return machine.states.filter((s) => s === state || !reached.has(s));
 }
 
 function statesEntering<S extends string, A extends string>(machine: Machine<S, A>, state: S): S[] {

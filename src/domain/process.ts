@@ -6,6 +6,7 @@
 import type { GatedTool } from './checklist.js';
 import type { GuardFailed, MissingItem, Result } from './errors.js';
 import { fail, ok, subjectOf, validation } from './errors.js';
+import { type Machine, statesFrom } from './machine.js';
 
 export const REASON_LISTS = ['loss', 'no_bid', 'disqualify', 'cancel'] as const;
 export type ReasonList = (typeof REASON_LISTS)[number];
@@ -66,42 +67,73 @@ export function checkReasonCode(
   );
 }
 
+/** The records whose fields an organization defines and may require. */
+export type FieldsEntity = 'candidate' | 'pursuit';
+
 /**
  * Every required field the call leaves out, named at once. `given` holds the call's arguments
- * and, as `fields.<key>`, the pursuit's fields; blank strings count as missing.
+ * and, as `fields.<key>`, the record's fields; blank strings count as missing.
  */
 export function checkRequiredFields(
-  tool: GatedTool,
+  tool: string,
   required: readonly string[],
   given: Readonly<Record<string, unknown>>,
-  pursuitId: string,
+  subject: { readonly entity: FieldsEntity; readonly id: string },
 ): Result<void> {
-  const missing: MissingItem[] = required
-    .filter((field) => {
-      const value = given[field];
-      return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-    })
+  const { entity, id } = subject;
+  const missing: MissingItem[] = [...new Set(required)]
+    .filter((field) => isBlank(given[field]))
     .map((field) => ({
       key: field,
-      label: field.startsWith('fields.') ? `pursuit field ${field.slice(7)}` : field,
+      label: field.startsWith('fields.') ? `${entity} field ${field.slice(7)}` : field,
     }));
   if (missing.length === 0) return ok();
   const keys = missing.map((m) => `\`${m.key}\``).join(', ');
   const fields = missing.filter((m) => m.key.startsWith('fields.'));
   const args = missing.filter((m) => !m.key.startsWith('fields.'));
   const steps = [
-    fields.length > 0 && `set ${fields.map((m) => m.key.slice(7)).join(', ')} with update_pursuit`,
+    fields.length > 0 && `set ${fields.map((m) => m.key.slice(7)).join(', ')} with update_${entity}`,
     args.length > 0 && `give ${args.map((m) => m.key).join(', ')}`,
   ].filter(Boolean);
   return fail({
     code: 'GUARD_FAILED',
-    entity: 'pursuit',
-    id: pursuitId,
+    entity,
+    id,
     gate: 'required_fields',
     missing,
-    message: `The organization requires ${keys} before ${tool} on ${subjectOf('pursuit', pursuitId)}.`,
+    message: `The organization requires ${keys} before ${tool} on ${subjectOf(entity, id)}.`,
     nextStep: `${capitalise(steps.join(' and '))}, then call ${tool} again.`,
   });
+}
+
+/** What a required field counts as when it has no value: absent, null or blank text. */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A custom field's definition as far as requiring it goes. */
+export interface FieldRequirement<S extends string> {
+  readonly key: string;
+  readonly requiredFrom?: S | undefined;
+  readonly retired?: boolean | undefined;
+}
+
+/**
+ * The fields (as `fields.<key>`) a record in `state` must have: those required from `state` or
+ * from a state it reaches only through (statesFrom, src/domain/machine.ts). Retired fields are
+ * no longer required.
+ */
+export function fieldsRequiredIn<S extends string, A extends string>(
+  machine: Machine<S, A>,
+  definitions: readonly FieldRequirement<S>[],
+  state: S,
+): string[] {
+  return definitions
+    .filter(
+      (d) =>
+        !d.retired && d.requiredFrom !== undefined && statesFrom(machine, d.requiredFrom).includes(state),
+    )
+    .map((d) => `fields.${d.key}`);
 }
 
 export interface SignOffRef {

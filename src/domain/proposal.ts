@@ -24,6 +24,7 @@ const CLOSED = 'Add a new version with add_proposal_version and send that.';
 
 export const PROPOSAL_VERSION_MACHINE: Machine<ProposalVersionState, ProposalVersionAction> = {
   entity: 'proposal_version',
+  initial: 'draft',
   states: PROPOSAL_VERSION_STATES,
   actions: PROPOSAL_VERSION_ACTIONS,
   transitions: PROPOSAL_VERSION_TRANSITIONS,

@@ -51,6 +51,7 @@ const CLOSED =
 
 export const PURSUIT_MACHINE: Machine<PursuitState, PursuitAction> = {
   entity: 'pursuit',
+  initial: 'capture',
   states: PURSUIT_STATES,
   actions: PURSUIT_ACTIONS,
   transitions: PURSUIT_TRANSITIONS,

@@ -13,6 +13,7 @@ export const SIGNAL_TRANSITIONS: readonly Transition<SignalState, SignalAction>[
 
 export const SIGNAL_MACHINE: Machine<SignalState, SignalAction> = {
   entity: 'signal',
+  initial: 'new',
   states: SIGNAL_STATES,
   actions: SIGNAL_ACTIONS,
   transitions: SIGNAL_TRANSITIONS,

@@ -11,7 +11,7 @@ function fieldSchemaText(view: z.output<typeof FieldSchemaView>): string {
   return view.fields
     .map(
       (f) =>
-        `- ${f.entity}.${f.key} (${f.type}${f.options ? `: ${f.options.join(' | ')}` : ''})${f.retired ? ' retired' : ''}: ${f.label}${f.help ? ` — ${f.help}` : ''}`,
+        `- ${f.entity}.${f.key} (${f.type}${f.options ? `: ${f.options.join(' | ')}` : ''})${f.requiredFrom ? ` required from ${f.requiredFrom}` : ''}${f.retired ? ' retired' : ''}: ${f.label}${f.help ? ` — ${f.help}` : ''}`,
     )
     .join('\n');
 }
@@ -21,7 +21,8 @@ export const getFieldSchema = defineTool({
   name: 'get_field_schema',
   summary: "The org's custom fields for candidates and pursuits: key, type, options.",
   title: 'Get the field schema',
-  description: "The org's custom fields (key, label, type, options, help) to fill in `fields` on writes.",
+  description:
+    "The org's custom fields (key, label, type, options, help, requiredFrom) to fill in `fields` on writes.",
   command: COMMANDS.getFieldSchema,
   render: fieldSchemaText,
 });
@@ -29,10 +30,10 @@ export const getFieldSchema = defineTool({
 export const setCustomField = defineTool({
   toolset,
   name: 'set_custom_field',
-  summary: 'Admins: define, change or retire a custom field of candidates or pursuits.',
+  summary: 'Admins: define, change, require or retire a custom field of candidates or pursuits.',
   title: 'Set a custom field',
   description:
-    'Admins: define or change a typed custom field; retired: true stops accepting it. The type of a key is fixed.',
+    'Admins: define or change a typed custom field; requiredFrom: moves into that state or later need it; retired: true stops accepting it. The type of a key is fixed.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setCustomField,
   render: fieldSchemaText,

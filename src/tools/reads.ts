@@ -65,10 +65,10 @@ export const listSignals = defineTool({
 export const listCandidates = defineTool({
   ...view,
   name: 'list_candidates',
-  summary: 'Page through candidates, newest first, by state, assignee, priority or tag.',
+  summary: 'Page through candidates, newest first, by state, assignee, priority, tag or custom field.',
   title: 'List candidates',
   description:
-    'Candidates, newest first, by state, assignee, priority or tag. For what to do next, get_today_panel.',
+    'Candidates, newest first, by state, assignee, priority, tag or custom field. For what to do next, get_today_panel.',
   command: COMMANDS.listCandidates,
   render: (page) => pageText('candidates', page, itemLine),
 });
@@ -76,9 +76,9 @@ export const listCandidates = defineTool({
 export const listPursuits = defineTool({
   ...view,
   name: 'list_pursuits',
-  summary: 'Page through pursuits, newest first, by state, assignee, priority or tag.',
+  summary: 'Page through pursuits, newest first, by state, assignee, priority, tag or custom field.',
   title: 'List pursuits',
-  description: 'Pursuits, newest first, by state, assignee, priority or tag.',
+  description: 'Pursuits, newest first, by state, assignee, priority, tag or custom field.',
   command: COMMANDS.listPursuits,
   render: (page) => pageText('pursuits', page, itemLine),
 });

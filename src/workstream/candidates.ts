@@ -12,7 +12,7 @@ import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
 import { change } from './command.js';
-import { carryFields, checkFields } from './custom-fields.js';
+import { carryFields, checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
 import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './load.js';
@@ -236,7 +236,9 @@ export const updateCandidate = change({
     if (input.estimatedValue !== undefined && input.estimatedValue !== row.estimated_value)
       set.estimated_value = input.estimatedValue;
     if (input.fields !== undefined) {
-      const fields = { ...row.fields_json, ...(await checkFields(unit, 'candidate', input.fields)) };
+      const checked = await checkFields(unit, 'candidate', input.fields);
+      await keepRequiredFields(unit, 'candidate', row, checked);
+      const fields = { ...row.fields_json, ...checked };
       if (JSON.stringify(fields) !== JSON.stringify(row.fields_json)) set.fields_json = toJson(fields);
     }
     // Only what differs counts as a change, so the same update twice changes nothing the second time.
@@ -260,6 +262,7 @@ export const logTouch = change({
   output: CandidateView,
   run: candidateCommand<z.output<typeof LogTouch>>(async (unit, row, input) => {
     const to = must(touchTarget(row.state, row.id));
+    await requireFieldsForMove(unit, 'candidate', row, to, 'log_touch');
     const occurredAt = input.occurredAt ? new Date(input.occurredAt) : unit.now;
     await recordActivity(unit, { type: 'candidate', id: row.id }, input.kind, input.summary, occurredAt);
     await unit.bump('candidates', row.id, row.version, {
@@ -289,6 +292,7 @@ export const qualifyCandidate = change({
   run: candidateCommand<z.output<typeof QualifyCandidate>>(
     async (unit, row, input) => {
       const moved = must(applyTransition(CANDIDATE_MACHINE, row.state, 'qualify_candidate', { id: row.id }));
+      await requireFieldsForMove(unit, 'candidate', row, moved.to, 'qualify_candidate');
       await unit.bump('candidates', row.id, row.version, { state: moved.to });
       await unit.event({
         entityType: 'candidate',
@@ -310,6 +314,7 @@ export const disqualifyCandidate = change({
     async (unit, row, input) => {
       const moved = must(guardDisqualify({ candidate: row, reason: input.reason }));
       await checkReason(unit, 'disqualify', moved.reason);
+      await requireFieldsForMove(unit, 'candidate', row, moved.to, 'disqualify_candidate');
       await unit.bump('candidates', row.id, row.version, {
         state: moved.to,
         disqualify_reason: moved.reason,
@@ -347,6 +352,7 @@ export const reopenCandidate = change({
           return candidateViewOf(unit.db, unit.orgId, row);
         checkVersion('candidate', row, input.expectedVersion);
         const moved = must(guardReopen({ candidate: row, reason: input.reason }));
+        await requireFieldsForMove(unit, 'candidate', row, moved.to, 'reopen_candidate');
         await unit.bump('candidates', row.id, row.version, {
           state: moved.to,
           disqualify_reason: null,
@@ -381,6 +387,7 @@ export const mergeCandidate = change({
         return candidateViewOf(unit.db, unit.orgId, into);
       checkVersion('candidate', row, input.expectedVersion);
       const moved = must(guardMerge({ candidate: row, into }));
+      await requireFieldsForMove(unit, 'candidate', row, moved.to, 'merge_candidate');
       await unit.bump('candidates', row.id, row.version, { state: moved.to, merged_into_id: into.id });
       await cancelClocks(unit, ['triage'], row.id);
       await unit.bump('candidates', into.id, into.version, {});
@@ -450,6 +457,7 @@ export const promoteCandidate = change({
         const moved = must(
           applyTransition(CANDIDATE_MACHINE, row.state, 'promote_candidate', { id: row.id }),
         );
+        await requireFieldsForMove(unit, 'candidate', row, moved.to, 'promote_candidate');
         await unit.bump('candidates', row.id, row.version, { state: moved.to });
         const pursuitId = newId('pur', unit.now);
         await unit.db

@@ -10,6 +10,7 @@ import { PURSUIT_ACTIONS_TABLE, permitWork } from '../domain/actions.js';
 import { GATE_TOOLS, type GatedTool, type Gates, gateActionOf, REVIEW_KEY } from '../domain/checklist.js';
 import { must, notFound, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { HELD_FROM } from '../domain/machine.js';
 import {
   checkReasonCode,
   checkRequiredFields,
@@ -20,11 +21,12 @@ import {
   type ReasonList,
   SIGN_OFF_ROLES,
 } from '../domain/process.js';
-import { OPEN_PURSUIT_STATES } from '../domain/pursuit.js';
+import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE } from '../domain/pursuit.js';
 import { toJson } from '../store/dialect.js';
 import type { JsonObject, Row } from '../store/schema.js';
 import { requireAdmin } from './admin-role.js';
 import { change, query } from './command.js';
+import { fieldsForMove, givenFields } from './custom-fields.js';
 import type { Reader } from './load.js';
 import { loadPursuit } from './load.js';
 import { configEvent, orgSettings } from './org-settings.js';
@@ -122,11 +124,15 @@ export async function passRules(
 ): Promise<void> {
   const rules = await rulesOf(unit.db, unit.orgId);
   if (reason) must(checkReasonCode(reason.list, reason.value, rules.reasons[reason.list]));
-  const required = rules.requiredFields[tool] ?? [];
-  const fields = (pursuit.fields_json ?? {}) as JsonObject;
-  const given: Record<string, unknown> = { ...args };
-  for (const [key, value] of Object.entries(fields)) given[`fields.${key}`] = value;
-  must(checkRequiredFields(tool, required, given, pursuit.id));
+  // What the org requires of this action, and the fields required from the state it moves into.
+  const to = PURSUIT_MACHINE.transitions.find((t) => t.action === tool && t.from.includes(pursuit.state))?.to;
+  const required = [
+    ...(rules.requiredFields[tool] ?? []),
+    ...(to === undefined || to === HELD_FROM ? [] : await fieldsForMove(unit, 'pursuit', pursuit, to)),
+  ];
+  must(
+    checkRequiredFields(tool, required, givenFields(pursuit, args), { entity: 'pursuit', id: pursuit.id }),
+  );
   const role = rules.signOffs[tool];
   if (role === undefined) return;
   const latest = await unit.db

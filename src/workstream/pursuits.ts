@@ -6,7 +6,7 @@ import { must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
 import { PROPOSAL_VERSION_MACHINE } from '../domain/proposal.js';
-import { PURSUIT_MACHINE, type PursuitState } from '../domain/pursuit.js';
+import { PURSUIT_MACHINE, type PursuitAction, type PursuitState } from '../domain/pursuit.js';
 import {
   guardCancel,
   guardLost,
@@ -20,7 +20,7 @@ import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
 import { change } from './command.js';
-import { checkFields } from './custom-fields.js';
+import { checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { gateChecklists, loadPursuit, proposalVersionsOf, pursuitViewOf, resolveMember } from './load.js';
 import {
@@ -168,15 +168,20 @@ function pursuitCommand<I extends { pursuitId: string; expectedVersion?: number 
     });
 }
 
-/** Moves the pursuit's state (and more columns) and appends the `pursuit.<type>` event. */
+/**
+ * Moves the pursuit's state (and more columns) by `tool` and appends the `pursuit.<type>` event;
+ * refused while a field required from the new state is missing.
+ */
 async function move(
   unit: Unit,
   pursuit: Row<'pursuits'>,
+  tool: PursuitAction,
   type: string,
   to: PursuitState,
   set: RowUpdate<'pursuits'> = {},
   event: { reason?: string | null; data?: Record<string, unknown> } = {},
 ): Promise<void> {
+  await requireFieldsForMove(unit, 'pursuit', pursuit, to, tool);
   await unit.bump('pursuits', pursuit.id, pursuit.version, { ...set, state: to });
   await unit.event({
     entityType: 'pursuit',
@@ -231,7 +236,9 @@ export const updatePursuit = change({
     if (input.probability !== undefined && input.probability !== pursuit.probability)
       set.probability = input.probability;
     if (input.fields !== undefined) {
-      const fields = { ...pursuit.fields_json, ...(await checkFields(unit, 'pursuit', input.fields)) };
+      const checked = await checkFields(unit, 'pursuit', input.fields);
+      await keepRequiredFields(unit, 'pursuit', pursuit, checked);
+      const fields = { ...pursuit.fields_json, ...checked };
       if (JSON.stringify(fields) !== JSON.stringify(pursuit.fields_json)) set.fields_json = toJson(fields);
     }
     // Only what differs counts as a change, so the same update twice changes nothing the second time.
@@ -258,7 +265,7 @@ export const decideBid = change({
       const { gates, checklists } = await gated(unit, pursuit);
       must(checkGate('bid', gates, checklists, { entity: 'pursuit', id: pursuit.id }));
       await passRules(unit, pursuit, 'decide_bid', input);
-      await move(unit, pursuit, 'bid', moved.to, {}, { reason: input.reason ?? null });
+      await move(unit, pursuit, 'decide_bid', 'bid', moved.to, {}, { reason: input.reason ?? null });
     },
     (pursuit, _input, last) => pursuit.state === 'proposal' && last?.type === 'pursuit.bid',
   ),
@@ -277,6 +284,7 @@ export const decideNoBid = change({
       await move(
         unit,
         pursuit,
+        'decide_no_bid',
         'no_bid',
         moved.to,
         { close_reason: moved.reason, closed_at: unit.now },
@@ -295,7 +303,15 @@ export const holdPursuit = change({
       const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'hold_pursuit', ref(pursuit)));
       const reason = must(requireReason('reason', input.reason, 'hold_pursuit'));
       await pauseClock(unit, 'proposal', pursuit.id);
-      await move(unit, pursuit, 'held', moved.to, { held_from_state: pursuit.state }, { reason });
+      await move(
+        unit,
+        pursuit,
+        'hold_pursuit',
+        'held',
+        moved.to,
+        { held_from_state: pursuit.state },
+        { reason },
+      );
     },
     (pursuit, input, last) =>
       pursuit.state === 'on_hold' && last?.type === 'pursuit.held' && last.reason === input.reason,
@@ -309,7 +325,7 @@ export const resumePursuit = change({
     async (unit, pursuit) => {
       const moved = must(applyTransition(PURSUIT_MACHINE, pursuit.state, 'resume_pursuit', ref(pursuit)));
       await resumeClock(unit, 'proposal', pursuit.id, pursuit.priority);
-      await move(unit, pursuit, 'resumed', moved.to, { held_from_state: null });
+      await move(unit, pursuit, 'resume_pursuit', 'resumed', moved.to, { held_from_state: null });
     },
     (pursuit, _input, last) => pursuit.state !== 'on_hold' && last?.type === 'pursuit.resumed',
   ),
@@ -391,6 +407,7 @@ export const submitPursuit = change({
       await move(
         unit,
         pursuit,
+        'submit_pursuit',
         'submitted',
         moved.to,
         { submitted_at: unit.now },
@@ -509,6 +526,7 @@ export const markWon = change({
       await move(
         unit,
         pursuit,
+        'mark_won',
         'won',
         moved.to,
         { award_amount: moved.awardAmount, closed_at: unit.now, close_reason: input.note ?? null },
@@ -530,6 +548,7 @@ export const markLost = change({
       await move(
         unit,
         pursuit,
+        'mark_lost',
         'lost',
         moved.to,
         { loss_reason: moved.lossReason, closed_at: unit.now },
@@ -551,6 +570,7 @@ export const cancelPursuit = change({
       await move(
         unit,
         pursuit,
+        'cancel_pursuit',
         'cancelled',
         moved.to,
         { close_reason: moved.reason, closed_at: unit.now },

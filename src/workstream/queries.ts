@@ -6,9 +6,11 @@ import { notFound } from '../domain/errors.js';
 import { PURSUIT_STATES } from '../domain/pursuit.js';
 import { SIGNAL_STATES } from '../domain/signal.js';
 import { limitRows } from '../store/dialect.js';
+import { fieldEqualsSql } from '../store/field-sql.js';
 import type { Database, Row } from '../store/schema.js';
 import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { parseFieldFilter } from './custom-fields.js';
 import {
   candidateViews,
   loadCandidate,
@@ -51,6 +53,7 @@ const WorkFilters = {
   assignee: z.string().max(400).optional().describe('A member id, e-mail or name; "me" for you.'),
   priority: PriorityParam.optional(),
   tag: Tag.optional(),
+  field: z.string().max(2100).optional().describe('key=value of a custom field.'),
   cursor: Cursor.optional(),
   limit: Limit,
 };
@@ -175,7 +178,8 @@ export const listSignals = query({
 });
 
 /**
- * Candidates and pursuits list the same way: newest first, by state, priority, assignee or tag.
+ * Candidates and pursuits list the same way: newest first, by state, priority, assignee, tag or
+ * custom field.
  * One reader for both, named by its table.
  */
 async function listWork<T extends 'candidates' | 'pursuits'>(
@@ -195,6 +199,10 @@ async function listWork<T extends 'candidates' | 'pursuits'>(
   if (input.assignee)
     select = select.where('assignee_id', '=', await resolveMember(unit.db, unit.actor, input.assignee));
   if (input.tag) select = select.where(taggedWith(unit, entity, `${table}.id` as 'candidates.id', input.tag));
+  if (input.field !== undefined) {
+    const { key, value } = await parseFieldFilter(unit, entity, input.field);
+    select = select.where(fieldEqualsSql(unit.dialect, `${table}.fields_json`, key, value));
+  }
   if (input.cursor) select = select.where('id', '<', afterId(input.cursor));
   return (await limitRows(unit.dialect, select, input.limit + 1).execute()) as Row<T>[];
 }

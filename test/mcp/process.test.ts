@@ -1,7 +1,9 @@
 /**
  * The capture process as configuration, end to end through real MCP clients (SDK v2 and v1) on
  * each dialect: an org with four reviews (blue before bid, pink and red before submit, white
- * after won/lost), reason codes, required fields and a sign-off runs the whole lifecycle.
+ * after won/lost), reason codes, required fields and a sign-off runs the whole lifecycle, with
+ * two custom fields: a contract vehicle required from submitted on, and the ceiling the won gate
+ * requires.
  */
 import { Client } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
@@ -70,9 +72,18 @@ describeEachDialect('the capture process as configuration', (db) => {
       items: [item('lessons_captured')],
       afterClose: true,
     });
+    await ok(a, 'set_custom_field', {
+      entity: 'pursuit',
+      key: 'contract_vehicle',
+      label: 'Contract vehicle',
+      type: 'enum',
+      options: ['GSA', 'SEWP', 'OASIS'],
+      requiredFrom: 'submitted',
+    });
+    await ok(a, 'set_custom_field', { entity: 'pursuit', key: 'ceiling', label: 'Ceiling', type: 'money' });
     await ok(a, 'set_process_rules', {
       reasons: { loss: ['price', 'technical', 'incumbent'], no_bid: ['no_fit', 'no_capacity'] },
-      requiredFields: { decide_bid: ['reason'], mark_won: ['note'] },
+      requiredFields: { decide_bid: ['reason'], mark_won: ['note', 'fields.ceiling'] },
       signOffs: { submit_pursuit: 'admin' },
     });
   });
@@ -124,6 +135,22 @@ describeEachDialect('the capture process as configuration', (db) => {
       const red = await refused(me, 'submit_pursuit', { pursuitId });
       expect(red).toMatchObject({ review: 'red', missing: [{ key: 'evaluator_scoring' }] });
       await tick(me, pursuitId, 'red', ['evaluator_scoring']);
+
+      // The contract vehicle is required from submitted on: named with the step that sets it.
+      const unchanged = await snapshot(db.store());
+      const vehicle = await refused(me, 'submit_pursuit', { pursuitId });
+      expect(vehicle).toMatchObject({
+        code: 'GUARD_FAILED',
+        gate: 'required_fields',
+        missing: [{ key: 'fields.contract_vehicle', label: 'pursuit field contract_vehicle' }],
+      });
+      expect(vehicle.nextStep).toBe(
+        'Set contract_vehicle with update_pursuit, then call submit_pursuit again.',
+      );
+      expect(await snapshot(db.store())).toEqual(unchanged);
+      const listed = await ok(me, 'get_pursuit', { pursuitId });
+      expect(listed.allowedActions).toContain('submit_pursuit');
+      await ok(me, 'update_pursuit', { pursuitId, fields: { contract_vehicle: 'SEWP' } });
       const needs = await refused(me, 'submit_pursuit', { pursuitId });
       expect(needs).toMatchObject({ gate: 'sign_off' });
       expect(needs.nextStep).toContain('request_sign_off');
@@ -151,11 +178,22 @@ describeEachDialect('the capture process as configuration', (db) => {
       await ok(boss, 'decide_sign_off', { signOffId: second.id, decision: 'approve', note: 'Go' });
       const submitted = await ok(me, 'submit_pursuit', { pursuitId });
       expect(submitted.state).toBe('submitted');
+      // Submitted, it keeps its vehicle: clearing it is refused; it is found by it.
+      const clear = await refused(me, 'update_pursuit', { pursuitId, fields: { contract_vehicle: null } });
+      expect(clear).toMatchObject({ code: 'VALIDATION', field: 'fields.contract_vehicle' });
+      const bySewp = await ok(me, 'list_pursuits', { field: 'contract_vehicle=SEWP', state: 'submitted' });
+      expect(bySewp.items.map((p: { id: string }) => p.id)).toContain(pursuitId);
 
-      // Won needs the note (required field); the white review is worked after close.
-      expect(await refused(me, 'mark_won', { pursuitId, awardAmount: 100_000 })).toMatchObject({
+      // Won needs the note and the ceiling (required fields, named at once); white is worked after close.
+      const won = await refused(me, 'mark_won', { pursuitId, awardAmount: 100_000 });
+      expect(won).toMatchObject({
         gate: 'required_fields',
-        missing: [{ key: 'note' }],
+        missing: [{ key: 'note' }, { key: 'fields.ceiling' }],
+      });
+      expect(won.nextStep).toBe('Set ceiling with update_pursuit and give note, then call mark_won again.');
+      await ok(me, 'update_pursuit', {
+        pursuitId,
+        fields: { ceiling: { amount: 250_000, currency: 'USD' } },
       });
       expect((await ok(me, 'mark_won', { pursuitId, awardAmount: 100_000, note: 'Best value' })).state).toBe(
         'won',
@@ -179,6 +217,7 @@ describeEachDialect('the capture process as configuration', (db) => {
     await ok(me, 'add_proposal_version', { pursuitId: lostId, title: 'v1' });
     await tick(me, lostId, 'pink', ['compliance_matrix', 'win_themes']);
     await tick(me, lostId, 'red', ['evaluator_scoring']);
+    await ok(me, 'update_pursuit', { pursuitId: lostId, fields: { contract_vehicle: 'GSA' } });
     const asked = await ok(me, 'request_sign_off', { pursuitId: lostId, action: 'submit_pursuit' });
     await ok(admin.v1 as ToolClient, 'decide_sign_off', { signOffId: asked.id, decision: 'approve' });
     await ok(me, 'submit_pursuit', { pursuitId: lostId });

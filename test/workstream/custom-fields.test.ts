@@ -154,4 +154,49 @@ describeEachDialect('custom fields', ({ store }) => {
     );
     expect(long).toMatchObject({ code: 'VALIDATION', field: 'fields.note' });
   });
+
+  it('keeps moves free without requiredFrom; records, repeats and removes a requirement as org events', async () => {
+    const { ws, actor, orgId } = await testOrg(store());
+    const define = (requiredFrom?: 'qualified') =>
+      ws.setCustomField(actor, {
+        entity: 'candidate',
+        key: 'segment',
+        label: 'Segment',
+        type: 'text',
+        ...(requiredFrom ? { requiredFrom } : {}),
+      });
+    await define();
+    const touched = async () => {
+      const c = await ws.createCandidate(actor, { title: 'R', accountName: `R ${Math.random()}` });
+      await ws.logTouch(actor, { candidateId: c.id, kind: 'call', summary: 'Hi' });
+      return c.id;
+    };
+    // No requiredFrom: today's behaviour, the move needs nothing.
+    expect((await ws.qualifyCandidate(actor, { candidateId: await touched() })).state).toBe('qualified');
+    await define('qualified');
+    await define('qualified');
+    const gated = await touched();
+    expect(await refusal(ws.qualifyCandidate(actor, { candidateId: gated }))).toMatchObject({
+      code: 'GUARD_FAILED',
+      gate: 'required_fields',
+      missing: [{ key: 'fields.segment' }],
+    });
+    // Stating the definition without requiredFrom removes the requirement.
+    await define();
+    expect((await ws.qualifyCandidate(actor, { candidateId: gated })).state).toBe('qualified');
+    const events = await store()
+      .db.selectFrom('events')
+      .select(['type', 'data_json'])
+      .where('org_id', '=', orgId)
+      .where('entity_id', '=', orgId)
+      .orderBy('id')
+      .execute();
+    expect(
+      events.map((e) => [e.type, (e.data_json as { after: { requiredFrom?: string } }).after.requiredFrom]),
+    ).toEqual([
+      ['config.custom_field_set', undefined],
+      ['config.custom_field_set', 'qualified'],
+      ['config.custom_field_set', undefined],
+    ]);
+  });
 });
