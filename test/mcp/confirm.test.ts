@@ -6,8 +6,11 @@
  * the SDK v2 client on a 2025-era connection and on a 2026-07-28 one (input_required rounds),
  * the SDK v1 client, in memory and over HTTP on loopback, on each dialect.
  */
+import { fileURLToPath } from 'node:url';
 import { Client, type ClientOptions, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as StdioClientTransportV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport as InMemoryV1 } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -20,9 +23,12 @@ import { createServer } from '../../src/server/mcp.js';
 import { Metrics } from '../../src/server/metrics.js';
 import type { Store } from '../../src/store/connect.js';
 import { type Actor, createWorkstream, type Workstream } from '../../src/workstream/workstream.js';
+import { CLI } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
 import { snapshot, type TestOrg, testOrg } from '../support/workstream.js';
 import { LEGACY, type Loose, MODERN, ok, orgIdentity, quiet, refused, type ToolClient } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const PINK = ['compliance_matrix', 'win_themes', 'pricing_strategy', 'solution_review', 'executive_summary'];
 const RED = ['evaluator_scoring', 'final_price_approval', 'lessons_captured'];
@@ -440,6 +446,65 @@ describeEachDialect('confirmation of destructive moves', (db) => {
           const closed = await ok(client, 'cancel_pursuit', { pursuitId: pursuit.id, reason: 'Gone' });
           expect(closed).toMatchObject({ state: 'cancelled' });
           expect(user.asked).toHaveLength(0);
+        } finally {
+          await client.close();
+        }
+      });
+    }
+  });
+
+  describe('over stdio (the `workstream serve` process)', () => {
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      const { slug, email } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
+      env = {
+        WORKSTREAM_DB_URL: db.url(),
+        WORKSTREAM_ORG: slug,
+        WORKSTREAM_ACTOR: email,
+        WORKSTREAM_LOG_LEVEL: 'warn',
+      };
+    });
+
+    async function stdioClient(kind: Kind, user: User): Promise<ToolClient> {
+      const spawnWith = {
+        command: process.execPath,
+        args: ['--import', 'tsx', CLI, 'serve'],
+        env,
+        cwd: ROOT,
+      };
+      if (kind === 'v1') {
+        const client = v1Client(user);
+        await client.connect(new StdioClientTransportV1({ ...spawnWith, stderr: 'pipe' }), {
+          timeout: 30_000,
+        });
+        return client;
+      }
+      const client = v2Client(kind === 'v2 2026-07-28' ? MODERN : LEGACY, user);
+      await client.connect(new StdioClientTransport({ ...spawnWith, stderr: 'pipe' }), { timeout: 30_000 });
+      return client;
+    }
+
+    for (const kind of KINDS) {
+      it(`asks the SDK ${kind} client: yes closes, a decline changes nothing`, async () => {
+        const user = new User();
+        const client = await stdioClient(kind, user);
+        try {
+          const pursuit = await pursuitIn(org, 'capture');
+          user.will('decline');
+          const before = await snapshot(db.store());
+          const failure = await refused(client, 'decide_no_bid', { pursuitId: pursuit.id, reason: 'No fit' });
+          expect(failure).toMatchObject({ code: 'NOT_CONFIRMED', answer: 'decline', id: pursuit.id });
+          expect(await snapshot(db.store())).toEqual(before);
+          user.will('yes');
+          const closed = await ok(client, 'decide_no_bid', { pursuitId: pursuit.id, reason: 'No fit' });
+          expect(closed).toMatchObject({ state: 'no_bid', version: pursuit.version + 1 });
+          expect(user.asked).toHaveLength(2);
+          expectPreview(user.asked[1], pursuit, {
+            from: 'capture',
+            to: 'no_bid',
+            args: { reason: 'No fit' },
+          });
         } finally {
           await client.close();
         }
