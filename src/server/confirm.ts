@@ -128,14 +128,13 @@ function question(preview: Preview) {
  * input_required result that asks (2026-era). Throws NOT_CONFIRMED when the user did not confirm.
  */
 export async function confirmFirst(
-  tool: Tool & { confirm: Confirmation },
+  tool: Tool,
+  confirmation: Confirmation,
   args: unknown,
-  deps: Deps,
-  actor: Actor,
+  { deps, actor }: { readonly deps: Deps; readonly actor: Actor },
   channel: Channel,
   ctx: ServerContext,
 ): Promise<{ readonly args: unknown } | { readonly ask: InputRequiredResult }> {
-  const confirmation = tool.confirm;
   if (channel === 'rounds') {
     const state = echoedState(ctx.mcpReq.requestState(), tool, confirmation, args);
     if (state) {

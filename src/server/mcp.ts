@@ -77,13 +77,14 @@ async function callTool(tool: Tool, args: unknown, options: ServerOptions, arriv
     const deps = options.workstream.deps;
     let runWith = args;
     // A destructive tool asks the user first where the client can ask (./confirm.ts).
-    const channel = tool.confirm ? channelOf(arrival.server, arrival.ctx) : undefined;
-    if (tool.confirm && channel) {
+    const confirmation = tool.confirm;
+    const channel = confirmation ? channelOf(arrival.server, arrival.ctx) : undefined;
+    if (confirmation && channel) {
       const first = await confirmFirst(
-        { ...tool, confirm: tool.confirm },
+        tool,
+        confirmation,
         args,
-        deps,
-        options.actor,
+        { deps, actor: options.actor },
         channel,
         arrival.ctx,
       );
