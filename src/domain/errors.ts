@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'DUPLICATE',
   'CONFLICT',
   'FORBIDDEN',
+  'NOT_CONFIRMED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -91,6 +92,18 @@ export interface Forbidden extends Explained {
   readonly reason: string;
 }
 
+/** What the user answered when asked to confirm a destructive call (src/tools/confirm.ts). */
+export type ConfirmationAnswer = 'decline' | 'cancel' | 'no_answer';
+
+export interface NotConfirmed extends Explained {
+  readonly code: 'NOT_CONFIRMED';
+  readonly entity: Entity;
+  readonly id: string;
+  /** The tool the user was asked to confirm. */
+  readonly action: string;
+  readonly answer: ConfirmationAnswer;
+}
+
 export type Failure =
   | InvalidTransition
   | GuardFailed
@@ -98,7 +111,8 @@ export type Failure =
   | NotFound
   | Duplicate
   | Conflict
-  | Forbidden;
+  | Forbidden
+  | NotConfirmed;
 
 /** Thrown where a command cannot return a Result; the failure travels intact to the tool layer. */
 export class WorkstreamError extends Error {
@@ -212,5 +226,29 @@ export function forbidden(reason: string): Forbidden {
     reason,
     message: `Not allowed: ${reason}`,
     nextStep: 'Ask an administrator of this organization for the access this needs.',
+  };
+}
+
+const UNCONFIRMED: Record<ConfirmationAnswer, string> = {
+  decline: 'the user declined',
+  cancel: 'the user dismissed the question',
+  no_answer: 'no answer came back from the user',
+};
+
+/** A destructive call the user was asked to confirm and did not: nothing was changed. */
+export function notConfirmed(
+  entity: Entity,
+  id: string,
+  action: string,
+  answer: ConfirmationAnswer,
+): NotConfirmed {
+  return {
+    code: 'NOT_CONFIRMED',
+    entity,
+    id,
+    action,
+    answer,
+    message: `${action} on ${entityLabel(entity)} ${id} was not confirmed (${UNCONFIRMED[answer]}): nothing changed.`,
+    nextStep: `Ask the user whether to go ahead; call ${action} again only if they say so.`,
   };
 }

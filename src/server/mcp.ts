@@ -5,7 +5,7 @@
  * the result against the output schema, and answer with structuredContent plus a short text;
  * refusals and defects become isError results (./results.ts). A bad call never escapes.
  */
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
 import { type LiveOptions, serveSubscriptions } from '../live/subscriptions.js';
@@ -17,6 +17,7 @@ import { SERVER_ICON } from '../tools/icons.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
+import { channelOf, confirmFirst } from './confirm.js';
 import type { Caller } from './context.js';
 import type { Metrics } from './metrics.js';
 import { internalResult, newErrorId, refusedResult } from './results.js';
@@ -53,7 +54,7 @@ export function createServer(options: ServerOptions): McpServer {
       },
       (args: unknown, ctx) =>
         traceToolCall({ tool: tool.name, orgId: options.actor.orgId, meta: ctx.mcpReq._meta }, () =>
-          callTool(tool, args, options),
+          callTool(tool, args, options, { server, ctx }),
         ),
     );
   }
@@ -63,11 +64,34 @@ export function createServer(options: ServerOptions): McpServer {
   return server;
 }
 
-async function callTool(tool: Tool, args: unknown, options: ServerOptions) {
+/** Where a call arrived: the instance and the request's context (what the client can be asked). */
+interface Arrival {
+  readonly server: McpServer;
+  readonly ctx: ServerContext;
+}
+
+async function callTool(tool: Tool, args: unknown, options: ServerOptions, arrival: Arrival) {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const result = await execute(tool.command, options.workstream.deps, options.actor, args);
+    const deps = options.workstream.deps;
+    let runWith = args;
+    // A destructive tool asks the user first where the client can ask (./confirm.ts).
+    const confirmation = tool.confirm;
+    const channel = confirmation ? channelOf(arrival.server, arrival.ctx) : undefined;
+    if (confirmation && channel) {
+      const first = await confirmFirst(
+        tool,
+        confirmation,
+        args,
+        { deps, actor: options.actor },
+        channel,
+        arrival.ctx,
+      );
+      if ('ask' in first) return first.ask;
+      runWith = first.args;
+    }
+    const result = await execute(tool.command, deps, options.actor, runWith);
     // The output schema types the command's answer; this catches what types cannot see (a
     // driver returning a string for a number) as a logged defect, not a shrug.
     // A tool answering a summary parses the command's output into it, dropping the details.

@@ -9,6 +9,7 @@ import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Command } from '../workstream/command.js';
 import { compactSchema } from './compact-schema.js';
+import type { Confirmation } from './confirm.js';
 import type { Toolset } from './toolsets.js';
 
 /**
@@ -56,6 +57,11 @@ interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
    * `definitionsOf`); the tool's description says what a call needs.
    */
   readonly definitions?: string;
+  /**
+   * A destructive call the user confirms first where the client can ask (./confirm.ts): the
+   * preview it shows. Nothing is published for it; clients that cannot ask run it as before.
+   */
+  readonly confirm?: Confirmation;
 }
 
 /** A tool with its types erased, for the registry. `render` is a method, so a specific tool is assignable. */
@@ -72,6 +78,8 @@ export interface Tool {
   readonly app?: string;
   /** The resource that defines the answer's fields, when the output schema leaves them out. */
   readonly definitions?: string;
+  /** Asked of the user before the call runs, where the client can ask. */
+  readonly confirm?: Confirmation;
   render(result: unknown): string;
 }
 
@@ -87,6 +95,8 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
   const { hints, ...tool } = spec;
   if ((spec.command.access === 'write') !== (hints !== undefined))
     throw new Error(`${spec.name}: a write tool states its hints and a read tool does not`);
+  if (spec.confirm && !hints?.destructive)
+    throw new Error(`${spec.name}: only a destructive tool asks the user to confirm it`);
   const annotations: Annotations = hints
     ? {
         readOnlyHint: false,

@@ -4,6 +4,7 @@
  */
 import { COMMANDS } from '../workstream/commands.js';
 import { ChecklistAnswer, ProposalAnswer, PursuitAnswer } from './answers.js';
+import { closesPursuit } from './confirm.js';
 import { defineTool } from './define.js';
 import { pursuitLine, withNext } from './render.js';
 
@@ -42,6 +43,7 @@ export const decideNoBid = defineTool({
     'Decline to bid on a pursuit in `capture` or `proposal`, with a reason: it closes as `no_bid` and its proposal SLA stops. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.decideNoBid,
+  confirm: closesPursuit((closed) => closed.closeReason),
 });
 
 export const holdPursuit = defineTool({
@@ -146,6 +148,7 @@ export const markLost = defineTool({
     'Close a `submitted` pursuit as `lost` with the loss reason. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markLost,
+  confirm: closesPursuit((closed) => closed.lossReason),
 });
 
 export const cancelPursuit = defineTool({
@@ -157,6 +160,7 @@ export const cancelPursuit = defineTool({
     'Close an open pursuit as `cancelled`, with a reason (the customer withdrew …). Stops its SLAs. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.cancelPursuit,
+  confirm: closesPursuit((closed) => closed.closeReason),
 });
 
 export const setChecklistItem = defineTool({

@@ -32,6 +32,12 @@ export interface Deps {
   readonly access?: 'read' | 'write';
   /** Where committed changes are published for live views (src/live/feed.ts); none by default. */
   readonly feed?: ChangeFeed;
+  /**
+   * A rehearsal: the command runs to its answer inside its transaction, which is then rolled
+   * back, so the answer says what the call would do and nothing is written (src/tools/confirm.ts
+   * previews a destructive call with it before asking the user).
+   */
+  readonly rehearse?: boolean;
 }
 
 /** The transaction a command runs in. */

@@ -23,6 +23,11 @@ const TODAY_COLUMNS = ['state', 'priority', 'assignee_id', 'due_at'] as const;
 /** A concurrent writer changed the row between our read and our write; the command runs again. */
 class LostRace extends Error {}
 
+/** Ends a rehearsal (Deps.rehearse): thrown out of the transaction to roll it back, carrying the answer. */
+class Rehearsed {
+  constructor(readonly value: unknown) {}
+}
+
 /** Errors the database raises when two transactions collide; running again resolves them. */
 function isTransient(error: unknown): boolean {
   if (error instanceof LostRace) return true;
@@ -194,6 +199,7 @@ async function runUnit<T>(
           const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
           const result = await work(unit);
           if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
+          if (deps.rehearse === true && !readOnly) throw new Rehearsed(result);
           const changes =
             unit.changes.size > 0 && changesHeard(deps.feed, dialect)
               ? await unit.changes.resolve(tx, dialect)
@@ -202,6 +208,8 @@ async function runUnit<T>(
         });
         return done;
       } catch (error) {
+        // The rehearsal rolled back everything it wrote; its answer is what the call would answer.
+        if (error instanceof Rehearsed) return { value: error.value as T };
         if (isTransient(error)) throw error;
         const violation = uniqueViolation(error);
         if (violation && onUniqueViolation) return { violation };

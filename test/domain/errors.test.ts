@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/domain/errors.js';
 import {
   conflict,
   duplicate,
   fail,
   forbidden,
   must,
+  notConfirmed,
   notFound,
   ok,
   validation,
@@ -89,5 +92,27 @@ describe('failure constructors', () => {
     const failure = forbidden('this token is read-only.');
     expect(failure).toMatchObject({ code: 'FORBIDDEN', reason: 'this token is read-only.' });
     expect(failure.message).toContain('this token is read-only.');
+  });
+
+  it('says of an unconfirmed call what the user answered, that nothing changed, and not to retry unasked', () => {
+    const failure = notConfirmed('pursuit', 'pur_1', 'mark_lost', 'cancel');
+    expect(failure).toMatchObject({
+      code: 'NOT_CONFIRMED',
+      entity: 'pursuit',
+      id: 'pur_1',
+      action: 'mark_lost',
+      answer: 'cancel',
+    });
+    expect(failure.message).toContain('dismissed');
+    expect(failure.message).toContain('nothing changed');
+    expect(failure.nextStep).toContain('call mark_lost again only if they say so');
+  });
+});
+
+describe('the refusal codes', () => {
+  it('are the ones the README lists', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const listed = readme.match(/with the code one of (.+?)\. The same failure/)?.[1] ?? '';
+    expect([...listed.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]).sort()).toEqual([...ERROR_CODES].sort());
   });
 });
