@@ -1,7 +1,8 @@
 /**
- * 2025-era resource subscriptions with real clients of both SDK generations, in memory: a change
- * by another client reaches the subscriber within 1 s as notifications/resources/updated for the
- * URIs it changed, coalesced; an unrelated change and another org's change send nothing.
+ * 2025-era resource subscriptions with real clients of both SDK generations, in memory through
+ * the connection entry the stdio server uses: a change by another client reaches the subscriber
+ * within 1 s as notifications/resources/updated for the URIs it changed, coalesced; an unrelated
+ * change and another org's change send nothing; a URI no change updates is refused, naming it.
  */
 import { Client } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,7 +10,7 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
-import { createServer } from '../../src/server/mcp.js';
+import { serveConnection } from '../../src/server/stdio.js';
 import type { Actor } from '../../src/workstream/deps.js';
 import { inMemoryClient, LEGACY, ok, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -27,9 +28,8 @@ interface Subscriber {
 }
 
 async function connectPair(org: TestOrg, actor: Actor, feed: ChangeFeed) {
-  const server = createServer({ workstream: org.ws, actor, log: quiet, live: { feed, windowMs: WINDOW_MS } });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  serveConnection({ workstream: org.ws, actor, log: quiet, live: { feed, windowMs: WINDOW_MS } }, serverSide);
   return clientSide;
 }
 
@@ -164,6 +164,18 @@ describeEachDialect('resource subscriptions (2025 era)', (db) => {
         await subscriber.close();
         await writer.close();
         await stranger.close();
+      }
+    });
+
+    it(`${sdk}: a URI no change updates is refused, naming it; the connection goes on`, async () => {
+      const subscriber = await connect(org, org.actor, feed);
+      try {
+        await expect(subscriber.subscribe('workstream://members')).rejects.toThrow(
+          /"workstream:\/\/members" cannot be subscribed: no change updates it\. Subscribe to workstream:\/\/today/,
+        );
+        await subscriber.subscribe('workstream://today');
+      } finally {
+        await subscriber.close();
       }
     });
 
