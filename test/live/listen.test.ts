@@ -4,13 +4,16 @@
  * the listener within 1 s as notifications/resources/updated stamped with its subscription id;
  * an unrelated member's change and another org's change send nothing; a URI no change updates is
  * refused naming it; a closed listen hears no more; two members listening on one HTTP server to
- * the same URI (workstream://today) each hear only their own panel.
+ * the same URI (workstream://today) each hear only their own panel; a spawned stdio server hears
+ * its member's changes (another process's on PostgreSQL).
  */
+import { fileURLToPath } from 'node:url';
 import {
   Client,
   StreamableHTTPClientTransport,
   SUBSCRIPTION_ID_META_KEY,
 } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
@@ -20,10 +23,12 @@ import { Metrics } from '../../src/server/metrics.js';
 import { serveConnection } from '../../src/server/stdio.js';
 import type { Actor } from '../../src/workstream/deps.js';
 import { inMemoryClient, MODERN, ok, orgIdentity, quiet } from '../mcp/support.js';
+import { CLI } from '../support/cli.js';
 import { describeEachDialect } from '../support/databases.js';
 import { type TestOrg, testOrg } from '../support/workstream.js';
 
 const WINDOW_MS = 100;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Heard {
   readonly uri: string;
@@ -251,4 +256,62 @@ describeEachDialect('subscriptions/listen (2026 era)', (db) => {
       await writer.close();
     }
   });
+
+  it('spawned stdio: the listener hears a change to its panel within 1 s, and not an unrelated one', async () => {
+    const { slug, email } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
+    const heard: Heard[] = [];
+    const listener = modernClient(heard);
+    await listener.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['--import', 'tsx', CLI, 'serve'],
+        env: {
+          WORKSTREAM_DB_URL: db.url(),
+          WORKSTREAM_ORG: slug,
+          WORKSTREAM_ACTOR: email,
+          WORKSTREAM_LOG_LEVEL: 'warn',
+          WORKSTREAM_LIVE_WINDOW_MS: String(WINDOW_MS),
+        },
+        cwd: ROOT,
+        stderr: 'pipe',
+      }),
+      { timeout: 30_000 },
+    );
+    // On PostgreSQL another client in another process writes (NOTIFY reaches the server's relay);
+    // SQLite relays no other process's changes yet (docs/live.md), so the listener's own
+    // connection writes there.
+    const writer = db.dialect === 'postgres' ? await inMemoryClient(org.ws, colleague) : listener;
+    const stranger = await inMemoryClient(other.ws, other.actor);
+    try {
+      const subscription = await listener.listen({ resourceSubscriptions: ['workstream://today'] });
+      expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: ['workstream://today'] });
+      await ok(writer, 'create_candidate', {
+        title: 'Cole’s',
+        accountName: `Stdio elsewhere ${db.dialect}`,
+        assignee: colleague.memberId,
+      });
+      await ok(stranger, 'create_candidate', {
+        title: 'Other org',
+        accountName: 'Stdio far',
+        assignee: 'me',
+      });
+      await quietFor(WINDOW_MS * 5);
+      expect(heard).toEqual([]);
+      const started = performance.now();
+      await ok(writer, 'create_candidate', {
+        title: 'Ada’s',
+        accountName: `Stdio harbour ${db.dialect}`,
+        assignee: org.actor.memberId,
+      });
+      await within(1_000, () => heard.some((h) => h.uri === 'workstream://today'));
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await expect(listener.listen({ resourceSubscriptions: ['workstream://nowhere'] })).rejects.toThrow(
+        /"workstream:\/\/nowhere" cannot be subscribed/,
+      );
+    } finally {
+      if (writer !== listener) await writer.close();
+      await stranger.close();
+      await listener.close();
+    }
+  }, 60_000);
 });
