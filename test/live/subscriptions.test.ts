@@ -10,6 +10,7 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
+import { SUBSCRIBABLE, subscribable } from '../../src/live/subscriptions.js';
 import { serveConnection } from '../../src/server/stdio.js';
 import type { Actor } from '../../src/workstream/deps.js';
 import { inMemoryClient, LEGACY, ok, quiet } from '../mcp/support.js';
@@ -205,6 +206,42 @@ describeEachDialect('resource subscriptions (2025 era)', (db) => {
     const client = await inMemoryClient(org.ws, org.actor);
     try {
       expect(client.getServerCapabilities()?.resources?.subscribe).toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describeEachDialect('what can be subscribed', (db) => {
+  it('every URI the refusal names is subscribable, and is a resource the server reads', async () => {
+    const org = await testOrg(db.store());
+    const client = await inMemoryClient(org.ws, org.actor);
+    try {
+      const candidate = await ok(client, 'create_candidate', { title: 'Named', accountName: 'Named Co' });
+      const signal = await ok(client, 'create_signal', {
+        source: 'manual',
+        externalRef: `named-${db.dialect}`,
+        title: 'Named signal',
+      });
+      // The refusal's list, expanded: each family, each with a real record's id.
+      const named = [...SUBSCRIBABLE.matchAll(/workstream:\/\/[^\s,()]+/g)].map((m) => m[0]);
+      expect(named.length).toBeGreaterThanOrEqual(3);
+      const ids: Record<string, string | undefined> = { candidates: candidate.id, signals: signal.signal.id };
+      const uris = named.flatMap((uri) => {
+        const family = uri.match(/\{([a-z|]+)\}\/\{id\}$/);
+        if (!family) return [uri];
+        return (family[1] as string)
+          .split('|')
+          .filter((name) => ids[name] !== undefined)
+          .map((name) => uri.replace(family[0], `${name}/${ids[name]}`));
+      });
+      expect(uris).toContain(`workstream://candidates/${candidate.id}`);
+      expect(uris).toContain(`workstream://signals/${signal.signal.id}`);
+      for (const uri of uris) {
+        expect(subscribable(uri, org.actor.memberId).ok, uri).toBe(true);
+        const read = await client.readResource({ uri });
+        expect(read.contents.length, uri).toBeGreaterThan(0);
+      }
     } finally {
       await client.close();
     }
