@@ -257,6 +257,44 @@ describeEachDialect('subscriptions/listen (2026 era)', (db) => {
     }
   });
 
+  it('over HTTP: a listen stream outlives the request and keep-alive timeouts, and ends gracefully at shutdown', async () => {
+    const short = await startHttpServer({
+      store: db.store(),
+      workstream: org.ws,
+      log: quiet,
+      metrics: new Metrics(),
+      host: '127.0.0.1',
+      port: 0,
+      changeFeed: feed,
+      liveWindowMs: WINDOW_MS,
+      limits: { requestTimeoutMs: 500, headersTimeoutMs: 500, keepAliveTimeoutMs: 200 },
+    });
+    const heard: Heard[] = [];
+    const listener = modernClient(heard);
+    const writer = await inMemoryClient(org.ws, colleague);
+    try {
+      await listener.connect(
+        new StreamableHTTPClientTransport(new URL(short.url), {
+          requestInit: { headers: { authorization: `Bearer ${tokens.get(org.actor.memberId)}` } },
+        }),
+      );
+      const subscription = await listener.listen({ resourceSubscriptions: ['workstream://today'] });
+      await quietFor(2_000);
+      await ok(writer, 'create_candidate', {
+        title: 'Later',
+        accountName: `Later ${db.dialect}`,
+        assignee: org.actor.memberId,
+      });
+      await within(1_000, () => heard.some((h) => h.uri === 'workstream://today'));
+      await short.close();
+      expect(await subscription.closed).toBe('graceful');
+    } finally {
+      await listener.close();
+      await writer.close();
+      await short.close().catch(() => {});
+    }
+  });
+
   it('spawned stdio: the listener hears a change to its panel within 1 s, and not an unrelated one', async () => {
     const { slug, email } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
     const heard: Heard[] = [];
