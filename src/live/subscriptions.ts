@@ -23,6 +23,9 @@ export interface LiveOptions {
 
 export const DEFAULT_WINDOW_MS = 150;
 
+/** URIs one listen may name, and 2025-era subscriptions one connection may hold. */
+export const MAX_SUBSCRIBED_URIS = 256;
+
 /** What can be subscribed, for the refusal's message. */
 export const SUBSCRIBABLE =
   'workstream://today, workstream://sla/breaches and workstream://{signals|candidates|pursuits}/{id} (a query is allowed)';
@@ -48,6 +51,11 @@ export function watchedUris(
 ):
   | { readonly ok: true; readonly watched: Map<string, Watched> }
   | { readonly ok: false; readonly message: string } {
+  if (uris.length > MAX_SUBSCRIBED_URIS)
+    return {
+      ok: false,
+      message: `at most ${MAX_SUBSCRIBED_URIS} URIs in one subscription (got ${uris.length}); listen more than once.`,
+    };
   const watched = new Map<string, Watched>();
   for (const uri of uris) {
     const found = subscribable(uri, memberId);
@@ -140,14 +148,22 @@ export function resourceWatch(
  */
 export function serveResourceSubscriptions(server: McpServer, actor: Actor, watch: ResourceWatch): void {
   server.server.registerCapabilities({ resources: { subscribe: true } });
+  const subscribed = new Set<string>();
   server.server.setRequestHandler('resources/subscribe', async (request) => {
     const uri = request.params.uri;
     const found = watchedUris([uri], actor.memberId);
     if (!found.ok) throw new ProtocolError(ProtocolErrorCode.InvalidParams, found.message);
+    if (!subscribed.has(uri) && subscribed.size >= MAX_SUBSCRIBED_URIS)
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `at most ${MAX_SUBSCRIBED_URIS} subscribed URIs on one connection: unsubscribe one first.`,
+      );
+    subscribed.add(uri);
     watch.hold(`resource:${uri}`, found.watched);
     return {};
   });
   server.server.setRequestHandler('resources/unsubscribe', async (request) => {
+    subscribed.delete(request.params.uri);
     watch.drop(`resource:${request.params.uri}`);
     return {};
   });

@@ -17,6 +17,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
+import { MAX_SUBSCRIBED_URIS } from '../../src/live/subscriptions.js';
 import { issueToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
@@ -209,6 +210,13 @@ describeEachDialect('subscriptions/listen (2026 era)', (db) => {
           listener.listen({ resourceSubscriptions: ['workstream://today', 'workstream://members'] }),
         ).rejects.toThrow(
           /resourceSubscriptions: "workstream:\/\/members" cannot be subscribed.*workstream:\/\/today/,
+        );
+        const many = Array.from(
+          { length: MAX_SUBSCRIBED_URIS + 1 },
+          (_, i) => `workstream://pursuits/pur_${i}`,
+        );
+        await expect(listener.listen({ resourceSubscriptions: many })).rejects.toThrow(
+          `resourceSubscriptions: at most ${MAX_SUBSCRIBED_URIS} URIs in one subscription (got ${MAX_SUBSCRIBED_URIS + 1})`,
         );
         // The connection still serves a listen it can.
         const subscription = await listener.listen({ resourceSubscriptions: ['workstream://today'] });

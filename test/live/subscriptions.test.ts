@@ -10,7 +10,7 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
-import { SUBSCRIBABLE, subscribable } from '../../src/live/subscriptions.js';
+import { MAX_SUBSCRIBED_URIS, SUBSCRIBABLE, subscribable } from '../../src/live/subscriptions.js';
 import { serveConnection } from '../../src/server/stdio.js';
 import type { Actor } from '../../src/workstream/deps.js';
 import { inMemoryClient, LEGACY, ok, quiet } from '../mcp/support.js';
@@ -175,6 +175,14 @@ describeEachDialect('resource subscriptions (2025 era)', (db) => {
           /"workstream:\/\/members" cannot be subscribed: no change updates it\. Subscribe to workstream:\/\/today/,
         );
         await subscriber.subscribe('workstream://today');
+        // A connection holds at most MAX_SUBSCRIBED_URIS; one more is refused naming the limit.
+        for (let i = 1; i < MAX_SUBSCRIBED_URIS; i++)
+          await subscriber.subscribe(`workstream://pursuits/pur_${i}`);
+        await expect(subscriber.subscribe('workstream://pursuits/pur_over')).rejects.toThrow(
+          `at most ${MAX_SUBSCRIBED_URIS} subscribed URIs on one connection`,
+        );
+        await subscriber.unsubscribe('workstream://pursuits/pur_1');
+        await subscriber.subscribe('workstream://pursuits/pur_over');
       } finally {
         await subscriber.close();
       }
