@@ -275,7 +275,7 @@ export const SETTINGS: readonly {
     env: 'WORKSTREAM_LIVE_WINDOW_MS',
     flag: '--live-window-ms',
     fallback: '`150`',
-    doc: 'Resource subscriptions: updates of one resource within this many milliseconds become one `notifications/resources/updated`.',
+    doc: 'Resource subscriptions (`resources/subscribe` and `subscriptions/listen`): updates of one resource within this many milliseconds become one `notifications/resources/updated`. Give it to `serve`.',
   },
 ];
 

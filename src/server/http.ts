@@ -17,7 +17,7 @@ import {
   originValidation,
   toNodeHandler,
 } from '@modelcontextprotocol/node';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { AccessAudit } from '../access/audit.js';
 import { allowOrigin, answerPreflight } from '../access/cors.js';
 import { AccessGate, type Refused } from '../access/gate.js';
@@ -34,6 +34,7 @@ import { databaseNow } from '../store/dialect.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
 import type { Workstream } from '../workstream/workstream.js';
 import { actorOf } from './auth.js';
+import { httpListen } from './listen-http.js';
 import { createServer } from './mcp.js';
 import type { Metrics } from './metrics.js';
 import { serverPool } from './pool.js';
@@ -95,8 +96,13 @@ export interface HttpOptions extends ToolSelection {
   readonly oauthOrg?: string | undefined;
   /** The clock token expiry is judged by; the system clock by default. */
   readonly clock?: Clock;
-  /** The change feed /today/events listens to (src/live/feed.ts); without one it polls. */
+  /**
+   * The change feed /today/events and 2026-era `subscriptions/listen` streams listen to
+   * (src/live/feed.ts); without one /today polls and no subscriptions are advertised.
+   */
   readonly changeFeed?: ChangeFeed | undefined;
+  /** Updates of one resource within this many milliseconds become one notification. */
+  readonly liveWindowMs?: number | undefined;
 }
 
 export interface RunningHttpServer {
@@ -266,35 +272,40 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     clock: options.clock,
     feed: options.changeFeed,
   });
-  const handler = createMcpHandler(
-    (context) => {
-      const extra = context.authInfo?.extra ?? {};
-      const level = extra.scopeLevel;
-      const actor = actorOf(context.authInfo);
-      const access: Access = {
-        role: extra.role === 'admin' || extra.role === 'viewer' ? extra.role : 'member',
-        ...(extra.via === 'oauth'
-          ? { scopeLevel: level === 'read' || level === 'write' || level === 'admin' ? level : null }
-          : {}),
-      };
-      const caller = JSON.stringify([actor.orgId, actor.memberId, access.role, access.scopeLevel ?? '']);
-      return servers.take(caller, context.era, () =>
-        createServer({
-          workstream: options.workstream,
-          actor,
-          access,
-          log,
-          metrics,
-          ...(options.toolsets ? { toolsets: options.toolsets } : {}),
-          ...(options.readOnly ? { readOnly: true } : {}),
-        }),
-      );
-    },
-    {
-      onerror: (error) => log.warn({ err: error }, 'MCP request failed'),
-      maxRequestBodySize: limits.maxBodyBytes,
-    },
-  );
+  // 2026-era listen streams, each with a bus of its own (./listen-http.ts); 2025-era HTTP has no
+  // session to send on later, so 2025 instances do not advertise resources.subscribe.
+  const feed = options.changeFeed;
+  const listen = feed
+    ? httpListen({ feed, windowMs: options.liveWindowMs, log, maxRequestBodySize: limits.maxBodyBytes })
+    : null;
+  const factory: McpServerFactory = (context) => {
+    const extra = context.authInfo?.extra ?? {};
+    const level = extra.scopeLevel;
+    const actor = actorOf(context.authInfo);
+    const access: Access = {
+      role: extra.role === 'admin' || extra.role === 'viewer' ? extra.role : 'member',
+      ...(extra.via === 'oauth'
+        ? { scopeLevel: level === 'read' || level === 'write' || level === 'admin' ? level : null }
+        : {}),
+    };
+    const caller = JSON.stringify([actor.orgId, actor.memberId, access.role, access.scopeLevel ?? '']);
+    return servers.take(caller, context.era, () =>
+      createServer({
+        workstream: options.workstream,
+        actor,
+        access,
+        log,
+        metrics,
+        ...(options.toolsets ? { toolsets: options.toolsets } : {}),
+        ...(options.readOnly ? { readOnly: true } : {}),
+        ...(listen && context.era === 'modern' ? { listen: true } : {}),
+      }),
+    );
+  };
+  const handler = createMcpHandler(factory, {
+    onerror: (error) => log.warn({ err: error }, 'MCP request failed'),
+    maxRequestBodySize: limits.maxBodyBytes,
+  });
   const mcp = toNodeHandler(handler, {
     onerror: (error) => log.error({ err: error }, 'MCP handler failed'),
     maxRequestBodySize: limits.maxBodyBytes,
@@ -373,7 +384,9 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
         return;
       }
     }
-    await mcp(Object.assign(req, { auth: admitted.auth }), res, parsed);
+    const authed = Object.assign(req, { auth: admitted.auth });
+    if (listen && (await listen.serve(authed, res, parsed, actorOf(admitted.auth), factory))) return;
+    await mcp(authed, res, parsed);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -514,6 +527,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     audit,
     close: async () => {
       today.close();
+      await listen?.close();
       await handler.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

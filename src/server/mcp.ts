@@ -8,7 +8,12 @@
 import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { toolsFor } from '../access/levels.js';
 import { WorkstreamError } from '../domain/errors.js';
-import { type LiveOptions, serveSubscriptions } from '../live/subscriptions.js';
+import {
+  instanceWatch,
+  type LiveOptions,
+  type ResourceWatch,
+  serveResourceSubscriptions,
+} from '../live/subscriptions.js';
 import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
@@ -24,9 +29,31 @@ import { internalResult, newErrorId, refusedResult } from './results.js';
 
 export interface ServerOptions extends Caller, ToolSelection {
   readonly metrics?: Metrics;
-  /** Resource subscriptions, for an instance serving one connection (stdio, in-memory). */
+  /**
+   * 2025-era resource subscriptions (`resources/subscribe`), for an instance serving one
+   * connection (stdio, in-memory); never over HTTP, whose per-request instances cannot send later.
+   */
   readonly live?: LiveOptions;
+  /** The connection's watch the subscriptions use (./stdio.ts); one of the instance's own otherwise. */
+  readonly liveWatch?: ResourceWatch;
+  /**
+   * A 2026-era instance whose serving entry answers `subscriptions/listen` from the change feed
+   * (src/live/listen.ts): it advertises `resources.subscribe`, which the entry's acknowledgement
+   * is narrowed against.
+   */
+  readonly listen?: boolean;
 }
+
+/**
+ * The lists this server publishes never change while a client is connected (the tools follow the
+ * caller's role and scopes as they were at connection or request time; resources and prompts are
+ * fixed), so no list is advertised as changing. The SDK advertises `listChanged: true` unless told.
+ */
+export const LIST_CAPABILITIES = {
+  tools: { listChanged: false },
+  resources: { listChanged: false },
+  prompts: { listChanged: false },
+} as const;
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
 Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name.
@@ -38,7 +65,7 @@ A refused call is an isError result whose text is "CODE: message Next: next step
 export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(
     { name: 'workstream', title: 'Workstream', version: VERSION, icons: [SERVER_ICON] },
-    { instructions: INSTRUCTIONS },
+    { instructions: INSTRUCTIONS, capabilities: structuredClone(LIST_CAPABILITIES) },
   );
   for (const tool of toolsFor(options.access, selectTools(options))) {
     server.registerTool(
@@ -60,7 +87,13 @@ export function createServer(options: ServerOptions): McpServer {
   }
   registerResources(server, options);
   registerPrompts(server, options);
-  if (options.live) serveSubscriptions(server, options.actor, options.live);
+  if (options.listen) server.server.registerCapabilities({ resources: { subscribe: true } });
+  else if (options.live)
+    serveResourceSubscriptions(
+      server,
+      options.actor,
+      options.liveWatch ?? instanceWatch(server, options.actor, options.live),
+    );
   return server;
 }
 

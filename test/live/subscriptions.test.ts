@@ -1,7 +1,8 @@
 /**
- * 2025-era resource subscriptions with real clients of both SDK generations, in memory: a change
- * by another client reaches the subscriber within 1 s as notifications/resources/updated for the
- * URIs it changed, coalesced; an unrelated change and another org's change send nothing.
+ * 2025-era resource subscriptions with real clients of both SDK generations, in memory through
+ * the connection entry the stdio server uses: a change by another client reaches the subscriber
+ * within 1 s as notifications/resources/updated for the URIs it changed, coalesced; an unrelated
+ * change and another org's change send nothing; a URI no change updates is refused, naming it.
  */
 import { Client } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,7 +10,8 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChangeFeed, inProcessFeed } from '../../src/live/feed.js';
-import { createServer } from '../../src/server/mcp.js';
+import { MAX_SUBSCRIBED_URIS, SUBSCRIBABLE, subscribable } from '../../src/live/subscriptions.js';
+import { serveConnection } from '../../src/server/stdio.js';
 import type { Actor } from '../../src/workstream/deps.js';
 import { inMemoryClient, LEGACY, ok, quiet } from '../mcp/support.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -27,9 +29,8 @@ interface Subscriber {
 }
 
 async function connectPair(org: TestOrg, actor: Actor, feed: ChangeFeed) {
-  const server = createServer({ workstream: org.ws, actor, log: quiet, live: { feed, windowMs: WINDOW_MS } });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  serveConnection({ workstream: org.ws, actor, log: quiet, live: { feed, windowMs: WINDOW_MS } }, serverSide);
   return clientSide;
 }
 
@@ -167,6 +168,26 @@ describeEachDialect('resource subscriptions (2025 era)', (db) => {
       }
     });
 
+    it(`${sdk}: a URI no change updates is refused, naming it; the connection goes on`, async () => {
+      const subscriber = await connect(org, org.actor, feed);
+      try {
+        await expect(subscriber.subscribe('workstream://members')).rejects.toThrow(
+          /"workstream:\/\/members" cannot be subscribed: no change updates it\. Subscribe to workstream:\/\/today/,
+        );
+        await subscriber.subscribe('workstream://today');
+        // A connection holds at most MAX_SUBSCRIBED_URIS; one more is refused naming the limit.
+        for (let i = 1; i < MAX_SUBSCRIBED_URIS; i++)
+          await subscriber.subscribe(`workstream://pursuits/pur_${i}`);
+        await expect(subscriber.subscribe('workstream://pursuits/pur_over')).rejects.toThrow(
+          `at most ${MAX_SUBSCRIBED_URIS} subscribed URIs on one connection`,
+        );
+        await subscriber.unsubscribe('workstream://pursuits/pur_1');
+        await subscriber.subscribe('workstream://pursuits/pur_over');
+      } finally {
+        await subscriber.close();
+      }
+    });
+
     it(`${sdk}: a burst of changes within the window is one notification per resource`, async () => {
       const subscriber = await connect(org, org.actor, feed);
       try {
@@ -193,6 +214,42 @@ describeEachDialect('resource subscriptions (2025 era)', (db) => {
     const client = await inMemoryClient(org.ws, org.actor);
     try {
       expect(client.getServerCapabilities()?.resources?.subscribe).toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describeEachDialect('what can be subscribed', (db) => {
+  it('every URI the refusal names is subscribable, and is a resource the server reads', async () => {
+    const org = await testOrg(db.store());
+    const client = await inMemoryClient(org.ws, org.actor);
+    try {
+      const candidate = await ok(client, 'create_candidate', { title: 'Named', accountName: 'Named Co' });
+      const signal = await ok(client, 'create_signal', {
+        source: 'manual',
+        externalRef: `named-${db.dialect}`,
+        title: 'Named signal',
+      });
+      // The refusal's list, expanded: each family, each with a real record's id.
+      const named = [...SUBSCRIBABLE.matchAll(/workstream:\/\/[^\s,()]+/g)].map((m) => m[0]);
+      expect(named.length).toBeGreaterThanOrEqual(3);
+      const ids: Record<string, string | undefined> = { candidates: candidate.id, signals: signal.signal.id };
+      const uris = named.flatMap((uri) => {
+        const family = uri.match(/\{([a-z|]+)\}\/\{id\}$/);
+        if (!family) return [uri];
+        return (family[1] as string)
+          .split('|')
+          .filter((name) => ids[name] !== undefined)
+          .map((name) => uri.replace(family[0], `${name}/${ids[name]}`));
+      });
+      expect(uris).toContain(`workstream://candidates/${candidate.id}`);
+      expect(uris).toContain(`workstream://signals/${signal.signal.id}`);
+      for (const uri of uris) {
+        expect(subscribable(uri, org.actor.memberId).ok, uri).toBe(true);
+        const read = await client.readResource({ uri });
+        expect(read.contents.length, uri).toBeGreaterThan(0);
+      }
     } finally {
       await client.close();
     }
