@@ -27,6 +27,12 @@ export interface ChangeFeed {
   subscribe(orgId: string, listener: (change: Change) => void): () => void;
   /** Hands changes to this org's listeners (after their transaction committed). */
   publish(changes: readonly Change[]): void;
+  /**
+   * The ids of the events behind changes this process is committing (told inside the
+   * transaction, before `publish`): a polling relay skips them when it reads them back, since
+   * the feed hears of them from the writer. Feeds without such a relay need not keep them.
+   */
+  ownEvents?(eventIds: readonly string[]): void;
   close(): Promise<void>;
 }
 
