@@ -118,3 +118,30 @@ export function resourcesChanged(watched: Watched, change: Change): boolean {
       return change.clocks;
   }
 }
+
+/**
+ * Waits for the next change `watched` shows in `orgId` (`resourcesChanged`), at most `ms`:
+ * true when one came, false when the time ran out. Without a feed nothing can say, so it waits
+ * the whole time. A live view (the MCP App) reads its resource again when this answers.
+ */
+export function nextChange(
+  feed: ChangeFeed | undefined,
+  orgId: string,
+  watched: Watched,
+  ms: number,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(false);
+    }, ms);
+    unsubscribe =
+      feed?.subscribe(orgId, (change) => {
+        if (!resourcesChanged(watched, change)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(true);
+      }) ?? unsubscribe;
+  });
+}
