@@ -87,6 +87,10 @@ const EnvSchema = z.object({
   WORKSTREAM_HTTP_REQUEST_TIMEOUT: count.min(1, 'must be at least 1 second').max(3600).default(30),
   WORKSTREAM_WEBHOOK_ALLOW_PRIVATE: flag,
   WORKSTREAM_LIVE_WINDOW_MS: count.min(10, 'must be at least 10 ms').max(5000).default(150),
+  WORKSTREAM_LIVE_POLL_MS: count
+    .max(60_000, 'must be at most 60000 ms')
+    .refine((ms) => ms === 0 || ms >= 20, 'must be 0 (never) or at least 20 ms')
+    .default(250),
 });
 
 export type EnvName = keyof z.input<typeof EnvSchema>;
@@ -277,6 +281,12 @@ export const SETTINGS: readonly {
     fallback: '`150`',
     doc: 'Resource subscriptions (`resources/subscribe` and `subscriptions/listen`): updates of one resource within this many milliseconds become one `notifications/resources/updated`. Give it to `serve`.',
   },
+  {
+    env: 'WORKSTREAM_LIVE_POLL_MS',
+    flag: '--live-poll-ms',
+    fallback: '`250`',
+    doc: 'SQLite and SQL Server: how often a server reads the events other processes committed, for its subscriptions and /today page (0: never; PostgreSQL hears them by LISTEN).',
+  },
 ];
 
 export interface Config {
@@ -319,6 +329,8 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   /** Coalescing window of resource-updated notifications, in milliseconds. */
   readonly liveWindowMs: number;
+  /** How often the polling change relay reads other processes' events (SQLite, SQL Server); 0: never. */
+  readonly livePollMs: number;
   /** Path of the enrichment providers file, when enrichment is on. */
   readonly enrichmentConfig: string | undefined;
 }
@@ -380,6 +392,7 @@ export function loadConfig(
     readOnly: parsed.data.WORKSTREAM_READ_ONLY,
     webhookAllowPrivate: parsed.data.WORKSTREAM_WEBHOOK_ALLOW_PRIVATE,
     liveWindowMs: parsed.data.WORKSTREAM_LIVE_WINDOW_MS,
+    livePollMs: parsed.data.WORKSTREAM_LIVE_POLL_MS,
     enrichmentConfig: parsed.data.WORKSTREAM_ENRICHMENT_CONFIG
       ? resolve(parsed.data.WORKSTREAM_ENRICHMENT_CONFIG)
       : undefined,

@@ -27,6 +27,17 @@ describe('configuration', () => {
     );
   });
 
+  it('polls other processes’ events every 250 ms by default, 0 never, and refuses a busier or slower poll', () => {
+    expect(loadConfig({}).livePollMs).toBe(250);
+    expect(loadConfig({ WORKSTREAM_LIVE_POLL_MS: '0' }).livePollMs).toBe(0);
+    expect(() => loadConfig({ WORKSTREAM_LIVE_POLL_MS: '5' })).toThrow(
+      /^WORKSTREAM_LIVE_POLL_MS="5": must be 0 \(never\) or at least 20 ms$/,
+    );
+    expect(() => loadConfig({}, { WORKSTREAM_LIVE_POLL_MS: '600000' })).toThrow(
+      /^--live-poll-ms="600000": must be at most 60000 ms$/,
+    );
+  });
+
   it('refuses a malformed flag, naming the flag', () => {
     expect(() => loadConfig({}, { WORKSTREAM_LOG_LEVEL: 'loud' })).toThrow(/^--log-level="loud"/);
   });

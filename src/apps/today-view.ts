@@ -5,8 +5,12 @@
  * - `app`: the MCP App view `ui://workstream/today.html`. It speaks the MCP Apps postMessage
  *   protocol (JSON-RPC with its host: `ui/initialize`, `ui/notifications/tool-result`,
  *   `tools/call`), renders the get_today_panel result the host hands it, calls the server's own
- *   tools through the host to act (log_touch, get_pursuit) and to refresh (get_today_panel after
- *   each action and every few seconds while visible).
+ *   tools through the host to act (log_touch, get_pursuit) and to refresh: get_today_panel after
+ *   each action, and, while visible, get_today_panel with `waitMs`, which the server answers as
+ *   soon as a change reaches this panel (its change feed, src/live/feed.ts `nextChange`) or when
+ *   the wait runs out. MCP Apps hosts forward tool calls but no resource notifications to a
+ *   view, so this waiting call is how the view hears of changes; a host that refuses or cuts it
+ *   leaves a slow poll (APP_FALLBACK_MS). docs/today.md says more.
  * - `web`: the /today page for people (src/server/today-web.ts). The same rendering over
  *   `/today/panel.json`, actions POSTed with the session's CSRF token, refreshed on each
  *   "changed" server-sent event from `/today/events`.
@@ -19,8 +23,11 @@ export type ViewMode = 'app' | 'web';
 /** The MCP App resource of the Today Panel. */
 export const TODAY_VIEW_URI = 'ui://workstream/today.html';
 
-/** How often the app view asks for the panel again while it is visible. */
-export const APP_REFRESH_MS = 4000;
+/** How long the app view's waiting get_today_panel call waits for a change (the tool allows 30 s). */
+export const APP_WAIT_MS = 25_000;
+
+/** The slow poll of the app view, when its host refuses or cuts the waiting call. */
+export const APP_FALLBACK_MS = 30_000;
 
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--accent:#0b57d0;--bad:#a50e0e;--warn:#7a4b00;--ok:#0d652d;--chip:#eef1f5}
@@ -53,7 +60,12 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--mut
  td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.8rem}
 }`;
 
-/** The page's script; `MODE` and `REFRESH_MS` are set before it. Plain ES2020, no imports. */
+/**
+ * The page's script; `MODE`, `WAIT_MS` and `FALLBACK_MS` are set before it. Plain ES2020, no
+ * imports. What last refreshed the rows is kept in `body[data-refreshed]`: host (the tool result
+ * the host sent), read, action, filters, change (a waiting call answered early, or the /today
+ * page's server-sent event), wait (a waiting call ran out) or poll (the fallback).
+ */
 const SCRIPT = `
 const $ = (s) => document.querySelector(s);
 const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'})[c]);
@@ -70,9 +82,10 @@ function filters() {
   return args;
 }
 
-function render(next) {
+function render(next, cause) {
   if (!next || !Array.isArray(next.items)) return;
   panel = next;
+  document.body.dataset.refreshed = cause || '';
   $('#owner').textContent = next.owner ? next.owner.name : '';
   $('#total').textContent = next.total + ' open item' + (next.total === 1 ? '' : 's');
   const rows = next.items.map((item, i) => {
@@ -123,9 +136,9 @@ async function post(path, body) {
   return answer;
 }
 
-async function refresh() {
+async function refresh(cause) {
   try {
-    if (MODE === 'app') render(await callTool('get_today_panel', filters()));
+    if (MODE === 'app') render(await callTool('get_today_panel', filters()), cause);
     else {
       const query = new URLSearchParams();
       const f = filters();
@@ -135,9 +148,32 @@ async function refresh() {
       if (res.status === 401) { location.href = '/today/sign-in'; return; }
       const answer = await res.json();
       if (!res.ok) { status(answer.error ? answer.error.message : 'HTTP ' + res.status); return; }
-      render(answer);
+      render(answer, cause);
     }
   } catch (e) { status(String(e.message || e)); }
+}
+
+// The app's live refresh: a get_today_panel call the server answers once a change reaches this
+// panel (or after WAIT_MS), then the next. Answers read with filters since changed are dropped.
+let filterGen = 0;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const shown = () => document.visibilityState === 'visible' ? Promise.resolve() : new Promise((resolve) => {
+  const on = () => { if (document.visibilityState === 'visible') { document.removeEventListener('visibilitychange', on); resolve(); } };
+  document.addEventListener('visibilitychange', on);
+});
+async function live() {
+  for (;;) {
+    await shown();
+    const gen = filterGen, started = Date.now();
+    try {
+      const next = await callTool('get_today_panel', { ...filters(), waitMs: WAIT_MS });
+      if (gen === filterGen) render(next, Date.now() - started < WAIT_MS - 1000 ? 'change' : 'wait');
+    } catch (e) {
+      // The host refused or cut the waiting call: read plainly, and wait the slow poll's interval.
+      await refresh('poll');
+      await sleep(FALLBACK_MS);
+    }
+  }
 }
 
 async function logTouch(id) {
@@ -148,7 +184,7 @@ async function logTouch(id) {
     if (MODE === 'app') await callTool('log_touch', args); else await post('/today/touch', args);
     status('Touch logged.');
   } catch (e) { status(String(e.message || e)); }
-  await refresh();
+  await refresh('action');
 }
 
 async function openPursuit(id) {
@@ -162,7 +198,7 @@ document.addEventListener('click', (event) => {
   if (t.dataset.touch) logTouch(t.dataset.touch);
   if (t.dataset.open) openPursuit(t.dataset.open);
 });
-$('#filters').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
+$('#filters').addEventListener('submit', (event) => { event.preventDefault(); filterGen++; refresh('filters'); });
 
 if (MODE === 'app') {
   window.addEventListener('message', (event) => {
@@ -176,20 +212,20 @@ if (MODE === 'app') {
       if (m.error) p.reject(new Error(m.error.message)); else p.resolve(m.result);
       return;
     }
-    if (m.method === 'ui/notifications/tool-result') render(m.params && m.params.structuredContent);
+    if (m.method === 'ui/notifications/tool-result') render(m.params && m.params.structuredContent, 'host');
     else if (m.method === 'ui/resource-teardown' && m.id !== undefined) window.parent.postMessage({ jsonrpc: '2.0', id: m.id, result: {} }, '*');
     else if (m.id !== undefined) window.parent.postMessage({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } }, '*');
   });
   rpc('ui/initialize', { appInfo: { name: 'workstream-today', version: '1' }, appCapabilities: {}, protocolVersion: '2026-01-26' })
     .then(() => {
       window.parent.postMessage({ jsonrpc: '2.0', method: 'ui/notifications/initialized', params: {} }, '*');
-      setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, REFRESH_MS);
+      live();
     })
     .catch((e) => status('The host did not answer: ' + e.message));
 } else {
-  refresh();
+  refresh('read');
   const events = new EventSource('/today/events');
-  events.addEventListener('changed', () => refresh());
+  events.addEventListener('changed', () => refresh('change'));
   events.onerror = () => status('Live updates paused; reconnecting…');
 }
 `;
@@ -218,7 +254,7 @@ export function todayViewHtml(mode: ViewMode, options: { csrf?: string } = {}): 
 <tbody id="rows"></tbody></table>
 <section id="detail" tabindex="-1" aria-live="polite"></section>
 </main>
-<script>const MODE = ${JSON.stringify(mode)}; const REFRESH_MS = ${APP_REFRESH_MS};${SCRIPT}</script>
+<script>const MODE = ${JSON.stringify(mode)}; const WAIT_MS = ${APP_WAIT_MS}; const FALLBACK_MS = ${APP_FALLBACK_MS};${SCRIPT}</script>
 </body></html>`;
 }
 

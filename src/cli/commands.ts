@@ -11,7 +11,7 @@ import { type Config, ConfigError } from '../config.js';
 import { DEMO_ACTOR, DEMO_SLUG, loadDemo } from '../demo/load.js';
 import { systemClock } from '../domain/clock.js';
 import { loadEnrichmentConfig, providerRefs } from '../enrichment/config.js';
-import { processFeed } from '../live/pg-relay.js';
+import { processFeed } from '../live/process-feed.js';
 import { createLogger, type Logger } from '../log.js';
 import {
   ActorError,
@@ -122,8 +122,9 @@ async function runtime(config: Config, store: Store, log: Logger, withWorker: bo
   const enrichment = config.enrichmentConfig ? loadEnrichmentConfig(config.enrichmentConfig) : undefined;
   const webhookAddresses = { allowPrivate: config.webhookAllowPrivate };
   // The process's change feed: live views (resource subscriptions, the /today page) listen to
-  // it as workstream.deps.feed; on PostgreSQL it also hears other processes (src/live/pg-relay.ts).
-  const feed = processFeed(store.url, log);
+  // it as workstream.deps.feed; it also hears other processes (src/live/process-feed.ts): by
+  // LISTEN on PostgreSQL, by reading the events table every WORKSTREAM_LIVE_POLL_MS elsewhere.
+  const feed = processFeed(store, log, { pollMs: config.livePollMs });
   const workstream = createWorkstream(store, systemClock, {
     enrichmentProviders: providerRefs(enrichment),
     webhookAddresses,
@@ -208,7 +209,10 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       actor,
       log,
       access: { role },
-      live: { feed: workstream.deps.feed ?? processFeed(store.url, log), windowMs: config.liveWindowMs },
+      live: {
+        feed: workstream.deps.feed ?? processFeed(store, log, { pollMs: config.livePollMs }),
+        windowMs: config.liveWindowMs,
+      },
       ...(metrics ? { metrics } : {}),
       ...selection,
     });

@@ -27,6 +27,12 @@ export interface ChangeFeed {
   subscribe(orgId: string, listener: (change: Change) => void): () => void;
   /** Hands changes to this org's listeners (after their transaction committed). */
   publish(changes: readonly Change[]): void;
+  /**
+   * The ids of the events behind changes this process is committing (told inside the
+   * transaction, before `publish`): a polling relay skips them when it reads them back, since
+   * the feed hears of them from the writer. Feeds without such a relay need not keep them.
+   */
+  ownEvents?(eventIds: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -111,4 +117,31 @@ export function resourcesChanged(watched: Watched, change: Change): boolean {
     case 'breaches':
       return change.clocks;
   }
+}
+
+/**
+ * Waits for the next change `watched` shows in `orgId` (`resourcesChanged`), at most `ms`:
+ * true when one came, false when the time ran out. Without a feed nothing can say, so it waits
+ * the whole time. A live view (the MCP App) reads its resource again when this answers.
+ */
+export function nextChange(
+  feed: ChangeFeed | undefined,
+  orgId: string,
+  watched: Watched,
+  ms: number,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(false);
+    }, ms);
+    unsubscribe =
+      feed?.subscribe(orgId, (change) => {
+        if (!resourcesChanged(watched, change)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(true);
+      }) ?? unsubscribe;
+  });
 }

@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import { type Listening, listenOn } from '../store/pg-listen.js';
 import { CHANGES_CHANNEL, PROCESS_ORIGIN } from './changes.js';
-import { type Change, type ChangeFeed, inProcessFeed } from './feed.js';
+import type { Change, ChangeFeed } from './feed.js';
 
 export function relayPostgresChanges(url: string, feed: ChangeFeed, log: Logger): Listening {
   return listenOn(
@@ -25,22 +25,4 @@ export function relayPostgresChanges(url: string, feed: ChangeFeed, log: Logger)
     log,
     'change relay',
   );
-}
-
-/**
- * The feed a server process creates: in-process, plus the PostgreSQL relay when the store is
- * PostgreSQL. SQLite and SQL Server hear only this process's changes (polling the events
- * high-water mark for other processes is not built yet).
- */
-export function processFeed(url: string, log: Logger): ChangeFeed {
-  const feed = inProcessFeed();
-  const relay = /^postgres(ql)?:/.test(url) ? relayPostgresChanges(url, feed, log) : null;
-  return {
-    subscribe: feed.subscribe,
-    publish: feed.publish,
-    async close() {
-      await relay?.close();
-      await feed.close();
-    },
-  };
 }

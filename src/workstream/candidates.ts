@@ -252,7 +252,11 @@ export const updateCandidate = change({
       entityType: 'candidate',
       entityId: row.id,
       type: 'candidate.updated',
-      data: { changed, ...(input.tags ? { tags: { ...input.tags } } : {}) },
+      data: {
+        changed,
+        ...(set.assignee_id !== undefined ? { previousAssigneeId: row.assignee_id } : {}),
+        ...(input.tags ? { tags: { ...input.tags } } : {}),
+      },
     });
   }),
 });

@@ -251,7 +251,10 @@ export const updatePursuit = change({
       entityType: 'pursuit',
       entityId: pursuit.id,
       type: 'pursuit.updated',
-      data: { changed },
+      data: {
+        changed,
+        ...(set.assignee_id !== undefined ? { previousAssigneeId: pursuit.assignee_id } : {}),
+      },
     });
   }),
 });

@@ -63,20 +63,19 @@ async function markBatch(deps: Deps, mark: ClockMark, now: Date, limit: number):
       }
       return found;
     };
-    await appendEvents(
-      tx,
-      dialect,
-      clocks.map((clock) => eventFor(clock, mark, now)),
-      webhooksOf,
-    );
+    const events = clocks.map((clock) => eventFor(clock, mark, now));
+    const ids = await appendEvents(tx, dialect, events, webhooksOf);
     if (!changesHeard(deps.feed, dialect)) return clocks.map((clock) => clock.kind);
     const sets = new Map<string, ChangeSet>();
-    for (const clock of clocks) {
-      const set = sets.get(clock.org_id) ?? new ChangeSet(clock.org_id, 'sweep');
-      sets.set(clock.org_id, set);
-      set.add(clock.entity_type, clock.entity_id, true);
+    events.forEach((event, i) => {
+      const set = sets.get(event.orgId) ?? new ChangeSet(event.orgId, 'sweep');
+      sets.set(event.orgId, set);
+      set.record(ids[i], event);
+    });
+    for (const set of sets.values()) {
+      changes.push(...(await set.resolve(tx, dialect)));
+      deps.feed?.ownEvents?.(set.events);
     }
-    for (const set of sets.values()) changes.push(...(await set.resolve(tx, dialect)));
     return clocks.map((clock) => clock.kind);
   });
   if (changes.length > 0) deps.feed?.publish(changes);

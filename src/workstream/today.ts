@@ -25,6 +25,7 @@ import type { Priority } from '../domain/priority.js';
 import { compareTodayItems, PRIORITIES, priorityRank } from '../domain/priority.js';
 import type { PursuitState } from '../domain/pursuit.js';
 import { SLA_KINDS } from '../domain/sla.js';
+import { nextChange } from '../live/feed.js';
 import { afterKeySql, limitRows } from '../store/dialect.js';
 import type { Row } from '../store/schema.js';
 import { query } from './command.js';
@@ -62,6 +63,13 @@ export const TodayPanelInput = z.strictObject({
   kind: z.enum(['candidate', 'pursuit']).optional(),
   cursor: Cursor.optional(),
   limit: Limit,
+  waitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30_000)
+    .optional()
+    .describe('Live views: answer when a change reaches this panel, at most this long.'),
 });
 
 export const GetSlaClocks = z.strictObject({
@@ -150,6 +158,14 @@ export const getTodayPanel = query({
   input: TodayPanelInput,
   output: TodayPanel,
   run: async (deps, actor, input) => {
+    if (input.waitMs) {
+      // Waits outside any transaction, for a change of whoever's panel this is (src/live/feed.ts).
+      const memberId =
+        input.assignee === undefined
+          ? actor.memberId
+          : await run(deps, actor, (unit) => resolveMember(unit.db, unit.actor, input.assignee ?? 'me'));
+      await nextChange(deps.feed, actor.orgId, { kind: 'today', memberId }, input.waitMs);
+    }
     return run(deps, actor, async (unit) => {
       const assigneeId = await resolveMember(unit.db, unit.actor, input.assignee ?? 'me');
       const after = input.cursor === undefined ? null : decodeTodayCursor(input.cursor);

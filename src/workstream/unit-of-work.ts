@@ -4,7 +4,7 @@
  * A lost optimistic race or a database collision runs the whole command again.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { ChangeSet, changesHeard } from '../live/changes.js';
+import { ChangeSet, changesHeard, TODAY_COLUMNS } from '../live/changes.js';
 import { traceTransaction } from '../observability/tracing.js';
 import type { DialectName, UniqueViolation } from '../store/dialect.js';
 import { toJson, uniqueViolation } from '../store/dialect.js';
@@ -16,9 +16,6 @@ import type { OrgSettings } from './org-settings.js';
 import { syncTodayOrder, type WorkEntity } from './today-order.js';
 
 type VersionedTable = 'signals' | 'candidates' | 'pursuits' | 'proposal_versions';
-
-/** The columns of a candidate or pursuit its Today Panel place follows (./today-order.ts). */
-const TODAY_COLUMNS = ['state', 'priority', 'assignee_id', 'due_at'] as const;
 
 /** A concurrent writer changed the row between our read and our write; the command runs again. */
 class LostRace extends Error {}
@@ -65,10 +62,6 @@ export class Unit {
 
   /** Appends a history event and its outbox rows (src/workstream/events.ts). */
   async event(input: EventInput): Promise<string> {
-    // An org's configuration event changes no resource by itself; the records a change of
-    // configuration moves (a template applied to pursuits) have events of their own.
-    if (input.entityType !== 'org')
-      this.changes.add(input.entityType, input.entityId, input.type.startsWith('sla.'));
     const [id] = await appendEvents(
       this.db,
       this.dialect,
@@ -78,6 +71,8 @@ export class Unit {
         return this.#webhooks;
       },
     );
+    // What the change feed hears of it: the one event → change rule (src/live/changes.ts).
+    this.changes.record(id, input);
     return id ?? '';
   }
 
@@ -86,8 +81,8 @@ export class Unit {
     const ids = this.touched.get(kind) ?? new Set<string>();
     ids.add(id);
     this.touched.set(kind, ids);
-    // Its clocks or what they show (state, assignee, due date) moved: the breaches may show it differently.
-    this.changes.add(kind, id, true);
+    // What the change feed hears of it comes from the event the command appends (its clocks or
+    // what they show moved): changeOfEvent in src/live/changes.ts, the rule polling relays share.
   }
 
   /**
@@ -121,15 +116,6 @@ export class Unit {
     version: number,
     set: RowUpdate<T>,
   ): Promise<void> {
-    if ('assignee_id' in set && (table === 'candidates' || table === 'pursuits')) {
-      const row = await this.db
-        .selectFrom(table as 'candidates')
-        .select('assignee_id')
-        .where('id', '=', id)
-        .where('org_id', '=', this.orgId)
-        .executeTakeFirst();
-      this.changes.before(table === 'candidates' ? 'candidate' : 'pursuit', id, row?.assignee_id ?? null);
-    }
     const result = await this.db
       .updateTable(table as VersionedTable)
       // Kysely cannot type a column set for a table chosen by a generic; RowUpdate<T> is that set.
@@ -200,10 +186,10 @@ async function runUnit<T>(
           const result = await work(unit);
           if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
           if (deps.rehearse === true && !readOnly) throw new Rehearsed(result);
-          const changes =
-            unit.changes.size > 0 && changesHeard(deps.feed, dialect)
-              ? await unit.changes.resolve(tx, dialect)
-              : [];
+          const heard = unit.changes.size > 0 && changesHeard(deps.feed, dialect);
+          const changes = heard ? await unit.changes.resolve(tx, dialect) : [];
+          // Before the commit, so this process's polling relay never takes them for another's.
+          if (heard) deps.feed?.ownEvents?.(unit.changes.events);
           return { value: result, changes };
         });
         return done;

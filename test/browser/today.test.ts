@@ -237,9 +237,17 @@ window.startHost = async (html, result) => {
     const script = bundle.outputFiles[0]?.text ?? '';
     const page = await browser.newPage({ viewport: { width: 1200, height: 950 } });
     const calls: string[] = [];
+    // The view's waiting calls (get_today_panel with waitMs): when each was made and answered.
+    const waits: { made: number; answered?: number }[] = [];
     await page.exposeFunction('hostCallTool', async (params: Loose) => {
       calls.push(params.name);
-      return client.callTool(params);
+      const wait: { made: number; answered?: number } | null = params.arguments?.waitMs
+        ? { made: Date.now() }
+        : null;
+      if (wait) waits.push(wait);
+      const result = await client.callTool(params, { timeout: 60_000 });
+      if (wait) wait.answered = Date.now();
+      return result;
     });
     await page.route('http://host.test/', (route) =>
       route.fulfill({
@@ -270,12 +278,16 @@ window.startHost = async (html, result) => {
       .poll(() => calls.lastIndexOf('get_today_panel') > calls.indexOf('log_touch'), { timeout: 10_000 })
       .toBe(true);
 
-    // A change made through another client appears without the host sending anything new.
+    // A change made through another client appears without the host sending anything new: the
+    // view's waiting get_today_panel call, made before the change, is answered by it.
     const other = first.structuredContent.items.find(
       (i: Loose) => i.id !== target.id && i.id.startsWith('cand_') && i.state === 'new',
     );
     expect(other).toBeDefined();
-    const before = calls.length;
+    await expect
+      .poll(() => waits.some((wait) => wait.answered === undefined), { timeout: 10_000 })
+      .toBe(true);
+    const changedAt = Date.now();
     await client.callTool({
       name: 'log_touch',
       arguments: { candidateId: other.id, kind: 'email', summary: 'Sent the deck' },
@@ -285,8 +297,12 @@ window.startHost = async (html, result) => {
         timeout: 15_000,
       })
       .toContain('contacted');
-    // The view read the panel again on its own (its refresh while visible), after the change.
-    expect(calls.slice(before)).toContain('get_today_panel');
+    // What delivered it: a waiting call answered early (not a poll, nor a wait that ran out),
+    // one made before the change and answered after it, long before its 25 s were up.
+    expect(await frame.locator('body').getAttribute('data-refreshed')).toBe('change');
+    const woken = waits.find((wait) => wait.made < changedAt && (wait.answered ?? 0) >= changedAt);
+    expect(woken).toBeDefined();
+    expect((woken?.answered ?? 0) - (woken?.made ?? 0)).toBeLessThan(20_000);
     await page.close();
   });
 });

@@ -13,6 +13,7 @@ import {
   sql,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { eventsSinceSql, highWaterSql, settledSql } from '../../src/live/poll-relay.js';
 import {
   afterKeySql,
   insertReturning,
@@ -139,5 +140,15 @@ describe('SQL Server statements', () => {
         'name nvarchar(200) not null primary key, checksum nvarchar(64) not null, ' +
         'applied_at datetime2(3) not null default sysutcdatetime())',
     );
+  });
+  it('reads events for the change relay in rowversion order, below MIN_ACTIVE_ROWVERSION()', () => {
+    expect(text(highWaterSql('mssql'))).toBe('select cast(min_active_rowversion() as bigint) - 1 as seq');
+    expect(text(settledSql())).toBe('select cast(min_active_rowversion() as bigint) as upto');
+    const since = eventsSinceSql('mssql', '41', 500, '99').compile(mssql);
+    expect(since.sql.replace(/\s+/g, ' ').trim()).toBe(
+      'select top (@1) cast(seq as bigint) as seq, id, org_id, entity_type, entity_id, type, actor_id, from_state, to_state, data_json from events ' +
+        'where seq > cast(cast(@2 as bigint) as binary(8)) and seq < cast(cast(@3 as bigint) as binary(8)) order by seq',
+    );
+    expect(since.parameters).toEqual([500, '41', '99']);
   });
 });

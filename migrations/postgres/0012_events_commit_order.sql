@@ -1,0 +1,3 @@
+-- The order in which events were committed, for the change relay that polls the events table
+-- (src/live/poll-relay.ts): PostgreSQL relays changes by NOTIFY at commit (src/live/pg-relay.ts)
+-- and needs no such order; nothing to add. (SQL Server adds a rowversion column in its 0012.)

@@ -1,0 +1,3 @@
+-- The order in which events were committed, for the change relay that polls the events table
+-- (src/live/poll-relay.ts): on SQLite the table's rowid, which one writer at a time hands out in
+-- commit order; nothing to add. (SQL Server adds a rowversion column in its 0012.)
