@@ -149,12 +149,11 @@ describe.runIf(present)('the Today Panel in chromium', () => {
     const target = before.items.find((i: Loose) => i.state === 'new');
     await page.getByLabel('Touch note').fill('Left a voicemail');
     await page.getByRole('button', { name: `Log a touch on ${target.title}` }).click();
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain('As of');
-    const after = (await client.callTool({
-      name: 'get_candidate',
-      arguments: { candidateId: target.id },
-    })) as Loose;
-    expect(after.structuredContent.state).toBe('contacted');
+    // The page's status says "As of" before the click too: wait for the touch itself.
+    const stateOf = async () =>
+      ((await client.callTool({ name: 'get_candidate', arguments: { candidateId: target.id } })) as Loose)
+        .structuredContent.state;
+    await expect.poll(stateOf, { timeout: 10_000 }).toBe('contacted');
 
     const pursuit = before.items.find((i: Loose) => i.id.startsWith('pur_'));
     await page.getByRole('link', { name: 'Open pursuit' }).first().focus();
