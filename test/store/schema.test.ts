@@ -94,6 +94,8 @@ describe('schema files', () => {
         'activities',
         'api_tokens',
         'business_calendars',
+        'candidate_checklist_items',
+        'candidate_checklists',
         'candidates',
         'checklist_items',
         'checklist_template_items',
