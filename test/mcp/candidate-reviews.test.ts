@@ -171,6 +171,18 @@ describeEachDialect('candidate reviews', (db) => {
     });
   }
 
+  it('gives a candidate made from a signal the review too', async () => {
+    const { signal } = await ok(seller.v1, 'create_signal', {
+      source: 'reviews',
+      externalRef: `sig-${Math.random().toString(36).slice(2, 8)}`,
+      title: 'From a signal',
+      accountName: 'Signal Co',
+    });
+    const accepted = await ok(seller.v1, 'accept_signal', { signalId: signal.id });
+    const candidate = await ok(seller.v2, 'get_candidate', { candidateId: accepted.candidate.id });
+    expect(candidate.checklists.map((c: { kind: string }) => c.kind)).toEqual(['qualification']);
+  });
+
   it('refuses a tick naming both a pursuit and a candidate, or neither, by the field', async () => {
     const me = seller.v2;
     const candidateId = await qualified(me, 'Both ids');
