@@ -4,8 +4,10 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { REASON_LISTS, type ReasonList, reasonCode } from '../domain/process.js';
 import { query } from '../workstream/command.js';
 import type { Actor, Deps } from '../workstream/deps.js';
+import { rulesOf } from '../workstream/process.js';
 import {
   analyticsRead,
   bucketSql,
@@ -60,6 +62,71 @@ const Reason = z.object({
   count: z.number().int(),
 });
 
+const Code = z.object({
+  code: z.string().describe("A reason's code: the reason itself, or its text before a colon, lower case."),
+  count: z.number().int(),
+});
+
+/** Reasons of one list grouped by the org's codes (src/domain/process.ts: `code` or `code: detail`). */
+export const ReasonCodes = z.object({
+  list: z
+    .enum(['org', 'none'])
+    .describe(
+      "org: grouped by the org's list for it (set_process_rules reasons); none: no list set, grouped by each reason's code as found.",
+    ),
+  codes: z
+    .array(Code)
+    .describe(
+      'With a list: every code on it in its order, 0 included; none: the codes found, most frequent first.',
+    ),
+  unlisted: count(
+    "Reasons whose code is not on the org's list (e.g. recorded before it was set), counted here, never under a code; 0 with no list. A code named other on the list is a code like any other.",
+  ),
+  unlistedCodes: z
+    .array(Code)
+    .describe(`The ${TOP_REASONS} most frequent unlisted codes, to add to the list or map.`),
+  total: count('Every reason of this list in the range.'),
+});
+export type ReasonCodes = z.output<typeof ReasonCodes>;
+
+/**
+ * Counts per code: the org's list (its order, zeros kept) and the rest as unlisted; with no
+ * list, the codes found. `reasons` holds each recorded reason text with its count.
+ */
+export function groupByCode(
+  reasons: readonly { reason: string; count: number }[],
+  list: readonly string[] | undefined,
+): ReasonCodes {
+  const found = new Map<string, number>();
+  for (const { reason, count } of reasons) {
+    const code = reasonCode(reason);
+    found.set(code, (found.get(code) ?? 0) + count);
+  }
+  const ranked = (entries: [string, number][]) =>
+    entries
+      .map(([code, n]) => ({ code, count: n }))
+      .sort((x, y) => y.count - x.count || (x.code < y.code ? -1 : 1));
+  const total = [...found.values()].reduce((a, n) => a + n, 0);
+  if (list === undefined)
+    return { list: 'none', codes: ranked([...found]), unlisted: 0, unlistedCodes: [], total };
+  const unlisted = ranked([...found].filter(([code]) => !list.includes(code)));
+  return {
+    list: 'org',
+    codes: list.map((code) => ({ code, count: found.get(code) ?? 0 })),
+    unlisted: unlisted.reduce((a, c) => a + c.count, 0),
+    unlistedCodes: unlisted.slice(0, TOP_REASONS),
+    total,
+  };
+}
+
+/** Each reason list (src/domain/process.ts) under the name `reasons` gave its kind first. */
+const KIND_OF: Record<ReasonList, string> = {
+  loss: 'loss',
+  no_bid: 'noBid',
+  disqualify: 'disqualification',
+  cancel: 'cancel',
+};
+
 export const OutcomesView = RangeOutput.extend({
   period: z.string(),
   groupBy: z.string(),
@@ -78,6 +145,20 @@ export const OutcomesView = RangeOutput.extend({
     })
     .describe(
       `The ${TOP_REASONS} most frequent reasons of each kind over the whole range (not split by group).`,
+    ),
+  reasonCodes: z
+    .object({
+      loss: ReasonCodes.describe('loss_reason of pursuits lost in the range, by the loss list.'),
+      no_bid: ReasonCodes.describe(
+        'close reason of pursuits closed no_bid in the range, by the no_bid list.',
+      ),
+      disqualify: ReasonCodes.describe(
+        'reason of each disqualification in the range, by the disqualify list.',
+      ),
+      cancel: ReasonCodes.describe('close reason of pursuits cancelled in the range, by the cancel list.'),
+    })
+    .describe(
+      "The same reasons over the whole range, grouped by the org's reason codes, one entry per list.",
     ),
 });
 export type OutcomesView = z.output<typeof OutcomesView>;
@@ -150,6 +231,8 @@ export async function outcomes(
         where r.reason is not null
         group by r.kind, r.reason`.execute(unit.db);
 
+    const lists = (await rulesOf(unit.db, unit.orgId)).reasons;
+
     const cells = new Map<string, Row>();
     const cell = (bucket: unknown, grp: unknown): Row => {
       const key = `${num(bucket)}\u0000${String(grp)}`;
@@ -206,12 +289,15 @@ export async function outcomes(
           (order.get(x.period) ?? 0) - (order.get(y.period) ?? 0) ||
           (x.group < y.group ? -1 : x.group > y.group ? 1 : 0),
       );
-    const ranked = (kind: string) =>
+    const recorded = (kind: string) =>
       reasonRows.rows
         .filter((r) => r.kind === kind)
         .map((r) => ({ reason: String(r.reason), count: num(r.n) }))
-        .sort((x, y) => y.count - x.count || (x.reason < y.reason ? -1 : 1))
-        .slice(0, TOP_REASONS);
+        .sort((x, y) => y.count - x.count || (x.reason < y.reason ? -1 : 1));
+    const ranked = (kind: string) => recorded(kind).slice(0, TOP_REASONS);
+    const reasonCodes = Object.fromEntries(
+      REASON_LISTS.map((list) => [list, groupByCode(recorded(KIND_OF[list]), lists[list])]),
+    ) as Record<ReasonList, ReasonCodes>;
     return {
       from: b.from.toISOString(),
       to: b.to.toISOString(),
@@ -226,6 +312,7 @@ export async function outcomes(
         cancel: ranked('cancel'),
         disqualification: ranked('disqualification'),
       },
+      reasonCodes,
     };
   });
 }

@@ -76,6 +76,16 @@ export const CANDIDATE_ACTIONS_TABLE: ActionTable<CandidateState> = {
         merged: 'Enrich the candidate it was merged into; find it with list_candidates.',
       },
     },
+    // A candidate review (e.g. qualification) is worked while the candidate is being qualified.
+    set_checklist_item: {
+      states: ['new', 'contacted', 'qualified'],
+      instead: {
+        promoted:
+          'Its pursuit carries the work now; work its checklists with set_checklist_item and pursuitId.',
+        disqualified: 'Reopen it with reopen_candidate first if it is being qualified again.',
+        merged: 'Work the checklists of the candidate it was merged into; find it with list_candidates.',
+      },
+    },
   },
   closed: CLOSED_CANDIDATE_STATES,
 };

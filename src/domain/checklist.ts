@@ -8,6 +8,10 @@ export const CHECKLIST_KINDS = ['pink', 'red'] as const;
 export type ChecklistKind = string;
 export const REVIEW_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
+/** Whose review it is: a pursuit's (gating pursuit moves) or a candidate's (gating its promotion). */
+export const REVIEW_SUBJECTS = ['pursuit', 'candidate'] as const;
+export type ReviewSubject = (typeof REVIEW_SUBJECTS)[number];
+
 export const ITEM_STATES = ['open', 'done', 'n_a'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
@@ -81,9 +85,13 @@ export function setItemState<T extends ChecklistItem>(
 
 export const GATE_ACTIONS = ['bid', 'no_bid', 'submit', 'won', 'lost'] as const;
 export type GateAction = (typeof GATE_ACTIONS)[number];
+/** The gate a candidate review may hold: its promotion to a pursuit. */
+export const CANDIDATE_GATE_ACTIONS = ['promote'] as const;
+export type CandidateGateAction = (typeof CANDIDATE_GATE_ACTIONS)[number];
+export type AnyGateAction = GateAction | CandidateGateAction;
 
 /** Org configuration: which checklists must be complete before each gated action (none when left out). */
-export type Gates = Readonly<Partial<Record<GateAction, readonly ChecklistKind[]>>>;
+export type Gates = Readonly<Partial<Record<AnyGateAction, readonly ChecklistKind[]>>>;
 
 export const DEFAULT_GATES: Gates = { submit: ['pink'], won: ['red'], lost: ['red'] };
 
@@ -96,9 +104,25 @@ export const GATE_TOOLS = {
 } as const satisfies Readonly<Record<GateAction, string>>;
 export type GatedTool = (typeof GATE_TOOLS)[GateAction];
 
+export const CANDIDATE_GATE_TOOLS = {
+  promote: 'promote_candidate',
+} as const satisfies Readonly<Record<CandidateGateAction, string>>;
+export type CandidateGatedTool = (typeof CANDIDATE_GATE_TOOLS)[CandidateGateAction];
+
+/** Every gate action's tool, pursuit and candidate. */
+export const ALL_GATE_TOOLS: Readonly<Record<AnyGateAction, string>> = {
+  ...GATE_TOOLS,
+  ...CANDIDATE_GATE_TOOLS,
+};
+
+/** The tools a review of `subject` may gate. */
+export function gatedToolsOf(subject: ReviewSubject): readonly string[] {
+  return Object.values(subject === 'candidate' ? CANDIDATE_GATE_TOOLS : GATE_TOOLS);
+}
+
 /** The gate action of a tool name, as reviews name the actions they gate. */
-export function gateActionOf(tool: string): GateAction | undefined {
-  return GATE_ACTIONS.find((action) => GATE_TOOLS[action] === tool);
+export function gateActionOf(tool: string): AnyGateAction | undefined {
+  return (Object.keys(ALL_GATE_TOOLS) as AnyGateAction[]).find((action) => ALL_GATE_TOOLS[action] === tool);
 }
 
 export type ChecklistsByKind = Readonly<Partial<Record<ChecklistKind, readonly ChecklistItem[]>>>;
@@ -115,7 +139,7 @@ export interface GateSubject {
  * checked in configuration order and the first one that fails is reported.
  */
 export function checkGate(
-  action: GateAction,
+  action: AnyGateAction,
   gates: Gates,
   checklists: ChecklistsByKind,
   subject: GateSubject,
@@ -136,7 +160,7 @@ function inTemplateOrder(items: readonly ChecklistItem[]): ChecklistItem[] {
 }
 
 function checklistIncomplete(
-  action: GateAction,
+  action: AnyGateAction,
   kind: ChecklistKind,
   subject: GateSubject,
   figures: CompletionFigures,
@@ -156,11 +180,11 @@ function checklistIncomplete(
     missing,
     completion: figures,
     message: `${kind} checklist ${figures.done}/${figures.applicable} done (${percent}): ${one ? 'item' : 'items'} ${keys} ${one ? 'is' : 'are'} open.`,
-    nextStep: `Complete ${one ? 'it' : 'them'} with set_checklist_item (or mark ${one ? 'it' : 'them'} n_a with a note), then call ${GATE_TOOLS[action]} again.`,
+    nextStep: `Complete ${one ? 'it' : 'them'} with set_checklist_item (or mark ${one ? 'it' : 'them'} n_a with a note), then call ${ALL_GATE_TOOLS[action]} again.`,
   };
 }
 
-function checklistAbsent(action: GateAction, kind: ChecklistKind, subject: GateSubject): GuardFailed {
+function checklistAbsent(action: AnyGateAction, kind: ChecklistKind, subject: GateSubject): GuardFailed {
   return {
     code: 'GUARD_FAILED',
     entity: subject.entity,
@@ -168,7 +192,7 @@ function checklistAbsent(action: GateAction, kind: ChecklistKind, subject: GateS
     gate: `${kind}_checklist`,
     review: kind,
     missing: [{ key: `${kind}_checklist`, label: `The ${kind} checklist` }],
-    message: `${subjectOf(subject.entity, subject.id)} has no ${kind} checklist, which the organization's gates require before ${GATE_TOOLS[action]}.`,
-    nextStep: `Ask sales ops to add the ${kind} checklist to it or change the gate, then call ${GATE_TOOLS[action]} again.`,
+    message: `${subjectOf(subject.entity, subject.id)} has no ${kind} checklist, which the organization's gates require before ${ALL_GATE_TOOLS[action]}.`,
+    nextStep: `Ask sales ops to add the ${kind} checklist to it or change the gate, then call ${ALL_GATE_TOOLS[action]} again.`,
   };
 }

@@ -114,25 +114,45 @@ export async function migrate(
   const applied: string[] = [];
   for (const migration of migrations) {
     if (before.has(migration.name)) continue;
-    const didApply = await db.transaction().execute(async (tx) => {
-      await lock(tx, dialect);
-      // Another process may have applied it while this one waited for the lock.
-      const existing = await tx
-        .selectFrom('workstream_migrations')
-        .select('checksum')
-        .where('name', '=', migration.name)
-        .executeTakeFirst();
-      if (existing) {
-        verify([migration], new Map([[migration.name, existing.checksum]]), dialect);
-        return false;
-      }
-      for (const statement of migration.statements) await sql.raw(statement).execute(tx);
-      await tx
-        .insertInto('workstream_migrations')
-        .values({ name: migration.name, checksum: migration.checksum })
-        .execute();
-      return true;
-    });
+    // SQLite rebuilds a table to change a constraint (create new, copy, drop old, rename). Dropping
+    // a parent runs an implicit DELETE whose foreign-key violations stay counted at commit even
+    // after the rebuilt table takes the name back with every row, so a rebuild of a table other
+    // rows refer to would fail on any database holding such rows. SQLite's procedure for it:
+    // foreign keys off around the transaction (the pragma is a no-op inside one), and
+    // foreign_key_check before the commit, so a migration still cannot leave a dangling reference.
+    if (dialect === 'sqlite') await sql`pragma foreign_keys = off`.execute(db);
+    const didApply = await db
+      .transaction()
+      .execute(async (tx) => {
+        await lock(tx, dialect);
+        // Another process may have applied it while this one waited for the lock.
+        const existing = await tx
+          .selectFrom('workstream_migrations')
+          .select('checksum')
+          .where('name', '=', migration.name)
+          .executeTakeFirst();
+        if (existing) {
+          verify([migration], new Map([[migration.name, existing.checksum]]), dialect);
+          return false;
+        }
+        for (const statement of migration.statements) await sql.raw(statement).execute(tx);
+        if (dialect === 'sqlite') {
+          const dangling = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(tx);
+          const first = dangling.rows[0];
+          if (first)
+            throw new MigrationError(
+              `migrations/sqlite/${migration.name}.sql would leave ${dangling.rows.length} row(s) referring to missing rows (first: ${first.table} → ${first.parent}); nothing was applied`,
+            );
+        }
+        await tx
+          .insertInto('workstream_migrations')
+          .values({ name: migration.name, checksum: migration.checksum })
+          .execute();
+        return true;
+      })
+      .finally(async () => {
+        if (dialect === 'sqlite') await sql`pragma foreign_keys = on`.execute(db);
+      });
     if (didApply) applied.push(migration.name);
   }
   return { applied, current: migrations.map((migration) => migration.name) };

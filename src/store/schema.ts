@@ -5,7 +5,7 @@
  */
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { CandidateState } from '../domain/candidate.js';
-import type { ChecklistKind, ItemState } from '../domain/checklist.js';
+import type { ChecklistKind, ItemState, ReviewSubject } from '../domain/checklist.js';
 import type { Priority } from '../domain/priority.js';
 import type { ProposalVersionState } from '../domain/proposal.js';
 import type { PursuitState } from '../domain/pursuit.js';
@@ -177,6 +177,8 @@ export interface ChecklistTemplatesTable {
   /** Tool names the review gates; null: the org's legacy settings_json.gates. */
   gates_json: Json<string[]> | null;
   is_after_close: Defaulted<boolean>;
+  /** Whose review it is: a pursuit's (the default) or a candidate's. */
+  subject: Defaulted<ReviewSubject>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -196,6 +198,17 @@ export interface ChecklistsTable {
   id: string;
   org_id: string;
   pursuit_id: string;
+  kind: ChecklistKind;
+  template_id: string | null;
+  template_version: Defaulted<number>;
+  created_at: DefaultedTimestamp;
+}
+
+/** A candidate's checklist (a candidate review's copy); its items are candidate_checklist_items. */
+export interface CandidateChecklistsTable {
+  id: string;
+  org_id: string;
+  candidate_id: string;
   kind: ChecklistKind;
   template_id: string | null;
   template_version: Defaulted<number>;
@@ -432,6 +445,8 @@ export interface Database {
   checklist_template_items: ChecklistTemplateItemsTable;
   checklists: ChecklistsTable;
   checklist_items: ChecklistItemsTable;
+  candidate_checklists: CandidateChecklistsTable;
+  candidate_checklist_items: ChecklistItemsTable;
   sign_offs: SignOffsTable;
   activities: ActivitiesTable;
   tags: TagsTable;
@@ -482,6 +497,8 @@ export const TABLE_NAMES = [
   'outbox_cursor',
   'outbox_leases',
   'state_stays',
+  'candidate_checklists',
+  'candidate_checklist_items',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;

@@ -45,7 +45,14 @@ export function outcomesText(view: OutcomesView): string {
   );
   const top = view.reasons.loss[0];
   const reason = top ? `\nTop loss reason: ${top.reason} (${top.count}).` : '';
-  return `Outcomes ${view.from} – ${view.to} by ${view.period}, ${view.groupBy}:\n${lines.join('\n') || '(nothing decided or closed)'}${reason}${more(view.moreGroups)}`;
+  const byCode = Object.entries(view.reasonCodes)
+    .filter(([, codes]) => codes.total > 0)
+    .map(
+      ([list, codes]) =>
+        `\n${list} reasons by ${codes.list === 'org' ? "the org's codes" : 'code (no list set)'}: ${codes.codes.map((c) => `${c.code} ${c.count}`).join(', ')}${codes.list === 'org' ? `; unlisted ${codes.unlisted}` : ''}.`,
+    )
+    .join('');
+  return `Outcomes ${view.from} – ${view.to} by ${view.period}, ${view.groupBy}:\n${lines.join('\n') || '(nothing decided or closed)'}${reason}${byCode}${more(view.moreGroups)}`;
 }
 
 export function velocityText(view: VelocityView): string {
@@ -110,11 +117,12 @@ export const getOutcomes = defineTool({
   name: 'get_outcomes',
   title: 'Get outcomes',
   summary:
-    'Bid rate, win rate by count and value, awards, and loss / no-bid / disqualification reasons ranked.',
+    "Bid and win rates by count and value, awards, and loss, no-bid, disqualify and cancel reasons, also by the org's codes.",
   description:
     'What was decided and closed in a range: bid decisions (bid rate = bids ÷ (bids + no-bids)), closes (win rate = won ÷ ' +
     '(won + lost); no-bid and cancelled reported apart), win rate by value (award ÷ (award + lost estimated value)), ' +
-    'award mean / median / p90, and the most frequent loss, no-bid, cancel and disqualification reasons. period and ' +
+    'award mean / median / p90, and the most frequent loss, no-bid, cancel and disqualification reasons, also grouped ' +
+    "by the org's reason codes (reasonCodes: a code outside the org's list counts as unlisted). period and " +
     `groupBy (source, assignee, tag, priority) split the table. ${RANGE} E.g. "win rate this quarter": period "quarter" ` +
     'with from at the start of the quarter.',
   definitions,

@@ -100,11 +100,12 @@ export const mergeCandidate = defineTool({
 
 export const promoteCandidate = defineTool({
   name: 'promote_candidate',
-  summary: 'Promote a `qualified` candidate to a pursuit with pink and red checklists.',
+  summary:
+    'Promote a `qualified` candidate to a pursuit with its checklists, once its candidate reviews are done.',
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:
-    'Promote a `qualified` candidate to a pursuit in `capture` with its checklists; starts the proposal SLA. Again: the same pursuit.',
+    'Promote a `qualified` candidate to a pursuit in `capture` with its checklists, once its own reviews are done; starts the proposal SLA. Again: the same pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.promoteCandidate,
   answer: PromotedAnswer,

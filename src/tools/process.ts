@@ -13,7 +13,7 @@ const toolset = 'process';
 function processText(view: ProcessView): string {
   const reviews = view.reviews.map(
     (r) =>
-      `${r.key} v${r.version} "${r.title}"${r.afterClose ? ' after close' : ''} gates ${r.gates.join(', ') || 'nothing'}: ${r.items.map((i) => `${i.key}${i.required ? '' : '?'}`).join(', ')}`,
+      `${r.key} v${r.version} "${r.title}" (${r.subject})${r.afterClose ? ' after close' : ''} gates ${r.gates.join(', ') || 'nothing'}: ${r.items.map((i) => `${i.key}${i.required ? '' : '?'}`).join(', ')}`,
   );
   const rules = Object.entries(view.rules)
     .map(([group, value]) => `${group}: ${JSON.stringify(value)}`)
@@ -41,7 +41,7 @@ export const setChecklistTemplate = defineTool({
   summary: 'Admins: create a review or its next version (items, the tools it gates).',
   title: 'Set a review',
   description:
-    'Admins: create a review (checklist) or its next version. Open pursuits keep theirs until apply_checklist_template.',
+    'Admins: create a review (checklist) for pursuits or candidates (subject; a candidate review may gate promote_candidate), or its next version. Open records keep theirs until apply_checklist_template.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.setChecklistTemplate,
   render: processText,
@@ -50,13 +50,15 @@ export const setChecklistTemplate = defineTool({
 export const applyChecklistTemplate = defineTool({
   toolset,
   name: 'apply_checklist_template',
-  summary: "Admins: move open pursuits to a review's current version, keeping ticks of kept items.",
+  summary:
+    "Admins: move open pursuits (or open candidates) to a review's current version, keeping ticks of kept items.",
   title: 'Apply a review',
   description:
-    "Admins: give every open pursuit the review's current version (adding it where missing); items whose keys persist keep their state.",
+    "Admins: give every open pursuit (a candidate review: every new, contacted or qualified candidate) the review's current version (adding it where missing); items whose keys persist keep their state.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.applyChecklistTemplate,
-  render: (a) => `${a.key} v${a.version} applied to ${a.pursuits} open pursuit(s).`,
+  render: (a) =>
+    `${a.key} v${a.version} applied to ${a.pursuits} open pursuit(s) and ${a.candidates} open candidate(s).`,
 });
 
 export const setProcessRules = defineTool({

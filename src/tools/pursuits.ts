@@ -6,7 +6,7 @@ import { COMMANDS } from '../workstream/commands.js';
 import { ChecklistAnswer, ProposalAnswer, PursuitAnswer } from './answers.js';
 import { closesPursuit } from './confirm.js';
 import { defineTool } from './define.js';
-import { pursuitLine, withNext } from './render.js';
+import { pursuitLine, reviewedLine, withNext } from './render.js';
 
 const pursuitResult = withNext(pursuitLine);
 const common = { toolset: 'pursuits', render: pursuitResult, answer: PursuitAnswer } as const;
@@ -166,13 +166,14 @@ export const cancelPursuit = defineTool({
 export const setChecklistItem = defineTool({
   ...common,
   name: 'set_checklist_item',
-  summary: 'Set a pink or red checklist item to done, open or n_a (with a note).',
+  summary: 'Set a checklist item of a pursuit or a candidate to done, open or n_a (with a note).',
   title: 'Set a checklist item',
   description:
-    'Set a pink or red checklist item to done, open or n_a (with a note why); keys in get_pursuit. Pink gates submit_pursuit; red gates mark_won and mark_lost.',
+    'Tick a checklist item of a pursuit, or by candidateId of a candidate: done, open or n_a (with a note why). Keys: get_pursuit, get_candidate.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setChecklistItem,
   answer: ChecklistAnswer,
+  render: withNext(reviewedLine),
 });
 
 export const PURSUIT_TOOLS = [

@@ -31,10 +31,10 @@ export const getSignal = defineTool({
 export const getCandidate = defineTool({
   ...view,
   name: 'get_candidate',
-  summary: 'Read one candidate with its allowed next actions.',
+  summary: 'Read one candidate with its checklists and allowed next actions.',
   title: 'Get a candidate',
   description:
-    'One candidate: account, state, priority, assignee, due date, tags, pursuit and allowed actions.',
+    'One candidate: account, state, priority, assignee, tags, pursuit, checklists and allowed actions.',
   command: COMMANDS.getCandidate,
   // Enrichment has its own tool, get_enrichment; the candidate answers without it.
   answer: CandidateRead.omit({ enrichment: true }),
@@ -47,7 +47,7 @@ export const getPursuit = defineTool({
   summary: 'Read one pursuit with its checklists and proposal versions.',
   title: 'Get a pursuit',
   description:
-    'One pursuit with its checklists (item keys, states, completion), proposal versions and allowed actions.',
+    'One pursuit with its checklists (keys, states, completion), proposal versions and allowed actions.',
   command: COMMANDS.getPursuit,
   render: withNext(pursuitLine),
 });

@@ -30,10 +30,14 @@ export function signalLine(signal: SignalSummary): string {
   return `signal ${signal.id} "${signal.title}"${account} — ${signal.state}, from ${signal.source}; version ${signal.version}`;
 }
 
-export function candidateLine(candidate: CandidateSummary): string {
+/** A candidate in one line; with its checklists' completion when it has some. */
+export function candidateLine(
+  candidate: CandidateSummary & { checklists?: Pick<ChecklistView, 'kind' | 'completion'>[] },
+): string {
   const due = candidate.dueAt ? `, due ${when(candidate.dueAt)}` : '';
   const pursuit = candidate.pursuitId ? `, pursuit ${candidate.pursuitId}` : '';
-  return `candidate ${candidate.id} "${candidate.title}" — ${candidate.accountName} — ${candidate.state}, ${candidate.priority}${due}${pursuit}; version ${candidate.version}`;
+  const lists = candidate.checklists?.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
+  return `candidate ${candidate.id} "${candidate.title}" — ${candidate.accountName} — ${candidate.state}, ${candidate.priority}${due}${pursuit}${lists ? `; ${lists}` : ''}; version ${candidate.version}`;
 }
 
 /** A pursuit in one line; with its checklists and proposal versions when the answer has them. */
@@ -51,6 +55,22 @@ export function pursuitLine(
     versions ? `; proposal ${versions}` : '',
   ];
   return `pursuit ${pursuit.id} "${pursuit.title}" — ${pursuit.accountName} — ${pursuit.state}, ${pursuit.priority}${due}${parts.join('')}; version ${pursuit.version}`;
+}
+
+/** A pursuit or a candidate after a checklist tick: its checklists' completion. */
+export function reviewedLine(record: {
+  id: string;
+  title: string;
+  accountName: string;
+  state: string;
+  priority: string;
+  version: number;
+  allowedActions: string[];
+  checklists: Pick<ChecklistView, 'kind' | 'completion'>[];
+}): string {
+  const noun = record.id.startsWith('cand_') ? 'candidate' : 'pursuit';
+  const lists = record.checklists.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
+  return `${noun} ${record.id} "${record.title}" — ${record.accountName} — ${record.state}, ${record.priority}; ${lists || 'no checklists'}; version ${record.version}`;
 }
 
 export function withNext<T extends { allowedActions: string[] }>(line: (item: T) => string) {

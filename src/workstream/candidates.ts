@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CANDIDATE_ACTIONS_TABLE, changesIn, permitAfterClose, touchTarget } from '../domain/actions.js';
 import { CANDIDATE_MACHINE } from '../domain/candidate.js';
+import { checkGate } from '../domain/checklist.js';
 import { duplicate, must } from '../domain/errors.js';
 import { guardDisqualify, guardMerge, guardReopen } from '../domain/guards.js';
 import { newId } from '../domain/ids.js';
@@ -11,11 +12,18 @@ import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
+import { copyCandidateChecklists } from './checklists.js';
 import { change } from './command.js';
 import { carryFields, checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { enrichmentDestinations, markEnrichmentPending } from './enrichment.js';
-import { candidateViewOf, loadCandidate, pursuitViewOf, resolveMember } from './load.js';
+import {
+  candidateGateChecklists,
+  candidateViewOf,
+  loadCandidate,
+  pursuitViewOf,
+  resolveMember,
+} from './load.js';
 import {
   CandidateDetails,
   CandidateId,
@@ -27,7 +35,7 @@ import {
   Timestamp,
   text,
 } from './params.js';
-import { checkReason, currentTemplates } from './process.js';
+import { checkReason, currentTemplates, gatesOf } from './process.js';
 import { checkVersion, refuse } from './refusals.js';
 import { type LastEvent, lastEventOf } from './replays.js';
 import { cancelClocks, meetClock, retargetClocks, startClock } from './sla.js';
@@ -134,6 +142,7 @@ export async function insertCandidate(unit: Unit, input: NewCandidate): Promise<
     })
     .execute();
   unit.touch('candidate', id);
+  await copyCandidateChecklists(unit, id, await currentTemplates(unit.db, unit.orgId));
   if (input.tags?.length) await changeTags(unit, 'candidate', id, { add: input.tags });
   await startClock(unit, 'triage', 'candidate', id, input.priority ?? 'medium');
   await markEnrichmentPending(unit, id, unit.enrichmentProviders);
@@ -461,6 +470,12 @@ export const promoteCandidate = change({
         const moved = must(
           applyTransition(CANDIDATE_MACHINE, row.state, 'promote_candidate', { id: row.id }),
         );
+        // The state first, then the candidate reviews gating promote_candidate (as pursuit gates do).
+        const [gates, checklists] = await Promise.all([
+          gatesOf(unit.db, unit.orgId),
+          candidateGateChecklists(unit.db, unit.orgId, row.id),
+        ]);
+        must(checkGate('promote', gates, checklists, { entity: 'candidate', id: row.id }));
         await requireFieldsForMove(unit, 'candidate', row, moved.to, 'promote_candidate');
         await unit.bump('candidates', row.id, row.version, { state: moved.to });
         const pursuitId = newId('pur', unit.now);
@@ -536,9 +551,9 @@ async function copyTags(unit: Unit, candidateId: string, pursuitId: string): Pro
   await changeTags(unit, 'pursuit', pursuitId, { add: tags.map((t) => t.tag) });
 }
 
-/** Copies the current version of each of the org's reviews onto a new pursuit. */
+/** Copies the current version of each of the org's pursuit reviews onto a new pursuit. */
 async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
-  const current = await currentTemplates(unit.db, unit.orgId);
+  const current = (await currentTemplates(unit.db, unit.orgId)).filter((t) => t.subject !== 'candidate');
   if (current.length === 0) return;
   const templates = await unit.db
     .selectFrom('checklist_template_items')

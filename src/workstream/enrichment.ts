@@ -73,9 +73,7 @@ export async function markEnrichmentPending(
 
 export const CandidateEnrichment = z.object({
   candidateId: z.string(),
-  enrichment: z
-    .array(EnrichmentView)
-    .describe('One entry per provider, with its status and the fields it found.'),
+  enrichment: z.array(EnrichmentView).describe('Per provider: its status and the fields it found.'),
 });
 
 export const GetEnrichment = z.strictObject({ candidateId: CandidateId });

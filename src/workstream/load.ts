@@ -85,6 +85,7 @@ export async function candidateViews(
           .where('candidate_id', 'in', ids)
           .execute();
   const pursuitOf = new Map(pursuits.map((p) => [p.candidate_id, p.id]));
+  const items = ids.length === 0 ? [] : await candidateChecklistItemsOf(db, orgId, ids);
   const enrichments =
     ids.length === 0
       ? []
@@ -100,6 +101,7 @@ export async function candidateViews(
       tags: tags.get(row.id) ?? [],
       pursuitId: pursuitOf.get(row.id) ?? null,
       enrichment: enrichments.filter((e) => e.candidate_id === row.id).map(enrichmentView),
+      checklists: checklistViews(items.filter((item) => item.candidate_id === row.id)),
     }),
   );
 }
@@ -127,7 +129,20 @@ function checklistItemsOf(db: Reader, orgId: string, pursuitIds: string[]) {
     .execute();
 }
 
-function checklistViews(items: Awaited<ReturnType<typeof checklistItemsOf>>) {
+/** Checklist items (with their checklist's kind) of some candidates, in one query. */
+function candidateChecklistItemsOf(db: Reader, orgId: string, candidateIds: string[]) {
+  return db
+    .selectFrom('candidate_checklist_items as i')
+    .innerJoin('candidate_checklists as c', 'c.id', 'i.checklist_id')
+    .selectAll('i')
+    .select(['c.kind', 'c.candidate_id'])
+    .orderBy('c.id')
+    .where('c.org_id', '=', orgId)
+    .where('c.candidate_id', 'in', candidateIds)
+    .execute();
+}
+
+function checklistViews(items: (Row<'checklist_items'> & { kind: string })[]) {
   // Reviews in the order their checklists were made (ids are time-ordered): pink before red.
   return [...new Set(items.map((item) => item.kind))].map((kind) =>
     checklistView(
@@ -149,6 +164,18 @@ export async function gateChecklists(
 ): Promise<ChecklistsByKind> {
   const byKind: Record<string, ReturnType<typeof checklistView>['items']> = {};
   for (const list of await checklistsOf(db, orgId, pursuitId)) byKind[list.kind] = list.items;
+  return byKind;
+}
+
+/** The candidate's checklists in the shape the gate guards read (a candidate review gating promote_candidate). */
+export async function candidateGateChecklists(
+  db: Reader,
+  orgId: string,
+  candidateId: string,
+): Promise<ChecklistsByKind> {
+  const byKind: Record<string, ReturnType<typeof checklistView>['items']> = {};
+  for (const list of checklistViews(await candidateChecklistItemsOf(db, orgId, [candidateId])))
+    byKind[list.kind] = list.items;
   return byKind;
 }
 

@@ -7,7 +7,17 @@
  */
 import { z } from 'zod';
 import { PURSUIT_ACTIONS_TABLE, permitWork } from '../domain/actions.js';
-import { GATE_TOOLS, type GatedTool, type Gates, gateActionOf, REVIEW_KEY } from '../domain/checklist.js';
+import {
+  ALL_GATE_TOOLS,
+  CANDIDATE_GATE_TOOLS,
+  GATE_TOOLS,
+  type GatedTool,
+  type Gates,
+  gateActionOf,
+  gatedToolsOf,
+  REVIEW_KEY,
+  REVIEW_SUBJECTS,
+} from '../domain/checklist.js';
 import { must, notFound, validation } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { HELD_FROM } from '../domain/machine.js';
@@ -25,6 +35,7 @@ import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE } from '../domain/pursuit.js';
 import { toJson } from '../store/dialect.js';
 import type { JsonObject, Row } from '../store/schema.js';
 import { requireAdmin } from './admin-role.js';
+import { applyCandidateReview } from './checklists.js';
 import { change, query } from './command.js';
 import { fieldsForMove, givenFields } from './custom-fields.js';
 import type { Reader } from './load.js';
@@ -35,6 +46,7 @@ import { refuse } from './refusals.js';
 import { run, type Unit } from './unit-of-work.js';
 
 const GATED_TOOLS = Object.values(GATE_TOOLS) as [GatedTool, ...GatedTool[]];
+const REVIEW_GATES = [...GATED_TOOLS, ...Object.values(CANDIDATE_GATE_TOOLS)] as const;
 const ReviewKey = z.string().trim().regex(REVIEW_KEY, 'lower case, e.g. blue');
 const Code = z
   .string()
@@ -160,6 +172,7 @@ export async function passRules(
 const ReviewView = z.object({
   key: z.string(),
   title: z.string(),
+  subject: z.enum(REVIEW_SUBJECTS),
   version: z.number().int(),
   gates: z.array(z.string()),
   afterClose: z.boolean(),
@@ -198,10 +211,11 @@ async function processView(db: Reader, orgId: string): Promise<ProcessView> {
     reviews: templates.map((t) => ({
       key: t.kind,
       title: t.name,
+      subject: t.subject,
       version: t.version,
       gates: Object.entries(gates)
         .filter(([, kinds]) => kinds?.includes(t.kind))
-        .map(([action]) => GATE_TOOLS[action as keyof typeof GATE_TOOLS]),
+        .map(([action]) => ALL_GATE_TOOLS[action as keyof typeof ALL_GATE_TOOLS]),
       afterClose: Boolean(t.is_after_close),
       items: items
         .filter((i) => i.template_id === t.id)
@@ -238,7 +252,8 @@ export const SetChecklistTemplate = z.strictObject({
     .min(1)
     .max(50)
     .describe('In order.'),
-  gates: z.array(z.enum(GATED_TOOLS)).max(5).default([]).describe('Actions it must be done before.'),
+  subject: z.enum(REVIEW_SUBJECTS).default('pursuit').describe('Whose review; a key keeps its subject.'),
+  gates: z.array(z.enum(REVIEW_GATES)).max(5).default([]).describe('Actions it must be done before.'),
   afterClose: z.boolean().default(false).describe('Worked after won/lost; gates nothing.'),
 });
 
@@ -254,7 +269,27 @@ export const setChecklistTemplate = change({
       if (twice) refuse(validation('items', `item key \`${twice}\` appears twice.`));
       if (input.afterClose && input.gates.length > 0)
         refuse(validation('gates', 'an after-close review gates nothing; leave gates empty.'));
+      const allowed = gatedToolsOf(input.subject);
+      const foreign = input.gates.find((tool) => !allowed.includes(tool));
+      if (foreign)
+        refuse(
+          validation(
+            'gates',
+            `a ${input.subject} review gates ${allowed.join(', ')}, not ${foreign}; set subject to match or drop it.`,
+          ),
+        );
+      if (input.afterClose && input.subject === 'candidate')
+        refuse(
+          validation('afterClose', 'a candidate review is worked before promotion; leave afterClose false.'),
+        );
       const current = (await currentTemplates(unit.db, unit.orgId)).find((t) => t.kind === input.key);
+      if (current && current.subject !== input.subject)
+        refuse(
+          validation(
+            'subject',
+            `review \`${input.key}\` is a ${current.subject} review; a key keeps its subject (use a new key).`,
+          ),
+        );
       const version = (current?.version ?? 0) + 1;
       const id = newId('tpl', unit.now);
       await unit.db
@@ -267,6 +302,7 @@ export const setChecklistTemplate = change({
           version,
           gates_json: toJson(input.gates),
           is_after_close: input.afterClose,
+          subject: input.subject,
           created_at: unit.now,
           updated_at: unit.now,
         })
@@ -289,6 +325,7 @@ export const setChecklistTemplate = change({
       await configEvent(unit, 'review_set', {
         key: input.key,
         version,
+        subject: input.subject,
         gates: input.gates,
         afterClose: input.afterClose,
         items: keys,
@@ -298,7 +335,12 @@ export const setChecklistTemplate = change({
 });
 
 export const ApplyChecklistTemplate = z.strictObject({ key: ReviewKey.describe('Review key.') });
-export const Applied = z.object({ key: z.string(), version: z.number().int(), pursuits: z.number().int() });
+export const Applied = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  pursuits: z.number().int(),
+  candidates: z.number().int(),
+});
 
 /**
  * Moves every open pursuit to the review's current version (adding it where missing): items
@@ -318,6 +360,16 @@ export const applyChecklistTemplate = change({
         .where('template_id', '=', template.id)
         .orderBy('position')
         .execute();
+      if (template.subject === 'candidate') {
+        const moved = await applyCandidateReview(unit, template, items);
+        if (moved > 0)
+          await configEvent(unit, 'review_applied', {
+            key: input.key,
+            version: template.version,
+            candidates: moved,
+          });
+        return { key: input.key, version: template.version, pursuits: 0, candidates: moved };
+      }
       const pursuits = await unit.db
         .selectFrom('pursuits')
         .select(['id', 'version'])
@@ -399,7 +451,7 @@ export const applyChecklistTemplate = change({
           version: template.version,
           pursuits: moved,
         });
-      return { key: input.key, version: template.version, pursuits: moved };
+      return { key: input.key, version: template.version, pursuits: moved, candidates: 0 };
     }),
 });
 

@@ -1,7 +1,7 @@
 /** Pursuits: capture → proposal → submitted → won | lost, with holds, no-bids, cancellations and the checklist gates. */
 import { z } from 'zod';
 import { changesIn, PURSUIT_ACTIONS_TABLE, permitAfterClose, permitWork } from '../domain/actions.js';
-import { checkGate, ITEM_STATES, REVIEW_KEY, setItemState } from '../domain/checklist.js';
+import { checkGate, ITEM_STATES, REVIEW_KEY } from '../domain/checklist.js';
 import { must, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { applyTransition } from '../domain/machine.js';
@@ -19,12 +19,14 @@ import { requireReason } from '../domain/reason.js';
 import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
+import { type ItemTick, setCandidateChecklistItem, tickOf } from './checklists.js';
 import { change } from './command.js';
 import { checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
 import { gateChecklists, loadPursuit, proposalVersionsOf, pursuitViewOf, resolveMember } from './load.js';
 import {
   Assignee,
+  CandidateId,
   ExpectedVersion,
   Fields,
   Money,
@@ -130,13 +132,23 @@ export const CancelPursuit = z.strictObject({
   expectedVersion: ExpectedVersion.optional(),
 });
 
-export const SetChecklistItem = z.strictObject({
-  pursuitId: PursuitId,
-  checklist: z.string().regex(REVIEW_KEY, 'a review key, e.g. pink'),
-  itemKey: z.string().trim().min(1).max(200).describe('e.g. compliance_matrix (get_pursuit).'),
-  state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
-  note: z.string().trim().max(2000).nullable().optional(),
-});
+export const SetChecklistItem = z
+  .strictObject({
+    pursuitId: PursuitId.optional(),
+    candidateId: CandidateId.optional(),
+    checklist: z.string().regex(REVIEW_KEY, 'a review key, e.g. pink'),
+    itemKey: z.string().trim().min(1).max(200),
+    state: z.enum(ITEM_STATES).describe('n_a needs a note.'),
+    note: z.string().trim().max(2000).nullable().optional(),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.pursuitId === undefined) === (input.candidateId === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pursuitId'],
+        message: 'give either pursuitId (a pursuit review) or candidateId (a candidate review), not both',
+      });
+  });
 
 type Output<S extends z.ZodType> = z.output<S>;
 
@@ -584,71 +596,65 @@ export const cancelPursuit = change({
   ),
 });
 
+type PursuitTick = ItemTick & { pursuitId: string; expectedVersion?: undefined };
+
+const setPursuitChecklistItem = pursuitCommand<PursuitTick>(async (unit, pursuit, input) => {
+  const items = await unit.db
+    .selectFrom('checklist_items as i')
+    .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
+    .leftJoin('checklist_templates as t', 't.id', 'c.template_id')
+    .selectAll('i')
+    .select('t.is_after_close')
+    .where('c.org_id', '=', unit.orgId)
+    .where('c.pursuit_id', '=', pursuit.id)
+    .where('c.kind', '=', input.checklist)
+    .orderBy('i.position')
+    .execute();
+  // An after-close review (e.g. lessons learned) is worked on a won or lost pursuit.
+  const afterClose =
+    Boolean(items[0]?.is_after_close) && (pursuit.state === 'won' || pursuit.state === 'lost');
+  if (!afterClose) requireWork(pursuit, 'set_checklist_item');
+  const tick = tickOf(items, input);
+  if (tick === null) return;
+  await unit.db
+    .updateTable('checklist_items')
+    .set({ state: tick.state, note: tick.note, updated_by: unit.actor.memberId, updated_at: unit.now })
+    .where('id', '=', tick.item.id)
+    .execute();
+  // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
+  await unit.bump('pursuits', pursuit.id, pursuit.version, {});
+  await unit.event({
+    entityType: 'pursuit',
+    entityId: pursuit.id,
+    type: 'pursuit.checklist_item_set',
+    data: {
+      checklist: input.checklist,
+      itemKey: tick.item.item_key,
+      from: tick.item.state,
+      to: tick.state,
+      note: tick.note,
+    },
+  });
+});
+
+/** What a tick answers: the record (a pursuit or a candidate) with its checklists. */
+export const ChecklistHolder = PursuitView.pick({
+  id: true,
+  title: true,
+  accountName: true,
+  priority: true,
+  version: true,
+  allowedActions: true,
+  checklists: true,
+}).extend({ state: z.string() });
+
+/** Ticks an item of a pursuit's review, or with candidateId, of a candidate's. */
 export const setChecklistItem = change({
   input: SetChecklistItem,
-  output: PursuitView,
-  run: pursuitCommand<Output<typeof SetChecklistItem> & { expectedVersion?: undefined }>(
-    async (unit, pursuit, input) => {
-      const items = await unit.db
-        .selectFrom('checklist_items as i')
-        .innerJoin('checklists as c', 'c.id', 'i.checklist_id')
-        .leftJoin('checklist_templates as t', 't.id', 'c.template_id')
-        .selectAll('i')
-        .select('t.is_after_close')
-        .where('c.org_id', '=', unit.orgId)
-        .where('c.pursuit_id', '=', pursuit.id)
-        .where('c.kind', '=', input.checklist)
-        .orderBy('i.position')
-        .execute();
-      // An after-close review (e.g. lessons learned) is worked on a won or lost pursuit.
-      const afterClose =
-        Boolean(items[0]?.is_after_close) && (pursuit.state === 'won' || pursuit.state === 'lost');
-      if (!afterClose) requireWork(pursuit, 'set_checklist_item');
-      const item = items.find((candidate) => candidate.item_key === input.itemKey);
-      if (!item) {
-        refuse({
-          ...notFound('checklist_item', `${input.checklist}/${input.itemKey}`),
-          nextStep: `The ${input.checklist} checklist's items are ${items.map((i) => i.item_key).join(', ') || '(none)'}; call again with one of them.`,
-        });
-      }
-      const updated = must(
-        setItemState(
-          {
-            key: item.item_key,
-            label: item.label,
-            required: item.is_required,
-            state: item.state,
-            note: item.note,
-          },
-          input.state,
-          input.note,
-        ),
-      );
-      if (updated.state === item.state && (updated.note ?? null) === item.note) return;
-      await unit.db
-        .updateTable('checklist_items')
-        .set({
-          state: updated.state,
-          note: updated.note ?? null,
-          updated_by: unit.actor.memberId,
-          updated_at: unit.now,
-        })
-        .where('id', '=', item.id)
-        .execute();
-      // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
-      await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-      await unit.event({
-        entityType: 'pursuit',
-        entityId: pursuit.id,
-        type: 'pursuit.checklist_item_set',
-        data: {
-          checklist: input.checklist,
-          itemKey: item.item_key,
-          from: item.state,
-          to: updated.state,
-          note: updated.note ?? null,
-        },
-      });
-    },
-  ),
+  output: ChecklistHolder,
+  run: (deps, actor, input): Promise<z.output<typeof ChecklistHolder>> => {
+    const { pursuitId, candidateId, ...tick } = input;
+    if (candidateId !== undefined) return setCandidateChecklistItem(deps, actor, { ...tick, candidateId });
+    return setPursuitChecklistItem(deps, actor, { ...tick, pursuitId: pursuitId ?? '' });
+  },
 });

@@ -24,7 +24,7 @@ export const Search = z.strictObject({
     .min(MIN_TERM)
     .max(200)
     .refine((text) => !text.includes('\u0000'), 'must not contain NUL characters')
-    .describe('Words of a title, account name or domain, reference or tag (3+ letters each).'),
+    .describe('Words (3+ letters each) of a title, account, domain, reference or tag.'),
   kind: z.enum(['signal', 'candidate', 'pursuit']).optional(),
   cursor: Cursor.optional(),
   limit: Limit,

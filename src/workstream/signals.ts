@@ -43,9 +43,8 @@ export const CreateSignal = z.strictObject({
 
 export const AcceptSignal = z.strictObject({
   signalId: SignalId,
-  candidateId: CandidateId.optional().describe(
-    'Link the signal to this existing candidate instead of creating one.',
-  ),
+  // The tool's description says what it does: links the signal to it instead of creating one.
+  candidateId: CandidateId.optional(),
   title: text(400).optional().describe("Default: the signal's."),
   accountName: text(400).optional().describe("Default: the signal's."),
   accountDomain: Domain.optional(),

@@ -34,10 +34,7 @@ export const SlaBreachView = z.object({
   startedAt: Time,
   warnAt: Time,
   dueAt: Time,
-  overdueMinutes: z
-    .number()
-    .int()
-    .describe('Minutes past due; negative while at risk (minutes left until due).'),
+  overdueMinutes: z.number().int().describe('Minutes past due; negative: at risk (minutes left).'),
 });
 export type SlaBreachView = z.output<typeof SlaBreachView>;
 

@@ -138,7 +138,12 @@ export async function candidateItems(
   const pursuitOf = new Map(pursuits.map((p) => [p.candidate_id, p.id]));
   return rows.map((row) =>
     CandidateItem.parse(
-      candidateView(row, { tags: [], pursuitId: pursuitOf.get(row.id) ?? null, enrichment: [] }),
+      candidateView(row, {
+        tags: [],
+        pursuitId: pursuitOf.get(row.id) ?? null,
+        enrichment: [],
+        checklists: [],
+      }),
     ),
   );
 }

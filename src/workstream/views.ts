@@ -117,72 +117,6 @@ export function enrichmentView(row: Row<'enrichments'>): EnrichmentView {
   };
 }
 
-export const CandidateView = z.object({
-  id: z.string(),
-  title: z.string(),
-  accountName: z.string(),
-  accountDomain: z.string().nullable(),
-  opportunityRef: z.string().nullable(),
-  state: z.enum(CANDIDATE_STATES),
-  priority: PriorityValue,
-  assigneeId: z.string().nullable(),
-  dueAt: OptionalTime,
-  estimatedValue: z.number().nullable(),
-  fields: Json,
-  tags: z.array(z.string()),
-  disqualifyReason: z.string().nullable(),
-  disqualifyNote: z.string().nullable(),
-  mergedIntoId: z.string().nullable(),
-  firstTouchAt: OptionalTime,
-  pursuitId: z.string().nullable(),
-  enrichment: z
-    .array(EnrichmentView)
-    .describe('What enrichment providers found, per provider, with their status.'),
-  createdAt: Time,
-  updatedAt: Time,
-  version: Version,
-  allowedActions: AllowedActions,
-});
-export type CandidateView = z.output<typeof CandidateView>;
-
-export interface CandidateParts {
-  tags: string[];
-  pursuitId: string | null;
-  enrichment: EnrichmentView[];
-}
-
-export function candidateView(
-  row: Row<'candidates'>,
-  { tags, pursuitId, enrichment }: CandidateParts,
-): CandidateView {
-  const state = row.state;
-  const actions = allowedIn(CANDIDATE_ACTIONS_TABLE, state);
-  return {
-    id: row.id,
-    title: row.title,
-    accountName: row.account_name,
-    accountDomain: row.account_domain,
-    opportunityRef: row.opportunity_ref,
-    state,
-    priority: row.priority,
-    assigneeId: row.assignee_id,
-    dueAt: iso(row.due_at),
-    estimatedValue: row.estimated_value,
-    fields: row.fields_json,
-    tags,
-    disqualifyReason: row.disqualify_reason,
-    disqualifyNote: row.disqualify_note,
-    mergedIntoId: row.merged_into_id,
-    firstTouchAt: iso(row.first_touch_at),
-    pursuitId,
-    enrichment,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    version: row.version,
-    allowedActions: actions,
-  };
-}
-
 export const ChecklistView = z.object({
   kind: z.string(),
   completion: z.object({
@@ -214,6 +148,75 @@ export function checklistView(kind: ChecklistKind, items: Row<'checklist_items'>
       note: item.note,
     }));
   return { kind, completion: completion(views), items: views };
+}
+
+export const CandidateView = z.object({
+  id: z.string(),
+  title: z.string(),
+  accountName: z.string(),
+  accountDomain: z.string().nullable(),
+  opportunityRef: z.string().nullable(),
+  state: z.enum(CANDIDATE_STATES),
+  priority: PriorityValue,
+  assigneeId: z.string().nullable(),
+  dueAt: OptionalTime,
+  estimatedValue: z.number().nullable(),
+  fields: Json,
+  tags: z.array(z.string()),
+  disqualifyReason: z.string().nullable(),
+  disqualifyNote: z.string().nullable(),
+  mergedIntoId: z.string().nullable(),
+  firstTouchAt: OptionalTime,
+  pursuitId: z.string().nullable(),
+  enrichment: z
+    .array(EnrichmentView)
+    .describe('What enrichment providers found, per provider, with their status.'),
+  checklists: z.array(ChecklistView),
+  createdAt: Time,
+  updatedAt: Time,
+  version: Version,
+  allowedActions: AllowedActions,
+});
+export type CandidateView = z.output<typeof CandidateView>;
+
+export interface CandidateParts {
+  tags: string[];
+  pursuitId: string | null;
+  enrichment: EnrichmentView[];
+  checklists: ChecklistView[];
+}
+
+export function candidateView(
+  row: Row<'candidates'>,
+  { tags, pursuitId, enrichment, checklists }: CandidateParts,
+): CandidateView {
+  const state = row.state;
+  const actions = allowedIn(CANDIDATE_ACTIONS_TABLE, state);
+  return {
+    id: row.id,
+    title: row.title,
+    accountName: row.account_name,
+    accountDomain: row.account_domain,
+    opportunityRef: row.opportunity_ref,
+    state,
+    priority: row.priority,
+    assigneeId: row.assignee_id,
+    dueAt: iso(row.due_at),
+    estimatedValue: row.estimated_value,
+    fields: row.fields_json,
+    tags,
+    disqualifyReason: row.disqualify_reason,
+    disqualifyNote: row.disqualify_note,
+    mergedIntoId: row.merged_into_id,
+    firstTouchAt: iso(row.first_touch_at),
+    pursuitId,
+    enrichment,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    version: row.version,
+    allowedActions: actions,
+    checklists,
+  };
 }
 
 export const ProposalVersionView = z.object({
@@ -352,7 +355,7 @@ export const SlaClockView = z.object({
     .number()
     .int()
     .nullable()
-    .describe('Minutes until due; negative when overdue by that many; null while paused.'),
+    .describe('Minutes to due; negative: overdue by that many; null: paused.'),
 });
 export type SlaClockView = z.output<typeof SlaClockView>;
 

@@ -8,6 +8,8 @@ import {
   DEFAULT_CHECKLIST_TEMPLATES,
   DEFAULT_GATES,
   type Failure,
+  gateActionOf,
+  gatedToolsOf,
   type ItemState,
   type Result,
   setItemState,
@@ -203,4 +205,56 @@ describe('default templates', () => {
       expect(DEFAULT_CHECKLIST_TEMPLATES[kind].some((i) => !i.required)).toBe(true);
     },
   );
+});
+
+describe('candidate gates', () => {
+  const qualification: ChecklistItem[] = [
+    { key: 'budget', label: 'Budget', required: true, state: 'done', position: 0 },
+    { key: 'authority', label: 'Authority', required: true, state: 'open', position: 1 },
+    { key: 'timeline', label: 'Timeline', required: false, state: 'open', position: 2 },
+  ];
+
+  it('name promote_candidate as the tool a candidate review gates, and only it', () => {
+    expect(gateActionOf('promote_candidate')).toBe('promote');
+    expect(gateActionOf('submit_pursuit')).toBe('submit');
+    expect(gateActionOf('disqualify_candidate')).toBeUndefined();
+    expect(gatedToolsOf('candidate')).toEqual(['promote_candidate']);
+    expect(gatedToolsOf('pursuit')).not.toContain('promote_candidate');
+  });
+
+  it('refuse a promotion with the same refusal as the pursuit gates, naming the candidate', () => {
+    const failure = failureOf(
+      checkGate(
+        'promote',
+        { promote: ['qualification'] },
+        { qualification },
+        { entity: 'candidate', id: 'cand_1' },
+      ),
+    );
+    expect(failure).toEqual({
+      code: 'GUARD_FAILED',
+      entity: 'candidate',
+      id: 'cand_1',
+      gate: 'qualification_checklist',
+      review: 'qualification',
+      missing: [{ key: 'authority', label: 'Authority' }],
+      completion: { done: 1, total: 3, applicable: 3, percent: 33 },
+      message: 'qualification checklist 1/3 done (33%): item `authority` is open.',
+      nextStep:
+        'Complete it with set_checklist_item (or mark it n_a with a note), then call promote_candidate again.',
+    });
+    const absent = failureOf(
+      checkGate('promote', { promote: ['qualification'] }, {}, { entity: 'candidate', id: 'cand_1' }),
+    );
+    expect(absent.message).toBe(
+      "candidate cand_1 has no qualification checklist, which the organization's gates require before promote_candidate.",
+    );
+  });
+
+  it('let a promotion through when no candidate review gates it, whatever the pursuit gates', () => {
+    expect(checkGate('promote', DEFAULT_GATES, { qualification }, { entity: 'candidate' })).toEqual({
+      ok: true,
+      value: undefined,
+    });
+  });
 });

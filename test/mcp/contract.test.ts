@@ -32,15 +32,34 @@ const STATES: Record<Kind, readonly string[]> = {
 function toolsOf(kind: Kind): string[] {
   return ALL_TOOLS.filter((tool) => {
     if (tool.annotations.readOnlyHint) return false;
-    // The record a tool acts on is its first id argument (accept_signal may also name a candidate).
-    const ids = Object.keys(tool.command.input.shape).filter((key) => Object.values(ID_ARG).includes(key));
-    return ids[0] === ID_ARG[kind];
+    // The record a tool acts on is its first required id argument (accept_signal may also name a
+    // candidate); a tool whose id arguments are all optional acts on whichever it is given
+    // (set_checklist_item: a pursuit's review by pursuitId, a candidate's by candidateId).
+    const shape = tool.command.input.shape as Record<string, { isOptional(): boolean }>;
+    const ids = Object.keys(shape).filter((key) => Object.values(ID_ARG).includes(key));
+    const required = ids.filter((key) => !shape[key]?.isOptional());
+    return required.length > 0 ? required[0] === ID_ARG[kind] : ids.includes(ID_ARG[kind]);
   }).map((tool) => tool.name);
 }
 
 /** Drives records into each state through the tools, as an assistant would. */
 class Driver {
-  constructor(readonly client: ToolClient) {}
+  /** `review`: a candidate review gating promote_candidate, whose required items are ticked before promoting. */
+  constructor(
+    readonly client: ToolClient,
+    readonly review?: { key: string; items: string[] },
+  ) {}
+
+  async promote(candidateId: string): Promise<Loose> {
+    for (const itemKey of this.review?.items ?? [])
+      await ok(this.client, 'set_checklist_item', {
+        candidateId,
+        checklist: this.review?.key,
+        itemKey,
+        state: 'done',
+      });
+    return ok(this.client, 'promote_candidate', { candidateId });
+  }
 
   async signal(state: string): Promise<Loose> {
     const label = runLabel();
@@ -75,7 +94,7 @@ class Driver {
     if (state === 'contacted') return contacted;
     const qualified = await ok(this.client, 'qualify_candidate', { candidateId });
     if (state === 'qualified') return qualified;
-    await ok(this.client, 'promote_candidate', { candidateId });
+    await this.promote(candidateId);
     return ok(this.client, 'get_candidate', { candidateId });
   }
 
@@ -101,7 +120,7 @@ class Driver {
 
   async drivePursuit(state: string): Promise<Loose> {
     const candidate = await this.candidate('qualified');
-    const { pursuit } = await ok(this.client, 'promote_candidate', { candidateId: candidate.id });
+    const { pursuit } = await this.promote(candidate.id);
     const pursuitId = pursuit.id;
     if (state === 'capture') return pursuit;
     if (state === 'on_hold') return ok(this.client, 'hold_pursuit', { pursuitId, reason: 'budget freeze' });
@@ -181,6 +200,11 @@ async function argsFor(driver: Driver, tool: string, record: Loose): Promise<Rec
     case 'request_sign_off':
       return { pursuitId: id, action: 'decide_bid' };
     case 'set_checklist_item': {
+      // A candidate's review where the org has one (else the item is not found: not a transition).
+      if (id.startsWith('cand_')) {
+        const review = driver.review ?? { key: 'qualification', items: ['budget'] };
+        return { candidateId: id, checklist: review.key, itemKey: review.items[0], state: 'done' };
+      }
       const pink = record.checklists.find((c: { kind: string }) => c.kind === 'pink');
       return { pursuitId: id, checklist: 'pink', itemKey: pink.items[0].key, state: 'done' };
     }
@@ -191,6 +215,30 @@ async function argsFor(driver: Driver, tool: string, record: Loose): Promise<Rec
 
 const refusedAsTransition = (answer: Answer) =>
   answer.isError && answer.data?.error?.code === 'INVALID_TRANSITION';
+
+/**
+ * One rule for allowedActions and the guards: a listed tool is never refused as a transition
+ * (a gate such as a review still open answers GUARD_FAILED); an unlisted one is, unless it
+ * retries what made the state and changes nothing.
+ */
+async function agree(client: ToolClient, driver: Driver, kind: Kind, state: string, tool: string) {
+  const record = await driver.record(kind, state);
+  expect(record.state).toBe(state);
+  const listed: boolean = record.allowedActions.includes(tool);
+  const answer = await call(client, tool, await argsFor(driver, tool, record));
+  if (listed) {
+    expect(refusedAsTransition(answer), `${tool} is listed on a ${state} ${kind}: ${answer.text}`).toBe(
+      false,
+    );
+  } else if (!refusedAsTransition(answer)) {
+    // Not listed yet accepted: only a retry of what made the state, which changes nothing.
+    expect(answer.isError, `${tool} is not listed on a ${state} ${kind}, yet: ${answer.text}`).toBe(false);
+    expect((await driver.reread(kind, record.id)).version, `${tool} changed a ${state} ${kind}`).toBe(
+      record.version,
+    );
+  }
+  return answer;
+}
 
 describeEachDialect('the assistant contract', (db) => {
   let client: ToolClient;
@@ -218,29 +266,14 @@ describeEachDialect('the assistant contract', (db) => {
     it('covers every record tool', () => {
       expect(toolsOf('signal')).toEqual(['accept_signal', 'dismiss_signal']);
       expect(toolsOf('candidate')).toContain('update_candidate');
+      expect(toolsOf('candidate')).toContain('set_checklist_item');
       expect(toolsOf('pursuit')).toContain('set_checklist_item');
     });
 
     it.each(cases)(
       'a $kind in $state lists $tool exactly when $tool is not refused as a transition',
       async ({ kind, state, tool }) => {
-        const record = await driver.record(kind, state);
-        expect(record.state).toBe(state);
-        const listed: boolean = record.allowedActions.includes(tool);
-        const answer = await call(client, tool, await argsFor(driver, tool, record));
-        if (listed) {
-          expect(refusedAsTransition(answer), `${tool} is listed on a ${state} ${kind}: ${answer.text}`).toBe(
-            false,
-          );
-        } else if (!refusedAsTransition(answer)) {
-          // Not listed yet accepted: only a retry of what made the state, which changes nothing.
-          expect(answer.isError, `${tool} is not listed on a ${state} ${kind}, yet: ${answer.text}`).toBe(
-            false,
-          );
-          expect((await driver.reread(kind, record.id)).version, `${tool} changed a ${state} ${kind}`).toBe(
-            record.version,
-          );
-        }
+        await agree(client, driver, kind, state, tool);
       },
     );
 
@@ -433,5 +466,42 @@ describeEachDialect('the assistant contract', (db) => {
       const zero = await call(client, 'mark_won', { pursuitId: pursuit.id, awardAmount: 0 });
       expect(zero.data.error).toMatchObject({ code: 'VALIDATION', field: 'awardAmount' });
     });
+  });
+});
+
+describeEachDialect('the assistant contract with a candidate review gating promote_candidate', (db) => {
+  const review = { key: 'qualification', items: ['budget', 'authority', 'need'] };
+  let client: ToolClient;
+  let driver: Driver;
+
+  beforeAll(async () => {
+    const org = await testOrg(db.store());
+    await org.ws.setChecklistTemplate(org.actor, {
+      key: review.key,
+      title: 'Qualification',
+      subject: 'candidate',
+      items: [...review.items, 'timeline'].map((key) => ({ key, label: key, required: key !== 'timeline' })),
+      gates: ['promote_candidate'],
+    });
+    client = await inMemoryClient(createWorkstream(db.store()), org.actor, { toolsets: TOOLSETS });
+    driver = new Driver(client, review);
+  });
+
+  const cases = CANDIDATE_STATES.flatMap((state) => toolsOf('candidate').map((tool) => ({ state, tool })));
+  it.each(cases)(
+    'a candidate in $state lists $tool exactly when $tool is not refused as a transition',
+    async ({ state, tool }) => {
+      await agree(client, driver, 'candidate', state, tool);
+    },
+  );
+
+  it('lists promote_candidate on a qualified candidate whose review is open; the guard answers GUARD_FAILED and writes nothing', async () => {
+    const record = await driver.record('candidate', 'qualified');
+    expect(record.allowedActions).toContain('promote_candidate');
+    const held = await call(client, 'promote_candidate', { candidateId: record.id });
+    expect(held.data.error).toMatchObject({ code: 'GUARD_FAILED', review: 'qualification' });
+    expect(held.data.error.missing.map((m: { key: string }) => m.key)).toEqual(review.items);
+    expect((await driver.reread('candidate', record.id)).version).toBe(record.version);
+    expect((await driver.promote(record.id)).created).toBe(true);
   });
 });
