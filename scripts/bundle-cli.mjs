@@ -1,7 +1,7 @@
 /**
- * `npm run build`'s second step: bundles the `workstream` command (src/cli.ts and every module
- * it loads, the SDK, Kysely and zod included) into dist/src/cli.js and its chunks in
- * dist/src/chunks/. Node loads one file per chunk instead of about 500 modules, which was most
+ * `npm run build`'s second step: bundles the `workstream` command (src/bin.ts, src/cli.ts and
+ * every module they load, the SDK, Kysely and zod included) into dist/src/cli.js and its chunks
+ * in dist/src/chunks/. Node loads one file per chunk instead of about 500 modules, which was most
  * of a stdio server's start (docs/benchmarks.md, "Cold start"). What a command loads only when it
  * runs (the HTTP server, the worker, a database's driver) stays a chunk of its own, loaded then.
  * Left outside: the native SQLite binding and the PostgreSQL / SQL Server drivers (and tarn, SQL
@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 const OUT = 'dist/src';
 rmSync(`${OUT}/chunks`, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/bin.ts' },
   outdir: OUT,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
