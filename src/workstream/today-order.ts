@@ -11,8 +11,9 @@
  *
  * The unit of work (./unit-of-work.ts) notes each candidate and pursuit a command writes and each
  * record whose clocks it moves (./sla.ts), and calls `syncTodayOrder` for them before it commits:
- * one rule, in SQL, recomputed for the records that changed, and the counts moved by the
- * difference. `rebuildTodayOrder` recomputes a whole organization (after bulk loads).
+ * one rule, in SQL (`panelColumns`), read for the records that changed and written only where it
+ * differs, and the counts moved by the difference. `rebuildTodayOrder` recomputes a whole
+ * organization with the same rule (after bulk loads).
  */
 import { type Kysely, sql } from 'kysely';
 import { addToTodayCount, type DialectName } from '../store/dialect.js';
