@@ -13,7 +13,12 @@ import { build } from 'esbuild';
 
 const OUT = 'dist/src';
 rmSync(`${OUT}/chunks`, { recursive: true, force: true });
+// Every tool's JSON Schemas, converted here from tsc's output of the same sources, so a starting
+// server does not convert them again (src/server/mcp.ts; src/tools/define.ts `convertSchemas`).
+const { ALL_TOOLS } = await import('../dist/src/tools/index.js');
+const { convertSchemas } = await import('../dist/src/tools/define.js');
 await build({
+  define: { WORKSTREAM_BUILT_SCHEMAS: JSON.stringify(convertSchemas(ALL_TOOLS)) },
   entryPoints: { cli: 'src/bin.ts' },
   outdir: OUT,
   chunkNames: 'chunks/[name]-[hash]',
