@@ -31,7 +31,8 @@ import { createWorkstream } from '../src/workstream/workstream.js';
 import { addBulkWork } from '../test/support/bulk.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+// BENCH_CLI: another build of the command (e.g. an earlier commit's dist/src/cli.js), for before/after figures.
+const CLI = process.env.BENCH_CLI ?? join(ROOT, 'dist', 'src', 'cli.js');
 const ECHO = join(ROOT, 'bench', 'echo-http-server.mjs');
 const { values } = parseArgs({
   options: {

@@ -25,7 +25,8 @@ import { migrate } from '../src/store/migrator.js';
 import { addBulkWork } from '../test/support/bulk.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+// BENCH_CLI: another build of the command (e.g. an earlier commit's dist/src/cli.js), for before/after figures.
+const CLI = process.env.BENCH_CLI ?? join(ROOT, 'dist', 'src', 'cli.js');
 const ECHO = join(ROOT, 'bench', 'echo-server.mjs');
 const { values } = parseArgs({
   options: {

@@ -17,9 +17,15 @@ import {
 import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
-import { published, publishedHints, type Tool } from '../tools/define.js';
+import {
+  type BuiltSchemas,
+  published,
+  publishedHints,
+  type Tool,
+  useConvertedSchemas,
+} from '../tools/define.js';
 import { SERVER_ICON } from '../tools/icons.js';
-import { selectTools, type ToolSelection } from '../tools/index.js';
+import { ALL_TOOLS, selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
 import { channelOf, confirmFirst } from './confirm.js';
@@ -62,7 +68,16 @@ Every record lists allowedActions: exactly the tools its state allows next; any 
 Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry). Tools annotated idempotent are safe to retry: a repeat answers the record as the first call left it and changes nothing.
 A refused call is an isError result whose text is "CODE: message Next: next step" (the failure's fields are also in _meta["workstream/error"]): follow the next step. An argument a tool does not list is refused as VALIDATION naming it; admin-only tools refuse others with FORBIDDEN.`;
 
+/** Every tool's JSON Schemas, converted by the build (scripts/bundle-cli.mjs); absent when run from source. */
+declare const WORKSTREAM_BUILT_SCHEMAS: BuiltSchemas | undefined;
+let builtSchemasTaken = false;
+
 export function createServer(options: ServerOptions): McpServer {
+  if (!builtSchemasTaken) {
+    builtSchemasTaken = true;
+    if (typeof WORKSTREAM_BUILT_SCHEMAS !== 'undefined')
+      useConvertedSchemas(ALL_TOOLS, WORKSTREAM_BUILT_SCHEMAS);
+  }
   const server = new McpServer(
     { name: 'workstream', title: 'Workstream', version: VERSION, icons: [SERVER_ICON] },
     { instructions: INSTRUCTIONS, capabilities: structuredClone(LIST_CAPABILITIES) },

@@ -3,7 +3,7 @@
  * with backoff (200 ms doubling, at most 10 s) when it drops. The outbox wake-up
  * (src/worker/listen.ts) and the change relay (src/live/pg-relay.ts) both stand on it.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../log.js';
 
 export interface Listening {
@@ -41,7 +41,10 @@ export function listenOn(
   };
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    // Imported on the first connection: a process on SQLite never loads the PostgreSQL driver.
+    const { default: driver } = await import('pg');
+    if (closed) return;
+    const next = new driver.Client({ connectionString: url });
     next.on('notification', (message) => handlers.notified(message.payload));
     next.on('error', (error) => {
       log.warn({ err: error }, `${what} lost its connection; reconnecting`);

@@ -213,6 +213,43 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
   return { input: once('input'), output: once('output') };
 }
 
+/** The JSON Schema dialect the SDK asks zod for (tools/list, and each call's output check). */
+export const SDK_SCHEMA_TARGET = 'draft-2020-12';
+
+/** Every tool's published JSON Schemas by tool name, as `published` converts them for the SDK. */
+export type BuiltSchemas = Record<string, { readonly input: unknown; readonly output: unknown }>;
+
+/** Converts every tool's schemas, as the first tools/list would: the build keeps the result (scripts/bundle-cli.mjs). */
+export function convertSchemas(tools: readonly Tool[]): BuiltSchemas {
+  const built: BuiltSchemas = {};
+  for (const tool of tools)
+    built[tool.name] = {
+      input: published(tool.command.input)['~standard'].jsonSchema.input({ target: SDK_SCHEMA_TARGET }),
+      output: published(tool.answer)['~standard'].jsonSchema.output({ target: SDK_SCHEMA_TARGET }),
+    };
+  return built;
+}
+
+/**
+ * Takes schemas `convertSchemas` made from these same tools when the command was built, so a
+ * starting server does not convert them again (about 80 ms of zod's JSON Schema conversion for the
+ * first tools/list, and the first call's output schema). A tool the build did not see is converted
+ * as before.
+ */
+export function useConvertedSchemas(tools: readonly Tool[], built: BuiltSchemas): void {
+  const keep = (schema: z.ZodType, io: 'input' | 'output', json: unknown) => {
+    const cache = converted.get(schema) ?? new Map<string, Record<string, unknown>>();
+    converted.set(schema, cache);
+    cache.set(`${io} ${SDK_SCHEMA_TARGET}`, json as Record<string, unknown>);
+  };
+  for (const tool of tools) {
+    const entry = built[tool.name];
+    if (!entry) continue;
+    keep(tool.command.input, 'input', entry.input);
+    keep(tool.answer, 'output', entry.output);
+  }
+}
+
 /**
  * What the SDK publishes for a tool's arguments and its result, with the SDK's own checks passed
  * through: the handler (src/server/mcp.ts) parses the arguments with the command's schema, so a

@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CandidateState } from '../../src/domain/candidate.js';
-import { DIALECTS, type DialectName, toJson, uniqueViolation } from '../../src/store/dialect.js';
+import { connect } from '../../src/store/connect.js';
+import {
+  DIALECTS,
+  type DialectName,
+  migrationLockSql,
+  toJson,
+  uniqueViolation,
+} from '../../src/store/dialect.js';
 import { loadMigrations, MigrationError, migrate } from '../../src/store/migrator.js';
 import { runCli } from '../support/cli.js';
 import { createDatabase, describeEachDialect } from '../support/databases.js';
@@ -79,7 +86,7 @@ describe('schema files', () => {
 
 describeEachDialect(
   'migrations',
-  ({ dialect, store }) => {
+  ({ dialect, store, url }) => {
     it('apply from empty, then apply nothing the second time', async () => {
       const first = await migrate(store());
       expect(first.applied).toEqual(loadMigrations(dialect).map((m) => m.name));
@@ -91,6 +98,40 @@ describeEachDialect(
         .select(sql<number>`count(*)`.as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(orgs.n)).toBe(0);
+    });
+
+    it('check a database already at this version without waiting for the migration lock', async () => {
+      await migrate(store());
+      // Another process holds what migrating takes: SQLite's write lock (a worker's write
+      // transaction) or PostgreSQL's migration lock. A start that needed it would wait for it.
+      const other = await connect(url());
+      let holding: () => void = () => {};
+      let held: () => void = () => {};
+      const release = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      const lockHeld = new Promise<void>((resolve) => {
+        held = resolve;
+      });
+      const holder = other.db.transaction().execute(async (tx) => {
+        const lock = migrationLockSql(dialect);
+        if (lock) await lock.execute(tx);
+        else
+          await sql`insert into workstream_migrations (name, checksum) values ('held', 'held')`.execute(tx);
+        held();
+        await release;
+        throw new Error('rolled back');
+      });
+      try {
+        await lockHeld;
+        const result = await migrate(store());
+        expect(result.applied).toEqual([]);
+        expect(result.current).toEqual(loadMigrations(dialect).map((m) => m.name));
+      } finally {
+        holding();
+        await expect(holder).rejects.toThrow('rolled back');
+        await other.close();
+      }
     });
 
     it('refuse to start when an applied file was changed', async () => {

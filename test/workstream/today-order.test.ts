@@ -5,6 +5,7 @@
  * lock.
  */
 import Database from 'better-sqlite3';
+import type { KyselyPlugin, OperationNode, UpdateQueryNode } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Store } from '../../src/store/connect.js';
 import { rebuildTodayOrder } from '../../src/workstream/today-order.js';
@@ -46,7 +47,87 @@ async function kept(store: Store, orgId: string) {
   };
 }
 
+/** A plugin noting each UPDATE as `table: column,column` (what a statement rewrites). */
+function noteUpdates(into: string[]): KyselyPlugin {
+  const name = (node: unknown): string => {
+    const n = node as
+      | { table?: unknown; column?: unknown; identifier?: { name?: string }; name?: string }
+      | undefined;
+    if (n?.identifier?.name ?? n?.name) return (n?.identifier?.name ?? n?.name) as string;
+    return n?.table ? name(n.table) : n?.column ? name(n.column) : '?';
+  };
+  return {
+    transformQuery({ node }: { node: OperationNode }) {
+      if (node.kind === 'UpdateQueryNode') {
+        const update = node as UpdateQueryNode;
+        const columns = (update.updates ?? []).map((u) => name(u.column)).sort();
+        into.push(`${name(update.table)}: ${columns.join(',')}`);
+      }
+      return node as never;
+    },
+    transformResult: async ({ result }) => result,
+  };
+}
+
 describeEachDialect('the Today Panel order kept by the commands', ({ dialect, store }) => {
+  it('writes a record’s panel place only when it moves, and keeps it equal to a recomputation', async () => {
+    const updates: string[] = [];
+    const recorded = { ...store(), db: store().db.withPlugin(noteUpdates(updates)) };
+    const org = await testOrg(recorded);
+    const { ws, actor } = org;
+    const a = await ws.createCandidate(actor, { title: 'A', accountName: 'A Inc', assignee: 'me' });
+    const hour = 3_600_000;
+    const placeOf = async () => (await kept(store(), org.orgId)).candidates.find((row) => row.id === a.id);
+    const recomputed = async () => {
+      const byCommands = await kept(store(), org.orgId);
+      await store()
+        .db.transaction()
+        .execute((tx) => rebuildTodayOrder(tx, org.orgId));
+      expect(byCommands).toEqual(await kept(store(), org.orgId));
+    };
+    const panelWrites = () => updates.filter((u) => u.includes('today_') || u === 'sla_clocks: assignee_id');
+    const before = await placeOf();
+
+    // A due date after its triage clock's due time: the effective due time, and so its place, stay.
+    updates.length = 0;
+    await ws.updateCandidate(actor, {
+      candidateId: a.id,
+      dueAt: new Date(org.clock.now().getTime() + 30 * 24 * hour).toISOString(),
+    });
+    expect(updates).toContain('candidates: due_at,updated_at,version');
+    expect(panelWrites()).toEqual([]);
+    expect(await placeOf()).toEqual(before);
+    await recomputed();
+
+    // A due date before the clock's: the place moves, written once.
+    updates.length = 0;
+    await ws.updateCandidate(actor, {
+      candidateId: a.id,
+      dueAt: new Date(org.clock.now().getTime() + hour).toISOString(),
+    });
+    expect(panelWrites()).toEqual(['candidates: today_due_at,today_owner,today_rank']);
+    expect((await placeOf())?.today_due_at).toBe(new Date(org.clock.now().getTime() + hour).toISOString());
+    await recomputed();
+
+    // A priority: the rank moves (and the triage clock is re-targeted).
+    updates.length = 0;
+    await ws.updateCandidate(actor, { candidateId: a.id, priority: 'urgent' });
+    expect(panelWrites()).toEqual(['candidates: today_due_at,today_owner,today_rank']);
+    expect((await placeOf())?.today_rank).toBe(0);
+    await recomputed();
+
+    // Another assignee: the place, the open clock's assignee and both members' counts move.
+    const { memberId: other } = await ws.addMember({ orgId: org.orgId, email: 'o@moves.test', name: 'O' });
+    updates.length = 0;
+    await ws.updateCandidate(actor, { candidateId: a.id, assignee: other });
+    expect(panelWrites()).toEqual([
+      'candidates: today_due_at,today_owner,today_rank',
+      'sla_clocks: assignee_id',
+    ]);
+    expect((await placeOf())?.today_owner).toBe(other);
+    await recomputed();
+  });
+
   it('equals a recomputation from scratch after every kind of change', async () => {
     const org = await testOrg(store());
     const { ws, actor } = org;
