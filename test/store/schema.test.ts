@@ -4,7 +4,6 @@ import type { CandidateState } from '../../src/domain/candidate.js';
 import { connect } from '../../src/store/connect.js';
 import {
   DIALECTS,
-  type DialectName,
   migrationLockSql,
   toJson,
   uniqueViolation,
