@@ -3,11 +3,13 @@
  *
  * - `GET /today/sign-in`, `POST /today/sign-in` (form field `token`): a member's bearer token,
  *   checked by the same gate as /mcp, is exchanged for a session cookie — random, HttpOnly,
- *   SameSite=Strict, Path=/today, Secure when the public URL is https, 8 h. The server keeps only
- *   the SHA-256 of the cookie (in this process: a restart signs everyone out), and each request
- *   checks again that the token behind the session is not revoked or expired and its member active.
+ *   SameSite=Strict, Path=/today, Secure when the public URL is https, 8 h. The database keeps
+ *   only the SHA-256 of the cookie (`web_sessions`, migration 0013), so every server process knows
+ *   the session and a restart keeps it; each request checks again that the session was not ended,
+ *   and that the token behind it is not revoked or expired and its member active.
  * - CSRF: SameSite=Strict, an Origin check on every POST (it must be this server's own origin),
- *   and a per-session token in forms (`csrf`) and in the `x-csrf-token` header of script calls.
+ *   and a per-session token, derived from the cookie's value, in forms (`csrf`) and in the
+ *   `x-csrf-token` header of script calls.
  * - `GET /today`: the panel (src/apps/today-view.ts, the MCP App view's own HTML in `web` mode)
  *   over `GET /today/panel.json` — the Today Panel command itself, the one source of the order.
  * - `POST /today/touch`: log_touch; `GET /today/pursuits/:id`: a pursuit with its checklists.
@@ -40,10 +42,10 @@ export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 /** How often an open event stream reads its member's panel again to see whether it changed. */
 export const POLL_MS = 1500;
 const HEARTBEAT_MS = 15_000;
-const MAX_SESSIONS = 10_000;
 const MAX_FORM_BYTES = 16 * 1024;
 const PURSUIT_ID = /^pur_[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** A session as a request holds it: the row of `web_sessions` and the form token of its cookie. */
 interface Session {
   readonly actor: Actor;
   readonly tokenId: string | null;
@@ -73,6 +75,13 @@ export interface TodayWeb {
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+/**
+ * The form token of a session, derived from its cookie's value: only the browser holding the
+ * cookie (HttpOnly, so not even the page's script) and the server it sends it to can know it,
+ * and the database, which keeps only the value's digest, cannot give it away.
+ */
+const csrfOf = (value: string) =>
+  createHash('sha256').update(`csrf\u0000${value}`, 'utf8').digest('base64url').slice(0, 32);
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -166,7 +175,6 @@ const STATUS: Record<string, number> = {
 export function todayWeb(options: TodayWebOptions): TodayWeb {
   const { store, workstream, log } = options;
   const clock = options.clock ?? systemClock;
-  const sessions = new Map<string, Session>();
   const streams = new Set<() => void>();
 
   const cookie = (value: string, maxAgeSeconds: number) =>
@@ -188,14 +196,43 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
     const value = cookieOf(req);
     if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) return null;
     const key = digest(value);
-    const session = sessions.get(key);
-    if (!session) return null;
-    const now = clock.now();
-    if (session.expiresAt <= now.getTime() || !(await tokenStillValid(session, now))) {
-      sessions.delete(key);
+    const row = await store.db
+      .selectFrom('web_sessions')
+      .select(['org_id', 'member_id', 'token_id', 'expires_at'])
+      .where('id', '=', key)
+      .executeTakeFirst();
+    if (!row) return null;
+    const session: Session = {
+      actor: { orgId: row.org_id, memberId: row.member_id },
+      tokenId: row.token_id,
+      csrf: csrfOf(value),
+      expiresAt: row.expires_at.getTime(),
+    };
+    if (!(await stillValid(key, session))) {
+      await endSession(key);
       return null;
     }
     return { key, session };
+  }
+
+  /** Within its term, and the token behind it still valid. */
+  async function stillValid(key: string, session: Session): Promise<boolean> {
+    const now = clock.now();
+    return session.expiresAt > now.getTime() && (await tokenStillValid(session, now)) && (await exists(key));
+  }
+
+  /** The session has not been ended (signed out) by another request, on any server process. */
+  async function exists(key: string): Promise<boolean> {
+    const row = await store.db
+      .selectFrom('web_sessions')
+      .select('id')
+      .where('id', '=', key)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function endSession(key: string): Promise<void> {
+    await store.db.deleteFrom('web_sessions').where('id', '=', key).execute();
   }
 
   /** The session lasts no longer than its token: revoked, expired or its member removed ends it. */
@@ -210,19 +247,25 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
     return row !== undefined && tokenRefusal(row, now) === null;
   }
 
-  function newSession(session: Omit<Session, 'csrf' | 'expiresAt'>, expiresAt: number): string {
-    const now = clock.now().getTime();
-    if (sessions.size >= MAX_SESSIONS) {
-      for (const [key, s] of sessions) if (s.expiresAt <= now) sessions.delete(key);
-      const oldest = sessions.keys().next();
-      if (sessions.size >= MAX_SESSIONS && !oldest.done) sessions.delete(oldest.value);
-    }
+  /** A new session's cookie value; sessions past their term are cleared on the way. */
+  async function newSession(
+    session: Omit<Session, 'csrf' | 'expiresAt'>,
+    expiresAt: number,
+  ): Promise<string> {
+    const now = clock.now();
+    await store.db.deleteFrom('web_sessions').where('expires_at', '<=', now).execute();
     const value = randomBytes(32).toString('base64url');
-    sessions.set(digest(value), {
-      ...session,
-      csrf: randomBytes(24).toString('base64url'),
-      expiresAt: Math.min(now + SESSION_TTL_MS, expiresAt),
-    });
+    await store.db
+      .insertInto('web_sessions')
+      .values({
+        id: digest(value),
+        org_id: session.actor.orgId,
+        member_id: session.actor.memberId,
+        token_id: session.tokenId,
+        expires_at: new Date(Math.min(now.getTime() + SESSION_TTL_MS, expiresAt)),
+        created_at: now,
+      })
+      .execute();
     return value;
   }
 
@@ -274,12 +317,12 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
     }
     const { orgId, memberId, tokenId } = admitted.caller;
     const expiresAt = admitted.auth.expiresAt ? admitted.auth.expiresAt * 1000 : Number.POSITIVE_INFINITY;
-    const value = newSession({ actor: { orgId, memberId }, tokenId }, expiresAt);
+    const value = await newSession({ actor: { orgId, memberId }, tokenId }, expiresAt);
     log.info({ access: { kind: 'web_sign_in', orgId, memberId, tokenId } }, 'signed in to /today');
     redirect(res, '/today', { 'set-cookie': cookie(value, Math.floor(SESSION_TTL_MS / 1000)) });
   }
 
-  async function events(req: IncomingMessage, res: ServerResponse, session: Session) {
+  async function events(req: IncomingMessage, res: ServerResponse, key: string, session: Session) {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -297,7 +340,7 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
       if (busy) return;
       busy = true;
       try {
-        if (session.expiresAt <= clock.now().getTime() || !(await tokenStillValid(session, clock.now()))) {
+        if (!(await stillValid(key, session))) {
           res.write('event: signed-out\ndata: {}\n\n');
           stop();
           return;
@@ -390,7 +433,7 @@ ${lists || '<p>No checklists yet.</p>'}`,
         const csrf = body === null ? '' : (new URLSearchParams(body).get('csrf') ?? '');
         if (!sameText(csrf, session.csrf))
           return html(res, 403, page('Forbidden', '<p>Stale form; reload.</p>'));
-        sessions.delete(key);
+        await endSession(key);
         return redirect(res, '/today/sign-in', { 'set-cookie': cookie('', 0) });
       }
       if (path === '/today/touch') {
@@ -435,7 +478,7 @@ ${lists || '<p>No checklists yet.</p>'}`,
         return refused(res, error, false);
       }
     }
-    if (path === '/today/events') return events(req, res, session);
+    if (path === '/today/events') return events(req, res, key, session);
     const pursuit = /^\/today\/pursuits\/([^/]+)$/.exec(path);
     if (pursuit) {
       const id = decodeURIComponent(pursuit[1] ?? '');

@@ -71,6 +71,17 @@ export interface AccessEventsTable {
   occurred_at: Timestamp;
 }
 
+/** A signed-in session of the /today page; `id` is the SHA-256 of the cookie's value (migration 0013). */
+export interface WebSessionsTable {
+  id: string;
+  org_id: string;
+  member_id: string;
+  /** The API token signed in with; null for a caller without one (the session then lasts its term). */
+  token_id: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface CandidatesTable {
   id: string;
   org_id: string;
@@ -462,6 +473,7 @@ export interface Database {
   enrichments: EnrichmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
   access_events: AccessEventsTable;
+  web_sessions: WebSessionsTable;
   state_stays: StateStaysTable;
   workstream_migrations: MigrationsTable;
 }
@@ -499,6 +511,7 @@ export const TABLE_NAMES = [
   'state_stays',
   'candidate_checklists',
   'candidate_checklist_items',
+  'web_sessions',
 ] as const satisfies readonly TableName[];
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;

@@ -3,6 +3,7 @@
  * in with a token, the session cookie's rules, the panel JSON in the command's order, the
  * server-sent "changed" after a change made by an MCP client of either SDK, and refusals.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -60,8 +61,8 @@ describeEachDialect('the /today page over HTTP', (db) => {
     });
   }
 
-  async function session(): Promise<string> {
-    const res = await signIn();
+  async function session(value = token): Promise<string> {
+    const res = await signIn(value);
     expect(res.status).toBe(303);
     const cookie = res.headers.get('set-cookie') ?? '';
     return cookie.split(';')[0] ?? '';
@@ -196,6 +197,117 @@ describeEachDialect('the /today page over HTTP', (db) => {
     expect((await fetch(`${base}/today/panel.json`, { headers: { cookie: again } })).status).toBe(200);
     await revokeToken(db.store(), tokenId);
     expect((await fetch(`${base}/today/panel.json`, { headers: { cookie: again } })).status).toBe(401);
+  });
+
+  it('keeps sessions in the database: another server process takes the cookie, a restart keeps it, sign-out on one ends it on all', async () => {
+    // The suite's own token was revoked above: this test signs in with one of its own.
+    const { token: own, id: ownId } = await issueToken(db.store(), {
+      orgSlug: DEMO_SLUG,
+      email: DEMO_ACTOR,
+      name: 'two',
+    });
+    const cookie = await session(own);
+    const other = await startHttpServer({
+      store: db.store(),
+      workstream,
+      log: quiet,
+      metrics: new Metrics(),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const otherBase = other.url.replace(/\/mcp$/, '');
+    try {
+      const key = createHash('sha256')
+        .update(cookie.slice(cookie.indexOf('=') + 1))
+        .digest('hex');
+      const row = await db
+        .store()
+        .db.selectFrom('web_sessions')
+        .selectAll()
+        .where('id', '=', key)
+        .executeTakeFirst();
+      expect(row?.member_id).toBe(actor.memberId);
+      expect(row?.token_id).toBe(ownId);
+      // The cookie's value itself is stored nowhere.
+      const values = await db.store().db.selectFrom('web_sessions').select('id').execute();
+      expect(values.map((v) => v.id)).not.toContain(cookie.slice(cookie.indexOf('=') + 1));
+
+      expect((await fetch(`${otherBase}/today/panel.json`, { headers: { cookie } })).status).toBe(200);
+      // The form token is the same on both: it comes from the cookie, not from a process.
+      const csrfAt = async (at: string) =>
+        /name="csrf" content="([^"]+)"/.exec(
+          await (await fetch(`${at}/today`, { headers: { cookie } })).text(),
+        )?.[1];
+      const csrf = await csrfAt(base);
+      expect(csrf).toBeTruthy();
+      expect(await csrfAt(otherBase)).toBe(csrf);
+
+      const out = await fetch(`${otherBase}/today/sign-out`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, origin: otherBase, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `csrf=${csrf}`,
+      });
+      expect(out.status).toBe(303);
+      expect((await fetch(`${base}/today/panel.json`, { headers: { cookie } })).status).toBe(401);
+      expect(
+        await db.store().db.selectFrom('web_sessions').select('id').where('id', '=', key).executeTakeFirst(),
+      ).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+    // A server started after the sign-in (a restart) knows the session.
+    const later = await session(own);
+    const restarted = await startHttpServer({
+      store: db.store(),
+      workstream,
+      log: quiet,
+      metrics: new Metrics(),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const at = restarted.url.replace(/\/mcp$/, '');
+      expect((await fetch(`${at}/today/panel.json`, { headers: { cookie: later } })).status).toBe(200);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('clears sessions past their term at the next sign-in', async () => {
+    const { token: own } = await issueToken(db.store(), {
+      orgSlug: DEMO_SLUG,
+      email: DEMO_ACTOR,
+      name: 'three',
+    });
+    const cookie = await session(own);
+    const key = createHash('sha256')
+      .update(cookie.slice(cookie.indexOf('=') + 1))
+      .digest('hex');
+    await db
+      .store()
+      .db.updateTable('web_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', key)
+      .execute();
+    expect((await fetch(`${base}/today/panel.json`, { headers: { cookie } })).status).toBe(401);
+    const stale = randomUUID();
+    await db
+      .store()
+      .db.insertInto('web_sessions')
+      .values({
+        id: stale,
+        org_id: actor.orgId,
+        member_id: actor.memberId,
+        token_id: null,
+        expires_at: new Date(Date.now() - 1000),
+        created_at: new Date(Date.now() - 9 * 3600 * 1000),
+      })
+      .execute();
+    await session(own);
+    expect(
+      await db.store().db.selectFrom('web_sessions').select('id').where('id', '=', stale).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('sends "changed" from the change feed at once, for the member’s own items only', async () => {

@@ -4,7 +4,6 @@ import type { CandidateState } from '../../src/domain/candidate.js';
 import { connect } from '../../src/store/connect.js';
 import {
   DIALECTS,
-  type DialectName,
   migrationLockSql,
   toJson,
   uniqueViolation,
@@ -12,17 +11,8 @@ import {
 import { loadMigrations, MigrationError, migrate } from '../../src/store/migrator.js';
 import { runCli } from '../support/cli.js';
 import { createDatabase, describeEachDialect } from '../support/databases.js';
-import { describeSchema } from '../support/schema-files.js';
+import { describeSchema, OWN, withoutOwn } from '../support/schema-files.js';
 import { seedEvent, seedOrg } from '../support/seed.js';
-
-/**
- * What a dialect's schema has beyond PostgreSQL's, and why: SQL Server keeps the order events were
- * committed in (a rowversion) for the polling change relay, which SQLite reads from the rowid and
- * PostgreSQL does without (NOTIFY); see src/live/poll-relay.ts.
- */
-const OWN: Partial<Record<DialectName, { columns: Record<string, string[]>; names: string[] }>> = {
-  mssql: { columns: { events: ['seq'] }, names: ['events_seq on events (seq)'] },
-};
 
 describe('schema files', () => {
   const postgres = describeSchema('postgres');
@@ -59,6 +49,7 @@ describe('schema files', () => {
         'state_stays',
         'tags',
         'today_counts',
+        'web_sessions',
         'webhook_endpoints',
       ].sort(),
     );
@@ -72,14 +63,9 @@ describe('schema files', () => {
       for (const [table, columns] of Object.entries(own.columns))
         expect(other.tables[table]).toEqual(expect.arrayContaining(columns));
       expect(other.names).toEqual(expect.arrayContaining(own.names));
-      const tables = Object.fromEntries(
-        Object.entries(other.tables).map(([table, columns]) => [
-          table,
-          columns.filter((column) => !own.columns[table]?.includes(column)),
-        ]),
-      );
-      expect(tables).toEqual(postgres.tables);
-      expect(other.names.filter((name) => !own.names.includes(name))).toEqual(postgres.names);
+      const shared = withoutOwn(dialect, other);
+      expect(shared.tables).toEqual(postgres.tables);
+      expect(shared.names).toEqual(postgres.names);
     });
   }
 });

@@ -79,3 +79,24 @@ export function describeSchema(dialect: DialectName, upTo?: string) {
   const names = [...[...constraints.values()].flat(), ...[...indexes.values()].map((entry) => entry.text)];
   return { tables: Object.fromEntries(tables), names: names.sort() };
 }
+
+/**
+ * What a dialect's schema has beyond PostgreSQL's, and why: SQL Server keeps the order events were
+ * committed in (a rowversion, migration 0012) for the polling change relay, which SQLite reads
+ * from the rowid and PostgreSQL does without (NOTIFY); see src/live/poll-relay.ts.
+ */
+export const OWN: Partial<Record<DialectName, { columns: Record<string, string[]>; names: string[] }>> = {
+  mssql: { columns: { events: ['seq'] }, names: ['events_seq on events (seq)'] },
+};
+
+/** A dialect's described schema without its own columns and indexes (OWN): what all dialects share. */
+export function withoutOwn(dialect: DialectName, schema: ReturnType<typeof describeSchema>) {
+  const own = OWN[dialect] ?? { columns: {}, names: [] };
+  const tables = Object.fromEntries(
+    Object.entries(schema.tables).map(([table, columns]) => [
+      table,
+      columns.filter((column) => !own.columns[table]?.includes(column)),
+    ]),
+  );
+  return { tables, names: schema.names.filter((name) => !own.names.includes(name)) };
+}
