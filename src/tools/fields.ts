@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { COMMANDS } from '../workstream/commands.js';
 import type { FieldSchemaView } from '../workstream/custom-fields.js';
+import { FieldsAnswer } from './answers.js';
 import { defineTool } from './define.js';
 
 const toolset = 'fields';
@@ -34,6 +35,7 @@ export const setCustomField = defineTool({
   description:
     'Admins: define or change a typed custom field; retired: true stops accepting it. The type of a key is fixed.',
   hints: { destructive: true, idempotent: true },
+  answer: FieldsAnswer,
   command: COMMANDS.setCustomField,
   render: fieldSchemaText,
 });

@@ -6,6 +6,7 @@
 
 import { COMMANDS } from '../workstream/commands.js';
 import type { ProcessView, SignOffView } from '../workstream/process.js';
+import { ProcessAnswer, SignOffAnswer } from './answers.js';
 import { defineTool } from './define.js';
 
 const toolset = 'process';
@@ -30,7 +31,8 @@ export const getProcess = defineTool({
   summary: 'The reviews (checklists and what they gate), required fields, reason codes and sign-offs.',
   title: 'Get the process',
   description:
-    "The org's reviews (key, version, items, gated tools), required fields, reason codes and sign-off roles. Config history: get_history with the org id.",
+    "The org's reviews (key, version, items, gated tools), required fields, reason codes and sign-off roles; history: get_history of the org id.",
+  outline: 2,
   command: COMMANDS.getProcess,
   render: processText,
 });
@@ -44,6 +46,7 @@ export const setChecklistTemplate = defineTool({
     'Admins: create a review (checklist) or its next version. Open pursuits keep theirs until apply_checklist_template.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.setChecklistTemplate,
+  answer: ProcessAnswer,
   render: processText,
 });
 
@@ -67,6 +70,7 @@ export const setProcessRules = defineTool({
   description: 'Admins: replace the groups given (requiredFields, reasons, signOffs); others stay.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setProcessRules,
+  answer: ProcessAnswer,
   render: processText,
 });
 
@@ -77,6 +81,7 @@ export const requestSignOff = defineTool({
   title: 'Request a sign-off',
   description: 'Ask for the sign-off a gated action needs; approvers see it on their Today Panel.',
   hints: { destructive: false, idempotent: true },
+  answer: SignOffAnswer,
   command: COMMANDS.requestSignOff,
   render: signOffText,
 });
@@ -89,6 +94,7 @@ export const decideSignOff = defineTool({
   description:
     'Approve or reject (note required) a sign-off you may decide; the requester then calls the action.',
   hints: { destructive: false, idempotent: true },
+  answer: SignOffAnswer,
   command: COMMANDS.decideSignOff,
   render: signOffText,
 });

@@ -3,7 +3,7 @@
  * proposal versions and the pink / red checklists that gate submitting and closing.
  */
 import { COMMANDS } from '../workstream/commands.js';
-import { ChecklistAnswer, ProposalAnswer, PursuitAnswer } from './answers.js';
+import { PursuitAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { pursuitLine, withNext } from './render.js';
 
@@ -75,7 +75,6 @@ export const addProposalVersion = defineTool({
     'Add a draft proposal version (title, document URL, amount, notes) to an open pursuit; submit_pursuit sends the latest draft.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.addProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const submitPursuit = defineTool({
@@ -84,10 +83,9 @@ export const submitPursuit = defineTool({
   summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
   title: 'Submit a pursuit',
   description:
-    'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version (sent now). Meets the proposal SLA, starts the response SLA.',
+    'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version (sent now). Meets the proposal SLA, starts response.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.submitPursuit,
-  answer: ProposalAnswer,
 });
 
 export const sendProposalVersion = defineTool({
@@ -99,7 +97,6 @@ export const sendProposalVersion = defineTool({
     'On a `submitted` pursuit, send the latest draft proposal version: it supersedes the one sent before and restarts the response SLA.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.sendProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const withdrawProposalVersion = defineTool({
@@ -112,7 +109,6 @@ export const withdrawProposalVersion = defineTool({
     'Withdraw a `draft` or `sent` proposal version, with a reason. Withdrawing the sent one stops the response SLA.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.withdrawProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const logFollowUp = defineTool({
@@ -165,10 +161,9 @@ export const setChecklistItem = defineTool({
   summary: 'Set a pink or red checklist item to done, open or n_a (with a note).',
   title: 'Set a checklist item',
   description:
-    'Set a pink or red checklist item to done, open or n_a (with a note why); keys in get_pursuit. Pink gates submit_pursuit; red gates mark_won and mark_lost.',
+    'Set a checklist item to done, open or n_a (with a note why); keys in get_pursuit. Pink gates submit_pursuit; red, mark_won and mark_lost.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setChecklistItem,
-  answer: ChecklistAnswer,
 });
 
 export const PURSUIT_TOOLS = [

@@ -23,7 +23,7 @@ export const getSignal = defineTool({
   name: 'get_signal',
   summary: 'Read one signal.',
   title: 'Get a signal',
-  description: 'One signal: source, account, state, the candidate it became and allowed actions.',
+  description: 'One signal: source, account, state and the candidate it became.',
   command: COMMANDS.getSignal,
   render: withNext(signalLine),
 });
@@ -33,8 +33,7 @@ export const getCandidate = defineTool({
   name: 'get_candidate',
   summary: 'Read one candidate with its allowed next actions.',
   title: 'Get a candidate',
-  description:
-    'One candidate: account, state, priority, assignee, due date, tags, pursuit and allowed actions.',
+  description: 'One candidate: account, state, assignee, tags and its pursuit.',
   command: COMMANDS.getCandidate,
   // Enrichment has its own tool, get_enrichment; the candidate answers without it.
   answer: CandidateRead.omit({ enrichment: true }),
@@ -101,7 +100,7 @@ export const getTodayPanel = defineTool({
     'Your open candidates and pursuits with their SLA clocks, most urgent first, flagged overdue / breached / at risk.',
   title: 'Get the Today Panel',
   description:
-    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, due, age), flagged overdue, breached or atRisk.",
+    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, due, age), with their flags.",
   command: COMMANDS.getTodayPanel,
   app: TODAY_VIEW_URI,
   render: (panel) => todayText(panel),

@@ -43,9 +43,7 @@ export const CreateSignal = z.strictObject({
 
 export const AcceptSignal = z.strictObject({
   signalId: SignalId,
-  candidateId: CandidateId.optional().describe(
-    'Link the signal to this existing candidate instead of creating one.',
-  ),
+  candidateId: CandidateId.optional().describe('An open candidate to link it to instead.'),
   title: text(400).optional().describe("Default: the signal's."),
   accountName: text(400).optional().describe("Default: the signal's."),
   accountDomain: Domain.optional(),

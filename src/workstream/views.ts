@@ -352,7 +352,7 @@ export const SlaClockView = z.object({
     .number()
     .int()
     .nullable()
-    .describe('Minutes until due; negative when overdue by that many; null while paused.'),
+    .describe('Minutes until due (negative: overdue); null while paused.'),
 });
 export type SlaClockView = z.output<typeof SlaClockView>;
 
