@@ -5,7 +5,8 @@
  * work however many documents match: the exact hits by the lower-cased key indexes of migration
  * 0010, then the other matches read newest first along (org_id, entity_id) with a LIMIT (TOP on
  * SQL Server). How a term matches is the one dialect difference: SQLite asks its FTS5 trigram
- * index (`search_fts MATCH '"term"'`), PostgreSQL and SQL Server `doc LIKE '%term%'`
+ * index (`search_fts MATCH '"term"'`; with few matches, counted by a bounded probe, the FTS
+ * index leads and the few are sorted), PostgreSQL and SQL Server `doc LIKE '%term%'`
  * (PostgreSQL's pg_trgm GIN index serves a rare term; SQL Server scans the organization's
  * documents). Every dialect matches a term as a case-insensitive substring.
  */
@@ -31,6 +32,8 @@ export interface SearchQuery {
   /** The last row of the previous page: its tier (0 account, 1 title, 2 the rest) and id. */
   readonly after?: { tier: number; id: string };
   readonly limit: number;
+  /** SQLite: few documents match (fewMatchesStatement), so the FTS index leads. */
+  readonly fewMatches?: boolean;
 }
 
 /** A LIKE pattern matching the term anywhere, its wildcards escaped (`[` too, for SQL Server). */
@@ -86,8 +89,30 @@ export function restStatement(dialect: DialectName, q: SearchQuery): RawBuilder<
           sql` and `,
         );
   const after = q.after === undefined ? sql`` : sql` and d.entity_id < ${q.after.id}`;
-  return sql<SearchRow>`select ${topOf(dialect, q.limit)}d.entity_id, d.entity_type, d.title, d.account, d.state, ${sql.lit(REST_TIER)} as tier
-    from search_documents d
-    where d.org_id = ${q.orgId}${kindOf(q)} and ${match} and d.account_key <> ${q.phrase} and d.title_key <> ${q.phrase}${after}
+  const rest = sql`d.account_key <> ${q.phrase} and d.title_key <> ${q.phrase}${after}`;
+  const columns = sql`d.entity_id, d.entity_type, d.title, d.account, d.state, ${sql.lit(REST_TIER)} as tier`;
+  if (dialect === 'sqlite' && q.fewMatches)
+    // Few documents match: read them from the FTS index (CROSS JOIN keeps it the outer loop)
+    // and sort those few, rather than walk the organization's documents newest first.
+    return sql<SearchRow>`select ${columns}
+    from search_fts f cross join search_documents d on d.doc_id = f.rowid
+    where f.search_fts match ${ftsQuery(q.terms)} and d.org_id = ${q.orgId}${kindOf(q)} and ${rest}
     order by d.entity_id desc${limitOf(dialect, q.limit)}`;
+  return sql<SearchRow>`select ${topOf(dialect, q.limit)}${columns}
+    from search_documents d
+    where d.org_id = ${q.orgId}${kindOf(q)} and ${match} and ${rest}
+    order by d.entity_id desc${limitOf(dialect, q.limit)}`;
+}
+
+/** Up to this many FTS5 matches, SQLite reads the matches from the FTS index and sorts them. */
+export const FEW_MATCHES = 500;
+
+/**
+ * SQLite: whether at most FEW_MATCHES documents (of every organization) hold the terms, counted
+ * from the FTS5 index and stopping there, so the probe costs at most that many entries.
+ */
+export function fewMatchesStatement(terms: readonly string[]): RawBuilder<{ n: number }> {
+  return sql<{
+    n: number;
+  }>`select count(*) as n from (select rowid from search_fts where search_fts match ${ftsQuery(terms)} limit ${sql.lit(FEW_MATCHES + 1)})`;
 }

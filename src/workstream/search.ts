@@ -8,7 +8,14 @@
  */
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
-import { exactStatement, REST_TIER, restStatement, type SearchQuery } from '../store/search-sql.js';
+import {
+  exactStatement,
+  FEW_MATCHES,
+  fewMatchesStatement,
+  REST_TIER,
+  restStatement,
+  type SearchQuery,
+} from '../store/search-sql.js';
 import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { Cursor, Limit } from './params.js';
@@ -76,6 +83,9 @@ export const search = query({
                 ...(after === undefined ? {} : { after: { tier: after[0], id: after[1] } }),
               }).execute(unit.db)
             ).rows;
+      const fewMatches =
+        unit.dialect === 'sqlite' &&
+        Number((await fewMatchesStatement(terms).execute(unit.db)).rows[0]?.n ?? 0) <= FEW_MATCHES;
       const rest =
         exact.length > input.limit
           ? []
@@ -83,6 +93,7 @@ export const search = query({
               await restStatement(unit.dialect, {
                 ...base,
                 limit: base.limit - exact.length,
+                fewMatches,
                 ...(after !== undefined && after[0] >= REST_TIER
                   ? { after: { tier: after[0], id: after[1] } }
                   : {}),

@@ -14,6 +14,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
+import { newId } from '../../src/domain/ids.js';
 import { issueToken } from '../../src/server/auth.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { createServer } from '../../src/server/mcp.js';
@@ -565,5 +566,54 @@ describeEachDialect('every toolset together, on both SDK generations', (db) => {
     const { tools } = await wire.client.listTools();
     for (const tool of tools) expect(tool.icons, tool.name).toBeUndefined();
     expect(wire.client.getServerVersion()?.icons).toEqual([SERVER_ICON]);
+  });
+});
+
+describeEachDialect('search over more matches than a page, newest first after the exact hits', (db) => {
+  it('pages 600 matches (past the SQLite FTS probe of 500) in order, an exact title first, nothing repeated or dropped', async () => {
+    const org = await testOrg(db.store());
+    const ids: string[] = [];
+    const rows = [];
+    for (let i = 0; i < 600; i++) {
+      const id = newId('cand', new Date(Date.UTC(2026, 0, 1) + i * 1000));
+      ids.push(id);
+      rows.push({
+        id,
+        org_id: org.orgId,
+        title: `Ferryman refit ${i}`,
+        account_name: `Ferry Account ${i}`,
+        natural_key: `ferry-${i}`,
+        created_by: org.actor.memberId,
+      });
+    }
+    for (let start = 0; start < rows.length; start += 100)
+      await db
+        .store()
+        .db.insertInto('candidates')
+        .values(rows.slice(start, start + 100))
+        .execute();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await org.ws.search(org.actor, {
+        query: 'ferryman refit 7',
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...page.items.map((hit) => hit.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    // 'refit 7' matches the titles holding a 7 after "refit " … and the exact title first.
+    const matching = rows.filter((row) =>
+      `${row.title} ${row.account_name}`.toLowerCase().includes('ferryman'),
+    );
+    const rest = matching
+      .filter((row) => row.title.toLowerCase() !== 'ferryman refit 7')
+      .map((row) => row.id)
+      .sort()
+      .reverse();
+    expect(seen).toEqual([ids[7], ...rest]);
+    const page = await org.ws.search(org.actor, { query: 'ferryman', limit: 25 });
+    expect(page.items.map((hit) => hit.id)).toEqual([...ids].reverse().slice(0, 25));
   });
 });
