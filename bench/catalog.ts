@@ -31,6 +31,14 @@ try {
   const everyTools = (await every.client.listTools()).tools;
   const definitions = await every.bytes((c) => c.readResource({ uri: 'workstream://analytics/definitions' }));
   await every.close();
+  // With a public URL every tool carries its toolset's icon (src/tools/icons.ts): what that costs.
+  const publicUrl = 'https://workstream.example.com/mcp';
+  const iconed = await demoWire(everyStore, { publicUrl });
+  const iconedDefault = await iconed.bytes((c) => c.listTools());
+  await iconed.close();
+  const iconedAll = await demoWire(everyStore, { publicUrl, toolsets: [...TOOLSETS] });
+  const iconedEvery = await iconedAll.bytes((c) => c.listTools());
+  await iconedAll.close();
   await everyStore.close();
   const listed = await wire.bytes((c) => c.listTools());
   const defaultNames = new Set((await client.listTools()).tools.map((tool) => tool.name));
@@ -48,6 +56,8 @@ try {
   const out: string[] = [];
   out.push(
     `## tools/list: default ${defaultNames.size} tools, ${listed.toLocaleString('en')} bytes; every toolset ${tools.length} tools, ${everyListed.toLocaleString('en')} bytes (on the wire)`,
+    '',
+    `With tool icons (a public URL, ${publicUrl}): default ${iconedDefault.toLocaleString('en')} bytes; every toolset ${iconedEvery.toLocaleString('en')} bytes.`,
     '',
   );
   out.push('| tool | bytes | description | input schema | output schema |', '|---|---:|---:|---:|---:|');

@@ -168,7 +168,7 @@ export const SETTINGS: readonly {
     env: 'WORKSTREAM_TOOLSETS',
     flag: '--toolsets',
     fallback: `all but ${OPT_IN_TOOLSETS.join(', ')}`,
-    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 10 KB of tools/list), process (docs/process.md) and fields (custom fields) are exposed only when named.`,
+    doc: `Comma-separated tool groups to expose: ${TOOLSETS.join(', ')}. Analytics (about 4 KB of tools/list), process (docs/process.md) and fields (custom fields) are exposed only when named.`,
   },
   {
     env: 'WORKSTREAM_ENRICHMENT_CONFIG',

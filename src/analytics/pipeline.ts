@@ -57,8 +57,12 @@ export const PipelineView = z.object({
   asOf: z.string().describe('The moment the pipeline was read.'),
   timeZone: z.string().describe('The IANA zone the forecast months were cut in.'),
   groupBy: z.string(),
-  byState: z.array(PipelineRow),
-  forecast: z.array(ForecastRow),
+  byState: z.array(PipelineRow).describe('Open pursuits now per state and group, with a total per state.'),
+  forecast: z
+    .array(ForecastRow)
+    .describe(
+      'Open value by the month of each pursuit’s deadline (its expected close), in the org time zone.',
+    ),
   moreGroups: MoreGroups,
 });
 export type PipelineView = z.output<typeof PipelineView>;

@@ -50,7 +50,7 @@ export const SlaBreakdownRow = z.object({
 
 export const SlaBreakdownView = RangeOutput.extend({
   groupBy: z.string(),
-  rows: z.array(SlaBreakdownRow),
+  rows: z.array(SlaBreakdownRow).describe('One row per SLA kind and group with a clock met in the range.'),
   moreGroups: MoreGroups,
 });
 export type SlaBreakdownView = z.output<typeof SlaBreakdownView>;

@@ -73,8 +73,14 @@ export const StuckRow = z.object({
 
 export const VelocityView = RangeOutput.extend({
   groupBy: z.string(),
-  timeInState: z.array(StayRow),
-  cycles: z.array(CycleRow),
+  timeInState: z
+    .array(StayRow)
+    .describe('Minutes spent in each state, per stay that ended in the range; on_hold is its own state.'),
+  cycles: z
+    .array(CycleRow)
+    .describe(
+      'Cycle times (first signal → won / lost, promotion → submission), with the time on hold apart.',
+    ),
   stuck: z.array(StuckRow).describe('Open candidates and pursuits now, per state; not limited to the range.'),
   moreGroups: MoreGroups,
 });

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import type { Caller } from '../server/context.js';
 import { protocolErrorOf } from '../server/results.js';
 import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../tools/analytics.js';
-import { definitionsOf } from '../tools/define.js';
+import { compactSchema } from '../tools/compact-schema.js';
+import { definitionsOf, withoutDescriptions } from '../tools/define.js';
 import type { Actor, Workstream } from '../workstream/workstream.js';
 
 const JSON_TYPE = 'application/json';
@@ -81,7 +82,8 @@ let definitions: string | undefined;
 
 /**
  * Every analytics tool's definitions, `{ tool: { arguments: { from: "…" }, answer: { "rows[].counts.won":
- * "…" } } }`, as compact JSON.
+ * "…" }, answerSchema: {…} } }`, as compact JSON: the meaning of every argument and figure by
+ * path, and the whole answer's JSON Schema (tools/list publishes its top level only).
  */
 export function analyticsDefinitions(): string {
   definitions ??= JSON.stringify(
@@ -91,6 +93,10 @@ export function analyticsDefinitions(): string {
         {
           arguments: definitionsOf(z.toJSONSchema(tool.command.input, { io: 'input' })),
           answer: definitionsOf(z.toJSONSchema(tool.answer, { io: 'output' })),
+          // The whole answer's shape: tools/list publishes its top level (src/tools/define.ts).
+          answerSchema: withoutDescriptions(
+            compactSchema(z.toJSONSchema(tool.answer, { io: 'output' }), 'output'),
+          ),
         },
       ]),
     ),

@@ -31,7 +31,9 @@ import type { Logger } from '../log.js';
 import { httpRequestAnswered } from '../observability/metrics.js';
 import type { Store } from '../store/connect.js';
 import { databaseNow } from '../store/dialect.js';
+import { TOOLSET_ICONS } from '../tools/icons.js';
 import { selectTools, type ToolSelection } from '../tools/index.js';
+import type { Toolset } from '../tools/toolsets.js';
 import type { Workstream } from '../workstream/workstream.js';
 import { actorOf } from './auth.js';
 import { httpListen } from './listen-http.js';
@@ -299,6 +301,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
         ...(options.toolsets ? { toolsets: options.toolsets } : {}),
         ...(options.readOnly ? { readOnly: true } : {}),
         ...(listen && context.era === 'modern' ? { listen: true } : {}),
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       }),
     );
   };
@@ -412,6 +415,21 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
         sendJson(res, 200, oauth.metadata(), { ...headers, 'cache-control': 'max-age=300' });
         return;
       }
+    }
+    const icon = /^\/icons\/([a-z]+)\.svg$/.exec(path)?.[1];
+    if (icon && Object.hasOwn(TOOLSET_ICONS, icon) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Public images the tools name (src/tools/icons.ts): cached a day, never run as a document.
+      const body = TOOLSET_ICONS[icon as Toolset];
+      res.writeHead(200, {
+        'content-type': 'image/svg+xml',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'public, max-age=86400',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'",
+        'access-control-allow-origin': '*',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       refuse(

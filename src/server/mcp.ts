@@ -21,10 +21,11 @@ import {
   type BuiltSchemas,
   published,
   publishedHints,
+  publishedTitle,
   type Tool,
   useConvertedSchemas,
 } from '../tools/define.js';
-import { SERVER_ICON } from '../tools/icons.js';
+import { SERVER_ICON, toolIcons } from '../tools/icons.js';
 import { ALL_TOOLS, selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
@@ -48,6 +49,11 @@ export interface ServerOptions extends Caller, ToolSelection {
    * is narrowed against.
    */
   readonly listen?: boolean;
+  /**
+   * The URL clients reach the server by (WORKSTREAM_PUBLIC_URL): each tool then carries its
+   * toolset's icon, served from this origin at /icons/<toolset>.svg (src/tools/icons.ts).
+   */
+  readonly publicUrl?: string | undefined;
 }
 
 /**
@@ -62,7 +68,7 @@ export const LIST_CAPABILITIES = {
 } as const;
 
 export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) become candidates, qualified candidates become pursuits (bids with pink and red checklist gates), all under SLAs.
-Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name.
+Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name; times are ISO-8601 with an offset (2026-12-01T09:00:00Z).
 Lists answer summaries, newest first, 25 by default (limit up to 100); pass nextCursor back as cursor until it is null. get_signal, get_candidate and get_pursuit give the details.
 Every record lists allowedActions: exactly the tools its state allows next; any other tool on it is refused as INVALID_TRANSITION. A closed record (a pursuit won, lost, no_bid or cancelled; a candidate promoted, disqualified or merged; a signal accepted or dismissed) takes only tag changes.
 Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry). Tools annotated idempotent are safe to retry: a repeat answers the record as the first call left it and changes nothing.
@@ -83,14 +89,16 @@ export function createServer(options: ServerOptions): McpServer {
     { instructions: INSTRUCTIONS, capabilities: structuredClone(LIST_CAPABILITIES) },
   );
   for (const tool of toolsFor(options.access, selectTools(options))) {
+    const icons = toolIcons(tool.toolset, options.publicUrl);
     server.registerTool(
       tool.name,
       {
-        title: tool.title,
+        ...(publishedTitle(tool) ? { title: publishedTitle(tool) } : {}),
         description: tool.description,
         inputSchema: published(tool.command.input),
         outputSchema: published(tool.answer),
         annotations: publishedHints(tool.annotations),
+        ...(icons ? { icons } : {}),
         // The MCP Apps extension: supporting hosts render this view with the result.
         ...(tool.app ? { _meta: { ui: { resourceUri: tool.app } } } : {}),
       },

@@ -8,7 +8,7 @@ export const listAccessEvents = defineTool({
   title: 'List access events',
   toolset: 'access',
   description:
-    'Admins: the access audit trail, newest first: sign-ins, refused tokens, scope and rate refusals, tokens issued and revoked.',
+    'Admins: the access audit trail, newest first: sign-ins, refused tokens, scope and rate refusals, tokens issued or revoked.',
   command: COMMANDS.listAccessEvents,
   render: (page) =>
     [

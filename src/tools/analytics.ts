@@ -16,7 +16,8 @@ const toolset = 'analytics';
 /** The resource that defines every figure of every analytics answer (src/resources/analytics.ts). */
 export const ANALYTICS_DEFINITIONS = 'workstream://analytics/definitions';
 const definitions = ANALYTICS_DEFINITIONS;
-const RANGE = `Range: from (inclusive) / to (exclusive), ISO-8601, cut in the org time zone (or timeZone). Figures defined in ${ANALYTICS_DEFINITIONS}.`;
+/** Said by every analytics description: the range and where the figures are defined. */
+const RANGE = `Terms: ${ANALYTICS_DEFINITIONS}.`;
 
 const pct = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
 const money = (value: number) => Math.round(value).toLocaleString('en');
@@ -102,11 +103,8 @@ export const getFunnel = defineTool({
   summary:
     'Counts and conversion at each stage, signal → accepted → contacted → … → won, per period and group.',
   description:
-    'How many items reached each stage and the conversion from the stage before: signals received → accepted; ' +
-    'candidates created → contacted → qualified → promoted → bid → submitted → won (a cohort: candidates created in the ' +
-    `period, however far they got since). period: day, week, month or quarter (omit for one row). groupBy: source, ` +
-    `assignee, tag or priority. ${RANGE} For win rates and reasons see ` +
-    'get_outcomes; for where deals stall, get_velocity.',
+    'How many reached each stage, signal → accepted, candidate → contacted → … → won, and the conversion ' +
+    `between stages, per period and groupBy. ${RANGE}`,
   definitions,
   command: COMMANDS.getFunnel,
   render: funnelText,
@@ -119,12 +117,8 @@ export const getOutcomes = defineTool({
   summary:
     "Bid and win rates by count and value, awards, and loss, no-bid, disqualify and cancel reasons, also by the org's codes.",
   description:
-    'What was decided and closed in a range: bid decisions (bid rate = bids ÷ (bids + no-bids)), closes (win rate = won ÷ ' +
-    '(won + lost); no-bid and cancelled reported apart), win rate by value (award ÷ (award + lost estimated value)), ' +
-    'award mean / median / p90, and the most frequent loss, no-bid, cancel and disqualification reasons, also grouped ' +
-    "by the org's reason codes (reasonCodes: a code outside the org's list counts as unlisted). period and " +
-    `groupBy (source, assignee, tag, priority) split the table. ${RANGE} E.g. "win rate this quarter": period "quarter" ` +
-    'with from at the start of the quarter.',
+    'Bid and win rates by count and value, awards, and the top loss, no-bid, cancel and disqualify reasons ' +
+    `(also by the org’s codes), per period and groupBy (this quarter’s win rate: period quarter). ${RANGE}`,
   definitions,
   command: COMMANDS.getOutcomes,
   render: outcomesText,
@@ -137,10 +131,8 @@ export const getVelocity = defineTool({
   summary:
     'Time in each state and cycle times (median, p90; hold time apart), and the items stuck longest now.',
   description:
-    'Where work stalls, from the history: minutes spent in each state (per stay that ended in the range; on_hold is its ' +
-    'own state), cycle times (first signal → won / lost, promotion → submission) with the time on hold shown apart, as ' +
-    'n / mean / median / p90, and the open candidates and pursuits that have sat longest in their current state. ' +
-    `groupBy: assignee, tag or priority. ${RANGE} Default range: the last 90 days.`,
+    'Where work stalls: minutes in each state, cycle times (hold time apart) and the open items longest in ' +
+    `their state; the last 90 days by default. ${RANGE}`,
   definitions,
   command: COMMANDS.getVelocity,
   render: velocityText,
@@ -152,10 +144,8 @@ export const getPipeline = defineTool({
   title: 'Get the pipeline',
   summary: 'Open pursuit value by state, weighted by win probability, and the forecast by deadline month.',
   description:
-    'The open pipeline now: pursuits in capture, proposal, submitted and on_hold with their estimated value and value × ' +
-    'probability, per state with a total, and the forecast by the month of each pursuit’s deadline (its expected ' +
-    'close), in the org time zone. Pursuits without a probability or value are counted apart. groupBy: source, assignee, ' +
-    `tag or priority. Set probabilities and deadlines with update_pursuit. Figures defined in ${ANALYTICS_DEFINITIONS}.`,
+    'The open pipeline now: pursuit value and value × probability by state, and the forecast by deadline ' +
+    `month (probabilities and deadlines: update_pursuit). ${RANGE}`,
   definitions,
   command: COMMANDS.getPipeline,
   render: pipelineText,
@@ -167,9 +157,8 @@ export const getSlaBreakdown = defineTool({
   title: 'Get SLA compliance by assignee or tag',
   summary: 'SLA compliance per kind split by assignee, tag or priority, with median and p90 minutes to meet.',
   description:
-    'SLA compliance per kind over the clocks met in a range, split by groupBy (assignee, tag or priority): met, in time, ' +
-    'late, compliance (in time ÷ met), and minutes from start to met as n / mean / median / p90. The same rule as ' +
-    `get_sla_compliance, which gives the unsplit figures. ${RANGE} Default range: the last 90 days.`,
+    'SLA compliance per kind split by assignee, tag or priority, with minutes to meet; the last 90 days by ' +
+    `default (unsplit: get_sla_compliance). ${RANGE}`,
   definitions,
   command: COMMANDS.getSlaBreakdown,
   render: slaBreakdownText,

@@ -1,6 +1,6 @@
 /** Candidate tools: new → contacted → qualified → promoted, or disqualified / merged. */
 import { COMMANDS } from '../workstream/commands.js';
-import { CandidateAnswer, PromotedAnswer } from './answers.js';
+import { CandidateAnswer, EnrichmentAnswer, PromotedAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { candidateLine, enrichmentText, nextActions, pursuitLine, withNext } from './render.js';
 
@@ -12,7 +12,7 @@ export const createCandidate = defineTool({
   title: 'Create a candidate',
   toolset: 'candidates',
   description:
-    'Create a candidate without a signal; starts `new` with its triage SLA. DUPLICATE names an open candidate for the same account and opportunity.',
+    'Create a candidate without a signal; starts `new` with its triage SLA. DUPLICATE names an open one for that account and opportunity.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.createCandidate,
   answer: CandidateAnswer,
@@ -78,7 +78,7 @@ export const reopenCandidate = defineTool({
   title: 'Reopen a candidate',
   toolset: 'candidates',
   description:
-    'Bring a `disqualified` candidate back to `contacted`, with a reason. DUPLICATE if another open candidate has its account and opportunity now.',
+    'Bring a `disqualified` candidate back to `contacted`, with a reason; DUPLICATE if another open one has its account and opportunity.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.reopenCandidate,
   answer: CandidateAnswer,
@@ -105,7 +105,7 @@ export const promoteCandidate = defineTool({
   title: 'Promote a candidate to a pursuit',
   toolset: 'candidates',
   description:
-    'Promote a `qualified` candidate to a pursuit in `capture` with its checklists, once its own reviews are done; starts the proposal SLA. Again: the same pursuit.',
+    'Promote a `qualified` candidate (its reviews done) to a pursuit in `capture`; starts the proposal SLA. Again: the same pursuit.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.promoteCandidate,
   answer: PromotedAnswer,
@@ -119,8 +119,9 @@ export const enrichCandidate = defineTool({
   title: 'Enrich a candidate',
   toolset: 'candidates',
   description:
-    "Ask the enrichment providers (all, or those named) to look a candidate's account up again, in the background; results in get_enrichment.",
+    "Ask the enrichment providers (all, or those named) to look a candidate's account up again, in the background; see get_enrichment.",
   hints: { destructive: false, idempotent: false, openWorld: true },
+  answer: EnrichmentAnswer,
   command: COMMANDS.enrichCandidate,
   render: ({ candidateId, enrichment }) => enrichmentText(candidateId, enrichment),
 });

@@ -62,6 +62,11 @@ interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
    * preview it shows. Nothing is published for it; clients that cannot ask run it as before.
    */
   readonly confirm?: Confirmation;
+  /**
+   * Publish the answer's schema to this many levels of objects (`outlineOf`): for an answer
+   * whose deeper parts are read in its text (get_process: each review's items).
+   */
+  readonly outline?: number;
 }
 
 /** A tool with its types erased, for the registry. `render` is a method, so a specific tool is assignable. */
@@ -92,7 +97,7 @@ const READ: Annotations = {
 
 /** Declares a tool over its command; `render` is typed by the command's output. */
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): Tool {
-  const { hints, ...tool } = spec;
+  const { hints, outline: _, ...tool } = spec;
   if ((spec.command.access === 'write') !== (hints !== undefined))
     throw new Error(`${spec.name}: a write tool states its hints and a read tool does not`);
   if (spec.confirm && !hints?.destructive)
@@ -110,6 +115,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
     DEFINED_ELSEWHERE.add(answer);
     DEFINED_ELSEWHERE.add(spec.command.input);
   }
+  if (spec.outline !== undefined) OUTLINED.set(answer, spec.outline);
   // The registry holds tools of every command; each render only ever sees its own command's output.
   return {
     ...tool,
@@ -142,11 +148,30 @@ export function publishedHints(annotations: Annotations): Partial<Annotations> {
   return stated;
 }
 
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+
+/**
+ * The title as published: only where it names the tool otherwise than its name does ("Set a
+ * review" for set_checklist_template). A title holding every word of the name ("Get a pursuit",
+ * "Mark a pursuit won") is the name again in a sentence: MCP hosts show the name where a tool has
+ * no title, and the sentence costs bytes in every conversation.
+ */
+export function publishedTitle(tool: Pick<Tool, 'name' | 'title'>): string | undefined {
+  const title = new Set(words(tool.title));
+  return words(tool.name).every((word) => title.has(word)) ? undefined : tool.title;
+}
+
 type JsonSchemaConverter = StandardSchemaWithJSON['~standard']['jsonSchema'];
 type JsonSchemaOptions = Parameters<JsonSchemaConverter['input']>[0];
 
 /** Argument and answer schemas whose definitions are published in a resource, not in tools/list. */
 const DEFINED_ELSEWHERE = new WeakSet<z.ZodType>();
+/** Answer schemas published to a depth (`outline`), by schema. */
+const OUTLINED = new WeakMap<z.ZodType, number>();
 
 /** A JSON Schema without its `description`s (property names stay: they are data). */
 export function withoutDescriptions(schema: unknown): unknown {
@@ -160,6 +185,41 @@ export function withoutDescriptions(schema: unknown): unknown {
         ? Object.fromEntries(Object.entries(value).map(([name, v]) => [name, withoutDescriptions(v)]))
         : withoutDescriptions(value);
   }
+  return out;
+}
+
+/**
+ * How many levels of an answer's objects a tool with a definitions resource publishes: its own
+ * fields, each with its type; the resource defines every field below them by path and holds the
+ * whole answer's schema.
+ */
+const DEFINED_DEPTH = 1;
+
+/**
+ * A compacted output schema to `depth` levels of objects (an array's items are its own level):
+ * deeper properties are published as their type and description alone (`{"type": "array"}`).
+ * Looser, still true: every answer it checks passes. What an analytics answer's nested figures
+ * hold (`rows[].award.median`) is in its definitions resource, by path, with the whole answer's
+ * schema; each review's items in get_process are in its text and in docs/process.md.
+ */
+export function outlineOf(schema: unknown, depth: number): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const node = schema as Record<string, unknown>;
+  if (depth <= 0) {
+    const type = node.type ?? (node.items !== undefined ? 'array' : node.properties ? 'object' : undefined);
+    return {
+      ...(type === undefined ? {} : { type }),
+      ...(typeof node.description === 'string' ? { description: node.description } : {}),
+    };
+  }
+  const out: Record<string, unknown> = { ...node };
+  if (typeof node.properties === 'object' && node.properties !== null)
+    out.properties = Object.fromEntries(
+      Object.entries(node.properties).map(([name, property]) => [name, outlineOf(property, depth - 1)]),
+    );
+  if (node.items !== undefined) out.items = outlineOf(node.items, depth);
+  if (typeof node.additionalProperties === 'object')
+    out.additionalProperties = outlineOf(node.additionalProperties, depth - 1);
   return out;
 }
 
@@ -203,7 +263,10 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
     const known = cache.get(key);
     if (known) return known;
     const compact = compactSchema(convert[io](options), io);
-    const json = (DEFINED_ELSEWHERE.has(schema) ? withoutDescriptions(compact) : compact) as Record<
+    const elsewhere = DEFINED_ELSEWHERE.has(schema);
+    const depth =
+      io === 'output' ? (elsewhere ? DEFINED_DEPTH : (OUTLINED.get(schema) ?? Infinity)) : Infinity;
+    const json = outlineOf(elsewhere ? withoutDescriptions(compact) : compact, depth) as Record<
       string,
       unknown
     >;

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { COMMANDS } from '../workstream/commands.js';
 import type { FieldSchemaView } from '../workstream/custom-fields.js';
+import { FieldsAnswer } from './answers.js';
 import { defineTool } from './define.js';
 
 const toolset = 'fields';
@@ -33,8 +34,9 @@ export const setCustomField = defineTool({
   summary: 'Admins: define, change, require or retire a custom field of candidates or pursuits.',
   title: 'Set a custom field',
   description:
-    'Admins: define or change a typed custom field; requiredFrom: moves into that state or later need it; retired: true stops accepting it. The type of a key is fixed.',
+    "Admins: define or change a typed custom field (a key's type is fixed); requiredFrom: needed from that state on; retired: no longer accepted.",
   hints: { destructive: true, idempotent: true },
+  answer: FieldsAnswer,
   command: COMMANDS.setCustomField,
   render: fieldSchemaText,
 });

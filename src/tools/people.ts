@@ -21,7 +21,7 @@ export const search = defineTool({
   summary: 'Find signals, candidates and pursuits by title, account, domain, reference or tag.',
   title: 'Search',
   description:
-    'Find signals, candidates and pursuits whose title, account, domain, references or tags contain every word; an exact account name first.',
+    'Find signals, candidates and pursuits by every word of a title, account, domain, reference or tag; exact account or title first.',
   command: COMMANDS.search,
   render: (page) =>
     pageText(

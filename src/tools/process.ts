@@ -6,6 +6,7 @@
 
 import { COMMANDS } from '../workstream/commands.js';
 import type { ProcessView, SignOffView } from '../workstream/process.js';
+import { ProcessAnswer, SignOffAnswer } from './answers.js';
 import { defineTool } from './define.js';
 
 const toolset = 'process';
@@ -30,7 +31,8 @@ export const getProcess = defineTool({
   summary: 'The reviews (checklists and what they gate), required fields, reason codes and sign-offs.',
   title: 'Get the process',
   description:
-    "The org's reviews (key, version, items, gated tools), required fields, reason codes and sign-off roles. Config history: get_history with the org id.",
+    "The org's reviews (key, version, items, gated tools), required fields, reason codes and sign-off roles; history: get_history of the org id.",
+  outline: 2,
   command: COMMANDS.getProcess,
   render: processText,
 });
@@ -41,9 +43,10 @@ export const setChecklistTemplate = defineTool({
   summary: 'Admins: create a review or its next version (items, the tools it gates).',
   title: 'Set a review',
   description:
-    'Admins: create a review (checklist) for pursuits or candidates (subject; a candidate review may gate promote_candidate), or its next version. Open records keep theirs until apply_checklist_template.',
+    'Admins: create a review (checklist) of pursuits or candidates, or its next version; open records keep theirs until apply_checklist_template.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.setChecklistTemplate,
+  answer: ProcessAnswer,
   render: processText,
 });
 
@@ -54,7 +57,7 @@ export const applyChecklistTemplate = defineTool({
     "Admins: move open pursuits (or open candidates) to a review's current version, keeping ticks of kept items.",
   title: 'Apply a review',
   description:
-    "Admins: give every open pursuit (a candidate review: every new, contacted or qualified candidate) the review's current version (adding it where missing); items whose keys persist keep their state.",
+    "Admins: give every open pursuit (or candidate, for a candidate review) the review's current version; items whose keys persist keep their state.",
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.applyChecklistTemplate,
   render: (a) =>
@@ -69,6 +72,7 @@ export const setProcessRules = defineTool({
   description: 'Admins: replace the groups given (requiredFields, reasons, signOffs); others stay.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setProcessRules,
+  answer: ProcessAnswer,
   render: processText,
 });
 
@@ -79,6 +83,7 @@ export const requestSignOff = defineTool({
   title: 'Request a sign-off',
   description: 'Ask for the sign-off a gated action needs; approvers see it on their Today Panel.',
   hints: { destructive: false, idempotent: true },
+  answer: SignOffAnswer,
   command: COMMANDS.requestSignOff,
   render: signOffText,
 });
@@ -91,6 +96,7 @@ export const decideSignOff = defineTool({
   description:
     'Approve or reject (note required) a sign-off you may decide; the requester then calls the action.',
   hints: { destructive: false, idempotent: true },
+  answer: SignOffAnswer,
   command: COMMANDS.decideSignOff,
   render: signOffText,
 });

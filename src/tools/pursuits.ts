@@ -3,7 +3,7 @@
  * proposal versions and the pink / red checklists that gate submitting and closing.
  */
 import { COMMANDS } from '../workstream/commands.js';
-import { ChecklistAnswer, ProposalAnswer, PursuitAnswer } from './answers.js';
+import { PursuitAnswer } from './answers.js';
 import { closesPursuit } from './confirm.js';
 import { defineTool } from './define.js';
 import { pursuitLine, reviewedLine, withNext } from './render.js';
@@ -77,7 +77,6 @@ export const addProposalVersion = defineTool({
     'Add a draft proposal version (title, document URL, amount, notes) to an open pursuit; submit_pursuit sends the latest draft.',
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.addProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const submitPursuit = defineTool({
@@ -86,10 +85,9 @@ export const submitPursuit = defineTool({
   summary: 'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version.',
   title: 'Submit a pursuit',
   description:
-    'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version (sent now). Meets the proposal SLA, starts the response SLA.',
+    'Submit a pursuit in `proposal`: needs the pink checklist and a draft proposal version (sent now). Meets the proposal SLA, starts response.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.submitPursuit,
-  answer: ProposalAnswer,
 });
 
 export const sendProposalVersion = defineTool({
@@ -101,7 +99,6 @@ export const sendProposalVersion = defineTool({
     'On a `submitted` pursuit, send the latest draft proposal version: it supersedes the one sent before and restarts the response SLA.',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.sendProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const withdrawProposalVersion = defineTool({
@@ -114,7 +111,6 @@ export const withdrawProposalVersion = defineTool({
     'Withdraw a `draft` or `sent` proposal version, with a reason. Withdrawing the sent one stops the response SLA.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.withdrawProposalVersion,
-  answer: ProposalAnswer,
 });
 
 export const logFollowUp = defineTool({
@@ -134,7 +130,7 @@ export const markWon = defineTool({
   summary: 'Close a `submitted` pursuit as won with the award amount; needs the red checklist.',
   title: 'Mark a pursuit won',
   description:
-    'Close a `submitted` pursuit as `won` with the award amount. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
+    'Close a `submitted` pursuit as `won` with the award amount; needs the red checklist done. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markWon,
 });
@@ -145,7 +141,7 @@ export const markLost = defineTool({
   summary: 'Close a `submitted` pursuit as lost with the loss reason; needs the red checklist.',
   title: 'Mark a pursuit lost',
   description:
-    'Close a `submitted` pursuit as `lost` with the loss reason. Needs the red checklist done (GUARD_FAILED lists open items). Final.',
+    'Close a `submitted` pursuit as `lost` with the loss reason; needs the red checklist done. Final.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.markLost,
   confirm: closesPursuit((closed) => closed.lossReason),
@@ -169,10 +165,9 @@ export const setChecklistItem = defineTool({
   summary: 'Set a checklist item of a pursuit or a candidate to done, open or n_a (with a note).',
   title: 'Set a checklist item',
   description:
-    'Tick a checklist item of a pursuit, or by candidateId of a candidate: done, open or n_a (with a note why). Keys: get_pursuit, get_candidate.',
+    'Tick a checklist item (pursuitId or candidateId): done, open or n_a (with a note why). Keys: get_pursuit, get_candidate.',
   hints: { destructive: true, idempotent: true },
   command: COMMANDS.setChecklistItem,
-  answer: ChecklistAnswer,
   render: withNext(reviewedLine),
 });
 

@@ -23,7 +23,7 @@ export const getSignal = defineTool({
   name: 'get_signal',
   summary: 'Read one signal.',
   title: 'Get a signal',
-  description: 'One signal: source, account, state, the candidate it became and allowed actions.',
+  description: 'One signal: source, account, state and the candidate it became.',
   command: COMMANDS.getSignal,
   render: withNext(signalLine),
 });
@@ -33,11 +33,12 @@ export const getCandidate = defineTool({
   name: 'get_candidate',
   summary: 'Read one candidate with its checklists and allowed next actions.',
   title: 'Get a candidate',
-  description:
-    'One candidate: account, state, priority, assignee, tags, pursuit, checklists and allowed actions.',
+  description: 'One candidate: account, state, assignee, tags, checklists and its pursuit.',
   command: COMMANDS.getCandidate,
   // Enrichment has its own tool, get_enrichment; the candidate answers without it.
   answer: CandidateRead.omit({ enrichment: true }),
+  // Each checklist's kind is published; its items and completion are in the answer and its text.
+  outline: 2,
   render: withNext(candidateLine),
 });
 
@@ -49,6 +50,9 @@ export const getPursuit = defineTool({
   description:
     'One pursuit with its checklists (keys, states, completion), proposal versions and allowed actions.',
   command: COMMANDS.getPursuit,
+  // Each checklist's and proposal version's fields are published one level down; their items
+  // and completion are in the answer and its text.
+  outline: 2,
   render: withNext(pursuitLine),
 });
 
@@ -101,9 +105,11 @@ export const getTodayPanel = defineTool({
     'Your open candidates and pursuits with their SLA clocks, most urgent first, flagged overdue / breached / at risk.',
   title: 'Get the Today Panel',
   description:
-    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, due, age), flagged overdue, breached or atRisk.",
+    "What to work on now: your (or assignee's) open candidates and pursuits, most urgent first (priority, due, age), with their flags.",
   command: COMMANDS.getTodayPanel,
   app: TODAY_VIEW_URI,
+  // Each item's fields are published; what nests in them (its clocks) is in the answer and text.
+  outline: 2,
   render: (panel) => todayText(panel),
 });
 

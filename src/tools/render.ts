@@ -44,12 +44,12 @@ export function candidateLine(
 export function pursuitLine(
   pursuit: PursuitSummary & {
     checklists?: Pick<ChecklistView, 'kind' | 'completion'>[];
-    proposalVersions?: Pick<ProposalVersionView, 'number' | 'state'>[];
+    proposalVersions?: Pick<ProposalVersionView, 'id' | 'number' | 'state'>[];
   },
 ): string {
   const due = pursuit.dueAt ? `, due ${when(pursuit.dueAt)}` : '';
   const lists = pursuit.checklists?.map((list) => `${list.kind} ${list.completion.percent}%`).join(', ');
-  const versions = pursuit.proposalVersions?.map((v) => `v${v.number} ${v.state}`).join(', ');
+  const versions = pursuit.proposalVersions?.map((v) => `v${v.number} ${v.id} ${v.state}`).join(', ');
   const parts = [
     lists === undefined ? '' : `; ${lists || 'no checklists'}`,
     versions ? `; proposal ${versions}` : '',

@@ -11,7 +11,7 @@ export const createSignal = defineTool({
   title: 'Record a signal',
   toolset: 'signals',
   description:
-    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal; a source + externalRef is stored once (created=false).',
+    'Record an inbound lead (RFP notice, form fill, referral, news) as a `new` signal; one per source + externalRef (created=false).',
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.createSignal,
   answer: SignalCreatedAnswer,
@@ -25,7 +25,7 @@ export const acceptSignal = defineTool({
   title: 'Accept a signal',
   toolset: 'signals',
   description:
-    'Accept a `new` signal: creates a candidate, or links it to candidateId. DUPLICATE names an open candidate for that account: pass it as candidateId.',
+    "Accept a `new` signal: creates a candidate (title, account: the signal's unless given), or links it to candidateId (DUPLICATE names the open one for that account).",
   hints: { destructive: false, idempotent: true },
   command: COMMANDS.acceptSignal,
   answer: SignalAcceptedAnswer,

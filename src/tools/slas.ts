@@ -3,6 +3,7 @@
  * admins), the clocks that are breached or at risk now, and compliance over a period.
  */
 import { COMMANDS } from '../workstream/commands.js';
+import { CalendarAnswer, SlaPoliciesAnswer } from './answers.js';
 import { defineTool } from './define.js';
 import { complianceText, pageText, slaBreachLine, slaPoliciesText } from './render.js';
 
@@ -19,8 +20,7 @@ export const getSlaPolicies = defineTool({
   name: 'get_sla_policies',
   summary: 'The SLA targets per kind and priority, and the business calendar they count in.',
   title: 'Get SLA policies',
-  description:
-    'The SLA targets per kind (triage, proposal, response) and priority ("any": the fallback), and the business calendar.',
+  description: 'The SLA targets per kind and priority ("any": the fallback), and the business calendar.',
   command: COMMANDS.getSlaPolicies,
   render: slaPoliciesText,
 });
@@ -33,6 +33,7 @@ export const setSlaPolicy = defineTool({
   description:
     'Admins: set one SLA kind\'s target for one priority (or "any"): hours, business or calendar time, warning percent. Re-targets open clocks.',
   hints: retargets,
+  answer: SlaPoliciesAnswer,
   command: COMMANDS.setSlaPolicy,
   render: slaPoliciesText,
 });
@@ -46,6 +47,7 @@ export const setBusinessCalendar = defineTool({
   description:
     'Admins: replace the business calendar (IANA time zone, weekly intervals {day, start, end}, holidays). Re-targets open clocks.',
   hints: retargets,
+  answer: CalendarAnswer,
   command: COMMANDS.setBusinessCalendar,
   render: slaPoliciesText,
 });
@@ -56,7 +58,7 @@ export const listSlaBreaches = defineTool({
   summary: 'Running SLA clocks that are breached or at risk, most overdue first.',
   title: 'List SLA breaches',
   description:
-    'Running SLA clocks past due (breached) or past their warning (at risk), most overdue first, with their record, assignee and minutes overdue.',
+    'Running SLA clocks past due (breached) or past their warning (at risk) across the team, most overdue first.',
   command: COMMANDS.listSlaBreaches,
   render: (page) => pageText('breached or at-risk SLA clocks', page, slaBreachLine),
 });

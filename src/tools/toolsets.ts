@@ -15,12 +15,11 @@ export type Toolset = (typeof TOOLSETS)[number];
 
 /**
  * What a server exposes unless told otherwise: every toolset but the opt-in ones. The analytics
- * tools cost about 10 KB of tools/list even with their figure definitions moved to a resource
- * (workstream://analytics/definitions), and every toolset together is about 67 KB; an
- * organization that wants them names them (`--toolsets …,analytics`), and the default catalog
- * stays within its 48 KB budget (test/mcp/catalog.test.ts; bench/catalog.ts prints both). The
+ * tools (about 4 KB of tools/list, their definitions in workstream://analytics/definitions), the
  * administrators' process configuration (`process`) and custom field tools (`fields`) are named
- * the same way: they are set up once, not used in every conversation.
+ * when wanted (`--toolsets …,analytics`): they are set up once or read now and then, not used in
+ * every conversation. The default list costs about 37 KB and every toolset together stays within
+ * the same 48 KB budget (test/mcp/catalog.test.ts; bench/catalog.ts prints both).
  */
 export const OPT_IN_TOOLSETS: readonly Toolset[] = ['analytics', 'process', 'fields'];
 export const DEFAULT_TOOLSETS: readonly Toolset[] = TOOLSETS.filter(

@@ -8,7 +8,7 @@ export const registerWebhook = defineTool({
   title: 'Register a webhook',
   toolset: 'webhooks',
   description:
-    "Admins: register a public https:// endpoint for the organisation's events (all, or types such as pursuit.*). Its signing secret is shown once.",
+    "Admins: register a public https:// endpoint for the org's events (all, or types such as pursuit.*); its signing secret is shown once.",
   hints: { destructive: false, idempotent: false },
   command: COMMANDS.registerWebhook,
   render: (hook) =>

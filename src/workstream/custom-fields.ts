@@ -39,7 +39,6 @@ const TABLES: Readonly<Record<FieldEntity, ActionTable<string>>> = {
   candidate: CANDIDATE_ACTIONS_TABLE,
   pursuit: PURSUIT_ACTIONS_TABLE,
 };
-const FIELD_STATES = [...new Set([...CANDIDATE_STATES, ...PURSUIT_STATES])] as [string, ...string[]];
 
 const FieldKey = z
   .string()
@@ -64,10 +63,8 @@ export const SetCustomField = z.strictObject({
   type: z.enum(FIELD_TYPES).describe('money: {amount, currency?}; date: YYYY-MM-DD; member: id or e-mail.'),
   options: z.array(text(100)).min(1).max(50).optional().describe('enum only.'),
   help: text(500).optional(),
-  requiredFrom: z
-    .enum(FIELD_STATES)
-    .optional()
-    .describe('A state of the entity: moving into it or a later state needs the field.'),
+  // A state of the entity's machine, checked by the command (its refusal lists them).
+  requiredFrom: text(40).optional().describe('A state of the entity: moves into it or later need the field.'),
   retired: z.boolean().default(false).describe('true: no longer accepted on writes.'),
 });
 

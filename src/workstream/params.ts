@@ -37,14 +37,8 @@ export const Tag = z
 export const Tags = z.array(Tag).max(30);
 export const Fields = boundedJson();
 /** A member id (mem_…) or the member's e-mail; null clears the assignee. */
-export const Assignee = z
-  .string()
-  .trim()
-  .min(1)
-  .max(400)
-  .nullable()
-  .describe('Member id, e-mail or name; null unassigns.');
-export const Domain = z.string().trim().max(200).describe('e.g. acme.com');
+export const Assignee = z.string().trim().min(1).max(400).nullable().describe('null unassigns.');
+export const Domain = z.string().trim().max(200);
 
 export const Cursor = z.string().max(200);
 export const Limit = z.number().int().min(1).max(100).default(25);

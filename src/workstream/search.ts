@@ -2,11 +2,20 @@
  * Search: free text over the organization's signals, candidates and pursuits (title, account
  * name and domain, external and opportunity references, tags). Every term of three characters or
  * more must appear (case-insensitive, anywhere); an exact account name ranks first, then an exact
- * title, then the newest. The statement per dialect is in src/store/search-sql.ts.
+ * title, then the newest. A page is two statements (src/store/search-sql.ts): the exact hits by
+ * index, then the other matches newest first with a LIMIT, so its cost follows the page's size,
+ * not the number of matches.
  */
 import { z } from 'zod';
 import { validation } from '../domain/errors.js';
-import { searchStatement } from '../store/search-sql.js';
+import {
+  exactStatement,
+  FEW_MATCHES,
+  fewMatchesStatement,
+  REST_TIER,
+  restStatement,
+  type SearchQuery,
+} from '../store/search-sql.js';
 import { query } from './command.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { Cursor, Limit } from './params.js';
@@ -24,7 +33,7 @@ export const Search = z.strictObject({
     .min(MIN_TERM)
     .max(200)
     .refine((text) => !text.includes('\u0000'), 'must not contain NUL characters')
-    .describe('Words (3+ letters each) of a title, account, domain, reference or tag.'),
+    .describe('3+ letters a word.'),
   kind: z.enum(['signal', 'candidate', 'pursuit']).optional(),
   cursor: Cursor.optional(),
   limit: Limit,
@@ -56,14 +65,41 @@ export const search = query({
       if (terms.length === 0)
         refuse(validation('query', `query: give at least one word of ${MIN_TERM} characters or more.`));
       const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, AfterHit, 'search');
-      const { rows } = await searchStatement(unit.dialect, {
+      const base: SearchQuery = {
         orgId: unit.orgId,
         terms,
         phrase: input.query.toLowerCase(),
         ...(input.kind === undefined ? {} : { kind: input.kind }),
-        ...(after === undefined ? {} : { after: { tier: after[0], id: after[1] } }),
         limit: input.limit + 1,
-      }).execute(unit.db);
+      };
+      // The exact hits first (a few, by index), unless the previous page had passed them; then
+      // as many of the other matches, newest first, as the page has room for.
+      const exact =
+        after !== undefined && after[0] >= REST_TIER
+          ? []
+          : (
+              await exactStatement(unit.dialect, {
+                ...base,
+                ...(after === undefined ? {} : { after: { tier: after[0], id: after[1] } }),
+              }).execute(unit.db)
+            ).rows;
+      const fewMatches =
+        unit.dialect === 'sqlite' &&
+        Number((await fewMatchesStatement(terms).execute(unit.db)).rows[0]?.n ?? 0) <= FEW_MATCHES;
+      const rest =
+        exact.length > input.limit
+          ? []
+          : (
+              await restStatement(unit.dialect, {
+                ...base,
+                limit: base.limit - exact.length,
+                fewMatches,
+                ...(after !== undefined && after[0] >= REST_TIER
+                  ? { after: { tier: after[0], id: after[1] } }
+                  : {}),
+              }).execute(unit.db)
+            ).rows;
+      const rows = [...exact, ...rest];
       const items = rows.slice(0, input.limit);
       const last = items.at(-1);
       return {

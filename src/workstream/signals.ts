@@ -45,8 +45,8 @@ export const AcceptSignal = z.strictObject({
   signalId: SignalId,
   // The tool's description says what it does: links the signal to it instead of creating one.
   candidateId: CandidateId.optional(),
-  title: text(400).optional().describe("Default: the signal's."),
-  accountName: text(400).optional().describe("Default: the signal's."),
+  title: text(400).optional(),
+  accountName: text(400).optional(),
   accountDomain: Domain.optional(),
   opportunityRef: text(200).optional(),
   ...CandidateDetails,

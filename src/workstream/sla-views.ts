@@ -34,7 +34,7 @@ export const SlaBreachView = z.object({
   startedAt: Time,
   warnAt: Time,
   dueAt: Time,
-  overdueMinutes: z.number().int().describe('Minutes past due; negative: at risk (minutes left).'),
+  overdueMinutes: z.number().int().describe('Minutes past due; while at risk, minus the minutes left.'),
 });
 export type SlaBreachView = z.output<typeof SlaBreachView>;
 
@@ -124,12 +124,9 @@ export const ComplianceView = z.object({
   kinds: z.array(
     z.object({
       kind: z.enum(SLA_KINDS),
-      met: z.number().int().describe('Clocks met in time in the period.'),
-      breached: z.number().int().describe('Clocks met after their due time in the period.'),
-      compliance: z
-        .number()
-        .nullable()
-        .describe('met / (met + breached), 0–1; null when no clock of this kind was met in the period.'),
+      met: z.number().int().describe('Met in time.'),
+      breached: z.number().int().describe('Met after due.'),
+      compliance: z.number().nullable().describe('met ÷ (met + breached), 0–1; null when none was met.'),
       medianMinutesToMeet: z.number().nullable(),
       p90MinutesToMeet: z.number().nullable(),
     }),

@@ -11,10 +11,8 @@ import { z } from 'zod';
 import type { Database, Row } from '../store/schema.js';
 import {
   CandidateView,
-  ChecklistView,
   candidateView,
   NextCursor,
-  ProposalVersionView,
   PursuitView,
   pursuitView,
   SignalView,
@@ -82,18 +80,6 @@ export const PursuitSummary = PursuitView.pick({
   version: true,
   allowedActions: true,
 });
-
-/** Each checklist's completion, for the answers of checklist changes. */
-export const ChecklistCompletions = z.array(
-  ChecklistView.pick({ kind: true }).extend({
-    completion: ChecklistView.shape.completion.pick({ done: true, applicable: true, percent: true }),
-  }),
-);
-
-/** The proposal versions by id, number and state, for the answers of proposal changes. */
-export const ProposalVersionStates = z.array(
-  ProposalVersionView.pick({ id: true, number: true, state: true }),
-);
 
 /** What a list shows of each record: its summary without the actions (get_… has them). */
 export const SignalItem = SignalSummary.omit({ allowedActions: true });

@@ -93,9 +93,7 @@ export const TodayItem = z.object({
   sla: z.enum(SLA_KINDS).nullable(),
   flags: z
     .array(z.enum(TODAY_FLAGS))
-    .describe(
-      'overdue: past its effective due time; breached: an open SLA past due; atRisk: past its warning.',
-    ),
+    .describe('overdue: past effectiveDueAt; breached: an SLA past due; atRisk: past its warning.'),
   tags: z.array(z.string()),
   version: Version,
 });

@@ -355,7 +355,7 @@ export const SlaClockView = z.object({
     .number()
     .int()
     .nullable()
-    .describe('Minutes to due; negative: overdue by that many; null: paused.'),
+    .describe('Minutes until due (negative: overdue); null while paused.'),
 });
 export type SlaClockView = z.output<typeof SlaClockView>;
 

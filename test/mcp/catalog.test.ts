@@ -7,20 +7,28 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
+import { newId } from '../../src/domain/ids.js';
+import { issueToken } from '../../src/server/auth.js';
+import { type RunningHttpServer, startHttpServer } from '../../src/server/http.js';
 import { createServer } from '../../src/server/mcp.js';
+import { Metrics } from '../../src/server/metrics.js';
 import type { Database } from '../../src/store/schema.js';
-import { containsPattern, ftsQuery, searchStatement } from '../../src/store/search-sql.js';
+import { containsPattern, exactStatement, ftsQuery, restStatement } from '../../src/store/search-sql.js';
 import { ANALYTICS_DEFINITIONS, ANALYTICS_TOOLS } from '../../src/tools/analytics.js';
-import { TOOLSETS } from '../../src/tools/index.js';
+import { SERVER_ICON, TOOLSET_ICONS } from '../../src/tools/icons.js';
+import { ALL_TOOLS, DEFAULT_TOOLSETS, TOOLSETS } from '../../src/tools/index.js';
 import { createWorkstream } from '../../src/workstream/workstream.js';
 import { describeEachDialect } from '../support/databases.js';
 import { DEMO_NOW, type DemoWire, demoWire } from '../support/wire.js';
-import { call, type Loose, ok, quiet, refused } from './support.js';
+import { testOrg } from '../support/workstream.js';
+import { call, type Loose, ok, orgIdentity, quiet, refused } from './support.js';
 
 const BUDGET = { toolsList: 48_000, page: 8_000, prompt: 8_000 } as const;
 const SNAPSHOTS = fileURLToPath(new URL('./__toolsnaps__', import.meta.url));
@@ -175,6 +183,44 @@ describeEachDialect('the catalog on the demo data', (db) => {
     expect((await ok(wire.client, 'search', { query: 'quayside' })).items).toEqual([]);
   });
 
+  it('searches an exact account name first, then an exact title, then the other matches newest first, across pages', async () => {
+    const other = await ok(wire.client, 'create_candidate', {
+      title: 'Quayside Ferries refit',
+      accountName: 'Quayside Ferries Holdings',
+    });
+    const titled = await ok(wire.client, 'create_candidate', {
+      title: 'QUAYSIDE FERRIES',
+      accountName: 'Harbour Co',
+    });
+    const named = await ok(wire.client, 'create_candidate', {
+      title: 'Ferry leases',
+      accountName: 'Quayside Ferries',
+    });
+    const newest = await ok(wire.client, 'create_candidate', {
+      title: 'Berths for quayside ferries',
+      accountName: 'Port Board',
+    });
+    const all = await ok(wire.client, 'search', { query: 'Quayside Ferries', limit: 100 });
+    expect(all.items.map((hit: { id: string }) => hit.id)).toEqual([
+      named.id,
+      titled.id,
+      newest.id,
+      other.id,
+    ]);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ok(wire.client, 'search', {
+        query: 'quayside ferries',
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      paged.push(...page.items.map((hit: { id: string }) => hit.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual([named.id, titled.id, newest.id, other.id]);
+  });
+
   it('pages search results with nextCursor, nothing repeated or dropped, and only in the caller’s org', async () => {
     const all = await ok(wire.client, 'search', { query: 'the', limit: 100 });
     const seen: string[] = [];
@@ -323,7 +369,7 @@ describe('the search statement', () => {
     expect(ftsQuery(['acme', 'say "hi"'])).toBe('"acme" AND "say ""hi"""');
   });
 
-  it('is TOP (n) and LIKE … ESCAPE on SQL Server', () => {
+  it('is TOP (n), the key indexes and LIKE … ESCAPE on SQL Server, newest first with no ranking of every match', () => {
     const db = new Kysely<Database>({
       dialect: {
         createAdapter: () => new MssqlAdapter(),
@@ -332,18 +378,26 @@ describe('the search statement', () => {
         createQueryCompiler: () => new MssqlQueryCompiler(),
       },
     });
-    const compiled = searchStatement('mssql', {
-      orgId: 'org_1',
-      terms: ['acme'],
-      phrase: 'acme',
-      after: { tier: 1, id: 'cand_X' },
-      limit: 26,
-    }).compile(db);
-    expect(compiled.sql).toMatch(/^select top \(26\) d\.entity_id/);
-    expect(compiled.sql).toContain("where d.org_id = @3 and d.doc like @4 escape '\\'");
-    expect(compiled.sql).toContain('order by tier, d.entity_id desc');
-    expect(compiled.sql).not.toMatch(/limit/);
-    expect(compiled.parameters).toContain('%acme%');
+    const q = { orgId: 'org_1', terms: ['acme'], phrase: 'acme', limit: 26 };
+    const exact = exactStatement('mssql', { ...q, after: { tier: 0, id: 'cand_X' } }).compile(db);
+    expect(exact.sql).toMatch(/^select top \(26\) x\.entity_id/);
+    expect(exact.sql).toContain(
+      '0 as tier from search_documents d\n      where d.org_id = @1 and d.account_key = @2',
+    );
+    expect(exact.sql).toContain(
+      '1 as tier from search_documents d\n      where d.org_id = @3 and d.title_key = @4 and d.account_key <> @5) x',
+    );
+    expect(exact.sql).toContain('where x.tier > @6 or (x.tier = @7 and x.entity_id < @8)');
+    expect(exact.sql).toMatch(/order by x\.tier, x\.entity_id desc$/);
+    expect(exact.sql).not.toMatch(/limit|like/);
+    const rest = restStatement('mssql', { ...q, after: { tier: 2, id: 'cand_X' } }).compile(db);
+    expect(rest.sql).toMatch(/^select top \(26\) d\.entity_id, .*, 2 as tier/s);
+    expect(rest.sql).toContain(
+      "where d.org_id = @1 and d.doc like @2 escape '\\' and d.account_key <> @3 and d.title_key <> @4 and d.entity_id < @5",
+    );
+    expect(rest.sql).toMatch(/order by d\.entity_id desc$/);
+    expect(rest.sql).not.toMatch(/limit|case when/);
+    expect(rest.parameters).toEqual(['org_1', '%acme%', 'acme', 'acme', 'cand_X']);
   });
 });
 
@@ -366,7 +420,7 @@ describeEachDialect('completions and icons', (db) => {
 
   it('advertises completions and shows the server icon', () => {
     expect(wire.client.getServerCapabilities()?.completions).toBeDefined();
-    expect(wire.client.getServerVersion()?.icons?.[0]?.src).toMatch(/^data:image\/svg\+xml,<svg /);
+    expect(wire.client.getServerVersion()?.icons?.[0]?.src).toMatch(/^data:image\/svg\+xml;base64,/);
   });
 
   it('completes every prompt argument from the organization', async () => {
@@ -410,5 +464,156 @@ describeEachDialect('completions and icons', (db) => {
     expect((await template(breaches, 'assignee', 'dana')).completion.values).toEqual(['dana@demo.example']);
     // Hostile text completes to nothing, never an error.
     expect((await template('workstream://pursuits/{id}', 'id', "%_'[")).completion.values).toEqual([]);
+  });
+});
+
+const TOOLSET_OF = new Map(ALL_TOOLS.map((tool) => [tool.name, tool.toolset]));
+const PUBLIC_URL = 'https://workstream.example.com/mcp';
+
+describeEachDialect('every toolset together, on both SDK generations', (db) => {
+  let wire: DemoWire;
+  let server: RunningHttpServer;
+  let iconServer: RunningHttpServer;
+  let token: string;
+  beforeAll(async () => {
+    wire = await demoWire(db.store(), { toolsets: [...TOOLSETS] });
+    const org = await testOrg(db.store());
+    const { slug, email } = await orgIdentity(db.store(), org.orgId, org.actor.memberId);
+    ({ token } = await issueToken(db.store(), { orgSlug: slug, email, name: 'catalog test' }));
+    const http = {
+      store: db.store(),
+      workstream: createWorkstream(db.store()),
+      log: quiet,
+      host: '127.0.0.1',
+      port: 0,
+    };
+    server = await startHttpServer({ ...http, metrics: new Metrics(), toolsets: [...TOOLSETS] });
+    iconServer = await startHttpServer({ ...http, metrics: new Metrics(), publicUrl: PUBLIC_URL });
+  });
+  afterAll(async () => {
+    await wire.close();
+    await server.close();
+    await iconServer.close();
+  });
+  const headers = () => ({ requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  async function v1Over(url: string): Promise<ClientV1> {
+    const client = new ClientV1({ name: 'workstream-catalog-v1', version: '1.0.0' });
+    await client.connect(new HttpTransportV1(new URL(url), headers()));
+    return client;
+  }
+  async function v2Over(url: string): Promise<Client> {
+    const client = new Client({ name: 'workstream-catalog-v2', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), headers()));
+    return client;
+  }
+
+  it(`sends tools/list with every toolset's tools in at most ${BUDGET.toolsList} bytes (SDK v2, in memory)`, async () => {
+    const { tools } = await wire.client.listTools();
+    expect(tools).toHaveLength(ALL_TOOLS.length);
+    expect(await wire.bytes((client) => client.listTools())).toBeLessThanOrEqual(BUDGET.toolsList);
+  });
+
+  it(`lists every toolset's tools to an SDK v1 client over HTTP in at most ${BUDGET.toolsList} bytes`, async () => {
+    const v1 = await v1Over(server.url);
+    try {
+      const listed = await v1.listTools();
+      expect(listed.tools.map((tool) => tool.name).sort()).toEqual(ALL_TOOLS.map((tool) => tool.name).sort());
+      expect(Buffer.byteLength(JSON.stringify(listed))).toBeLessThanOrEqual(BUDGET.toolsList);
+      // The v1 client checks each answer against the compacted output schema it was given.
+      const page = await v1.callTool({ name: 'list_pursuits', arguments: { limit: 2 } });
+      expect(page.isError).toBeFalsy();
+      expect(page.structuredContent).toMatchObject({ items: expect.any(Array) });
+    } finally {
+      await v1.close();
+    }
+  });
+
+  it('carries each toolset’s icon on every one of its tools where the server has a public URL, and the server icon in serverInfo', async () => {
+    const v1 = await v1Over(iconServer.url);
+    const v2 = await v2Over(iconServer.url);
+    try {
+      for (const client of [v1, v2]) {
+        const { tools } = await client.listTools();
+        expect(tools.length).toBeGreaterThan(0);
+        for (const tool of tools) {
+          const toolset = TOOLSET_OF.get(tool.name);
+          expect(tool.icons, tool.name).toEqual([
+            { src: `https://workstream.example.com/icons/${toolset}.svg` },
+          ]);
+        }
+        expect(client.getServerVersion()?.icons).toEqual([SERVER_ICON]);
+        expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(BUDGET.toolsList);
+      }
+      expect(
+        Buffer.from(SERVER_ICON.src.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString(),
+      ).toMatch(/^<svg xmlns=.*<\/svg>$/);
+      // What each icon names is served, as an image, from the server's own origin.
+      const origin = new URL(iconServer.url).origin;
+      for (const toolset of DEFAULT_TOOLSETS) {
+        const response = await fetch(`${origin}/icons/${toolset}.svg`);
+        expect(response.status, toolset).toBe(200);
+        expect(response.headers.get('content-type')).toBe('image/svg+xml');
+        expect(await response.text()).toBe(TOOLSET_ICONS[toolset]);
+      }
+      expect((await fetch(`${origin}/icons/nothing.svg`)).status).toBe(404);
+    } finally {
+      await v1.close();
+      await v2.close();
+    }
+  });
+
+  it('carries no tool icons where there is no public URL to serve them from (stdio, in memory)', async () => {
+    const { tools } = await wire.client.listTools();
+    for (const tool of tools) expect(tool.icons, tool.name).toBeUndefined();
+    expect(wire.client.getServerVersion()?.icons).toEqual([SERVER_ICON]);
+  });
+});
+
+describeEachDialect('search over more matches than a page, newest first after the exact hits', (db) => {
+  it('pages 600 matches (past the SQLite FTS probe of 500) in order, an exact title first, nothing repeated or dropped', async () => {
+    const org = await testOrg(db.store());
+    const ids: string[] = [];
+    const rows = [];
+    for (let i = 0; i < 600; i++) {
+      const id = newId('cand', new Date(Date.UTC(2026, 0, 1) + i * 1000));
+      ids.push(id);
+      rows.push({
+        id,
+        org_id: org.orgId,
+        title: `Ferryman refit ${i}`,
+        account_name: `Ferry Account ${i}`,
+        natural_key: `ferry-${i}`,
+        created_by: org.actor.memberId,
+      });
+    }
+    for (let start = 0; start < rows.length; start += 100)
+      await db
+        .store()
+        .db.insertInto('candidates')
+        .values(rows.slice(start, start + 100))
+        .execute();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await org.ws.search(org.actor, {
+        query: 'ferryman refit 7',
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...page.items.map((hit) => hit.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    // 'refit 7' matches the titles holding a 7 after "refit " … and the exact title first.
+    const matching = rows.filter((row) =>
+      `${row.title} ${row.account_name}`.toLowerCase().includes('ferryman'),
+    );
+    const rest = matching
+      .filter((row) => row.title.toLowerCase() !== 'ferryman refit 7')
+      .map((row) => row.id)
+      .sort()
+      .reverse();
+    expect(seen).toEqual([ids[7], ...rest]);
+    const page = await org.ws.search(org.actor, { query: 'ferryman', limit: 25 });
+    expect(page.items.map((hit) => hit.id)).toEqual([...ids].reverse().slice(0, 25));
   });
 });

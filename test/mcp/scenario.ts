@@ -137,10 +137,17 @@ export async function lifecycle(client: Client): Promise<void> {
   }
   const noVersion = await refused(client, 'submit_pursuit', { pursuitId });
   expect(noVersion).toMatchObject({ code: 'GUARD_FAILED' });
-  await ok(client, 'add_proposal_version', { pursuitId, title: 'Technical volume v1', amount: 240000 });
+  const added = await call(client, 'add_proposal_version', {
+    pursuitId,
+    title: 'Technical volume v1',
+    amount: 240000,
+  });
+  // A change answers the record's short form; the text names what it made.
+  expect(Object.keys(added.data).sort()).toEqual(['allowedActions', 'id', 'state', 'version']);
+  expect(added.text).toMatch(/proposal v1 prop_[0-9A-Z]{26} draft/);
   const submitted = await ok(client, 'submit_pursuit', { pursuitId });
   expect(submitted.state).toBe('submitted');
-  expect(submitted.proposalVersions[0].state).toBe('sent');
+  expect((await ok(client, 'get_pursuit', { pursuitId })).proposalVersions[0].state).toBe('sent');
 
   const red = await refused(client, 'mark_won', { pursuitId, awardAmount: 240000 });
   expect(red).toMatchObject({ code: 'GUARD_FAILED' });
