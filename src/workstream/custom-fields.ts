@@ -15,11 +15,9 @@ import {
   isClosed,
   PURSUIT_ACTIONS_TABLE,
 } from '../domain/actions.js';
-import { CANDIDATE_STATES } from '../domain/candidate.js';
 import { must, validation } from '../domain/errors.js';
 import { listStates, statesFrom } from '../domain/machine.js';
 import { checkRequiredFields, fieldsRequiredIn, isBlank } from '../domain/process.js';
-import { PURSUIT_STATES } from '../domain/pursuit.js';
 import type { JsonObject } from '../store/schema.js';
 import { requireAdmin } from './admin-role.js';
 import { change, execute, query } from './command.js';

@@ -2,12 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CandidateState } from '../../src/domain/candidate.js';
 import { connect } from '../../src/store/connect.js';
-import {
-  DIALECTS,
-  migrationLockSql,
-  toJson,
-  uniqueViolation,
-} from '../../src/store/dialect.js';
+import { DIALECTS, migrationLockSql, toJson, uniqueViolation } from '../../src/store/dialect.js';
 import { loadMigrations, MigrationError, migrate } from '../../src/store/migrator.js';
 import { runCli } from '../support/cli.js';
 import { createDatabase, describeEachDialect } from '../support/databases.js';
