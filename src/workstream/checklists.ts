@@ -162,25 +162,40 @@ async function writeChecklist(
       .execute();
   await unit.db
     .insertInto('candidate_checklist_items')
-    .values(
-      items.map((item) => {
-        const kept = old.find((o) => o.item_key === item.item_key);
-        return {
-          id: newId('item', unit.now),
-          org_id: unit.orgId,
-          checklist_id: checklistId,
-          item_key: item.item_key,
-          label: item.label,
-          is_required: item.is_required,
-          position: item.position,
-          state: kept?.state ?? 'open',
-          note: kept?.note ?? null,
-          updated_by: kept?.updated_by ?? null,
-          updated_at: kept?.updated_at ?? unit.now,
-        };
-      }),
-    )
+    .values(carriedItems(unit, checklistId, items, old))
     .execute();
+}
+
+/** An item as a checklist of either kind holds it: the columns pursuit and candidate checklists share. */
+type HeldItem = Pick<Row<'checklist_items'>, 'item_key' | 'state' | 'note' | 'updated_by' | 'updated_at'>;
+
+/**
+ * The item rows of a checklist moved to a template's version: the template's items in its order,
+ * each keeping the state and note of the item with the same key before (`old`), else open. One
+ * rule for the checklists of pursuits and of candidates (apply_checklist_template).
+ */
+export function carriedItems(
+  unit: Unit,
+  checklistId: string,
+  items: readonly Row<'checklist_template_items'>[],
+  old: readonly HeldItem[],
+) {
+  return items.map((item) => {
+    const kept = old.find((o) => o.item_key === item.item_key);
+    return {
+      id: newId('item', unit.now),
+      org_id: unit.orgId,
+      checklist_id: checklistId,
+      item_key: item.item_key,
+      label: item.label,
+      is_required: item.is_required,
+      position: item.position,
+      state: kept?.state ?? 'open',
+      note: kept?.note ?? null,
+      updated_by: kept?.updated_by ?? null,
+      updated_at: kept?.updated_at ?? unit.now,
+    };
+  });
 }
 
 /** set_checklist_item with a candidateId: ticks an item of one of the candidate's reviews. */

@@ -35,7 +35,7 @@ import { OPEN_PURSUIT_STATES, PURSUIT_MACHINE } from '../domain/pursuit.js';
 import { toJson } from '../store/dialect.js';
 import type { JsonObject, Row } from '../store/schema.js';
 import { requireAdmin } from './admin-role.js';
-import { applyCandidateReview } from './checklists.js';
+import { applyCandidateReview, carriedItems } from './checklists.js';
 import { change, query } from './command.js';
 import { fieldsForMove, givenFields } from './custom-fields.js';
 import type { Reader } from './load.js';
@@ -416,24 +416,7 @@ export const applyChecklistTemplate = change({
         }
         await unit.db
           .insertInto('checklist_items')
-          .values(
-            items.map((item) => {
-              const kept = old.find((o) => o.item_key === item.item_key);
-              return {
-                id: newId('item', unit.now),
-                org_id: unit.orgId,
-                checklist_id: checklistId,
-                item_key: item.item_key,
-                label: item.label,
-                is_required: item.is_required,
-                position: item.position,
-                state: kept?.state ?? 'open',
-                note: kept?.note ?? null,
-                updated_by: kept?.updated_by ?? null,
-                updated_at: kept?.updated_at ?? unit.now,
-              };
-            }),
-          )
+          .values(carriedItems(unit, checklistId, items, old))
           .execute();
         await unit.bump('pursuits', pursuit.id, pursuit.version, {});
         await unit.event({
