@@ -208,7 +208,7 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
       csrf: csrfOf(value),
       expiresAt: row.expires_at.getTime(),
     };
-    if (!(await stillValid(key, session))) {
+    if (!(await stillValid(session))) {
       await endSession(key);
       return null;
     }
@@ -216,9 +216,9 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
   }
 
   /** Within its term, and the token behind it still valid. */
-  async function stillValid(key: string, session: Session): Promise<boolean> {
+  async function stillValid(session: Session): Promise<boolean> {
     const now = clock.now();
-    return session.expiresAt > now.getTime() && (await tokenStillValid(session, now)) && (await exists(key));
+    return session.expiresAt > now.getTime() && (await tokenStillValid(session, now));
   }
 
   /** The session has not been ended (signed out) by another request, on any server process. */
@@ -340,7 +340,8 @@ export function todayWeb(options: TodayWebOptions): TodayWeb {
       if (busy) return;
       busy = true;
       try {
-        if (!(await stillValid(key, session))) {
+        // An open stream also ends when the session was ended elsewhere (signed out on any process).
+        if (!(await stillValid(session)) || !(await exists(key))) {
           res.write('event: signed-out\ndata: {}\n\n');
           stop();
           return;

@@ -58,6 +58,38 @@ export function tickOf(
   return { item, state: updated.state, note: updated.note ?? null };
 }
 
+/**
+ * Records a tick of a pursuit's or a candidate's checklist: the item's new state and note, the
+ * record's version (it covers its checklists: a concurrent edit of either is a conflict) and the
+ * `<entity>.checklist_item_set` event.
+ */
+export async function writeTick(
+  unit: Unit,
+  record: { readonly entity: 'pursuit' | 'candidate'; readonly id: string; readonly version: number },
+  input: ItemTick,
+  tick: NonNullable<ReturnType<typeof tickOf>>,
+): Promise<void> {
+  const pursuit = record.entity === 'pursuit';
+  await unit.db
+    .updateTable(pursuit ? 'checklist_items' : 'candidate_checklist_items')
+    .set({ state: tick.state, note: tick.note, updated_by: unit.actor.memberId, updated_at: unit.now })
+    .where('id', '=', tick.item.id)
+    .execute();
+  await unit.bump(pursuit ? 'pursuits' : 'candidates', record.id, record.version, {});
+  await unit.event({
+    entityType: record.entity,
+    entityId: record.id,
+    type: `${record.entity}.checklist_item_set`,
+    data: {
+      checklist: input.checklist,
+      itemKey: tick.item.item_key,
+      from: tick.item.state,
+      to: tick.state,
+      note: tick.note,
+    },
+  });
+}
+
 /** Copies the current version of each candidate review onto a new candidate. */
 export async function copyCandidateChecklists(
   unit: Unit,
@@ -218,24 +250,7 @@ export function setCandidateChecklistItem(
       .execute();
     const tick = tickOf(items, input);
     if (tick === null) return candidateViewOf(unit.db, unit.orgId, candidate);
-    await unit.db
-      .updateTable('candidate_checklist_items')
-      .set({ state: tick.state, note: tick.note, updated_by: unit.actor.memberId, updated_at: unit.now })
-      .where('id', '=', tick.item.id)
-      .execute();
-    await unit.bump('candidates', candidate.id, candidate.version, {});
-    await unit.event({
-      entityType: 'candidate',
-      entityId: candidate.id,
-      type: 'candidate.checklist_item_set',
-      data: {
-        checklist: input.checklist,
-        itemKey: tick.item.item_key,
-        from: tick.item.state,
-        to: tick.state,
-        note: tick.note,
-      },
-    });
+    await writeTick(unit, { entity: 'candidate', id: candidate.id, version: candidate.version }, input, tick);
     return candidateViewOf(unit.db, unit.orgId, await loadCandidate(unit.db, unit.orgId, candidate.id));
   });
 }

@@ -19,7 +19,7 @@ import { requireReason } from '../domain/reason.js';
 import { toJson } from '../store/dialect.js';
 import type { Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
-import { type ItemTick, setCandidateChecklistItem, tickOf } from './checklists.js';
+import { type ItemTick, setCandidateChecklistItem, tickOf, writeTick } from './checklists.js';
 import { change } from './command.js';
 import { checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
@@ -616,25 +616,7 @@ const setPursuitChecklistItem = pursuitCommand<PursuitTick>(async (unit, pursuit
   if (!afterClose) requireWork(pursuit, 'set_checklist_item');
   const tick = tickOf(items, input);
   if (tick === null) return;
-  await unit.db
-    .updateTable('checklist_items')
-    .set({ state: tick.state, note: tick.note, updated_by: unit.actor.memberId, updated_at: unit.now })
-    .where('id', '=', tick.item.id)
-    .execute();
-  // The pursuit's version covers its checklists: a concurrent edit of either is a conflict.
-  await unit.bump('pursuits', pursuit.id, pursuit.version, {});
-  await unit.event({
-    entityType: 'pursuit',
-    entityId: pursuit.id,
-    type: 'pursuit.checklist_item_set',
-    data: {
-      checklist: input.checklist,
-      itemKey: tick.item.item_key,
-      from: tick.item.state,
-      to: tick.state,
-      note: tick.note,
-    },
-  });
+  await writeTick(unit, { entity: 'pursuit', id: pursuit.id, version: pursuit.version }, input, tick);
 });
 
 /** What a tick answers: the record (a pursuit or a candidate) with its checklists. */

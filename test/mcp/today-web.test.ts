@@ -35,19 +35,24 @@ describeEachDialect('the /today page over HTTP', (db) => {
     }));
     actor = await resolveActor(db.store(), DEMO_SLUG, DEMO_ACTOR);
     workstream = createWorkstream(db.store());
-    server = await startHttpServer({
+    server = await serve();
+    base = server.url.replace(/\/mcp$/, '');
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** Another HTTP server process's worth on the same database (its own pool, sessions read from it). */
+  const serve = (extra: { changeFeed?: ReturnType<typeof inProcessFeed> } = {}) =>
+    startHttpServer({
       store: db.store(),
       workstream,
       log: quiet,
       metrics: new Metrics(),
       host: '127.0.0.1',
       port: 0,
+      ...extra,
     });
-    base = server.url.replace(/\/mcp$/, '');
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   async function signIn(value = token, origin: string | null = base): Promise<Response> {
     return fetch(`${base}/today/sign-in`, {
@@ -207,14 +212,7 @@ describeEachDialect('the /today page over HTTP', (db) => {
       name: 'two',
     });
     const cookie = await session(own);
-    const other = await startHttpServer({
-      store: db.store(),
-      workstream,
-      log: quiet,
-      metrics: new Metrics(),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    const other = await serve();
     const otherBase = other.url.replace(/\/mcp$/, '');
     try {
       const key = createHash('sha256')
@@ -258,14 +256,7 @@ describeEachDialect('the /today page over HTTP', (db) => {
     }
     // A server started after the sign-in (a restart) knows the session.
     const later = await session(own);
-    const restarted = await startHttpServer({
-      store: db.store(),
-      workstream,
-      log: quiet,
-      metrics: new Metrics(),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    const restarted = await serve();
     try {
       const at = restarted.url.replace(/\/mcp$/, '');
       expect((await fetch(`${at}/today/panel.json`, { headers: { cookie: later } })).status).toBe(200);
@@ -312,15 +303,7 @@ describeEachDialect('the /today page over HTTP', (db) => {
 
   it('sends "changed" from the change feed at once, for the member’s own items only', async () => {
     const feed = inProcessFeed();
-    const fed = await startHttpServer({
-      store: db.store(),
-      workstream,
-      log: quiet,
-      metrics: new Metrics(),
-      host: '127.0.0.1',
-      port: 0,
-      changeFeed: feed,
-    });
+    const fed = await serve({ changeFeed: feed });
     const fedBase = fed.url.replace(/\/mcp$/, '');
     const { token: fresh } = await issueToken(db.store(), {
       orgSlug: DEMO_SLUG,
