@@ -26,6 +26,7 @@ import {
   useConvertedSchemas,
 } from '../tools/define.js';
 import { SERVER_ICON, toolIcons } from '../tools/icons.js';
+import { CHANGED_SHAPE, publishesAnswer } from '../tools/answers.js';
 import { ALL_TOOLS, selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
@@ -71,7 +72,7 @@ export const INSTRUCTIONS = `A B2B sales workstream: signals (inbound leads) bec
 Start with get_today_panel for what needs attention now, and list_sla_breaches for what is late across the team. Ids are prefixed (sig_, cand_, pur_, prop_, mem_); find records with search or list_signals, list_candidates, list_pursuits, and people with list_members. An assignee is a member id, e-mail or name; times are ISO-8601 with an offset (2026-12-01T09:00:00Z).
 Lists answer summaries, newest first, 25 by default (limit up to 100); pass nextCursor back as cursor until it is null. get_signal, get_candidate and get_pursuit give the details.
 Every record lists allowedActions: exactly the tools its state allows next; any other tool on it is refused as INVALID_TRANSITION. A closed record (a pursuit won, lost, no_bid or cancelled; a candidate promoted, disqualified or merged; a signal accepted or dismissed) takes only tag changes.
-Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry). Tools annotated idempotent are safe to retry: a repeat answers the record as the first call left it and changes nothing.
+Pass its version as expectedVersion when changing it: a stale one is refused with CONFLICT (read again and retry). A change answers ${CHANGED_SHAPE} of the record it changed as structuredContent (a tool listing no output schema answers only that; one that can create or change two records answers each under its kind: signal, candidate, pursuit); its text says what the change made. Tools annotated idempotent are safe to retry: a repeat answers the record as the first call left it and changes nothing.
 A refused call is an isError result whose text is "CODE: message Next: next step" (the failure's fields are also in _meta["workstream/error"]): follow the next step. An argument a tool does not list is refused as VALIDATION naming it; admin-only tools refuse others with FORBIDDEN.`;
 
 /** Every tool's JSON Schemas, converted by the build (scripts/bundle-cli.mjs); absent when run from source. */
@@ -96,7 +97,7 @@ export function createServer(options: ServerOptions): McpServer {
         ...(publishedTitle(tool) ? { title: publishedTitle(tool) } : {}),
         description: tool.description,
         inputSchema: published(tool.command.input),
-        outputSchema: published(tool.answer),
+        ...(publishesAnswer(tool.answer) ? { outputSchema: published(tool.answer) } : {}),
         annotations: publishedHints(tool.annotations),
         ...(icons ? { icons } : {}),
         // The MCP Apps extension: supporting hosts render this view with the result.

@@ -19,6 +19,27 @@ export const Changed = PursuitView.pick({ id: true, version: true, allowedAction
   state: z.string(),
 });
 
+/**
+ * How much of an answer's schema is published, where the one shape `Changed` decides it. The
+ * shape is described once, in the server's instructions (`CHANGED_SHAPE`), rather than as the same
+ * schema in each of the many tools that answer it: a tool whose whole answer is `Changed` publishes
+ * no output schema (0), and one that answers a `Changed` record under its kind (`signal`,
+ * `candidate`, `pursuit`) publishes that property as an object (1). With icons on, every
+ * toolset's `tools/list` fits its budget only so. The server still checks every answer against
+ * its whole schema.
+ */
+export function changedDepth(answer: z.ZodType): 0 | 1 | undefined {
+  if (answer === Changed) return 0;
+  if (answer instanceof z.ZodObject && Object.values(answer.shape).includes(Changed)) return 1;
+  return undefined;
+}
+
+/** Whether a tool publishes an output schema (`changedDepth`). */
+export const publishesAnswer = (answer: z.ZodType): boolean => changedDepth(answer) !== 0;
+
+/** The keys of `Changed`, as the instructions name them. */
+export const CHANGED_SHAPE = `{${Object.keys(Changed.shape).join(', ')}}`;
+
 /** A changed record of each kind: the one shape. */
 export const CandidateAnswer = Changed;
 export const PursuitAnswer = Changed;

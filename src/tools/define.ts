@@ -8,6 +8,7 @@
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Command } from '../workstream/command.js';
+import { changedDepth, publishesAnswer } from './answers.js';
 import { compactSchema } from './compact-schema.js';
 import type { Confirmation } from './confirm.js';
 import type { Toolset } from './toolsets.js';
@@ -265,7 +266,11 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
     const compact = compactSchema(convert[io](options), io);
     const elsewhere = DEFINED_ELSEWHERE.has(schema);
     const depth =
-      io === 'output' ? (elsewhere ? DEFINED_DEPTH : (OUTLINED.get(schema) ?? Infinity)) : Infinity;
+      io === 'output'
+        ? elsewhere
+          ? DEFINED_DEPTH
+          : (OUTLINED.get(schema) ?? changedDepth(schema) ?? Infinity)
+        : Infinity;
     const json = outlineOf(elsewhere ? withoutDescriptions(compact) : compact, depth) as Record<
       string,
       unknown
@@ -280,7 +285,7 @@ function convertedOnce(schema: z.ZodType): JsonSchemaConverter {
 export const SDK_SCHEMA_TARGET = 'draft-2020-12';
 
 /** Every tool's published JSON Schemas by tool name, as `published` converts them for the SDK. */
-export type BuiltSchemas = Record<string, { readonly input: unknown; readonly output: unknown }>;
+export type BuiltSchemas = Record<string, { readonly input: unknown; readonly output?: unknown }>;
 
 /** Converts every tool's schemas, as the first tools/list would: the build keeps the result (scripts/bundle-cli.mjs). */
 export function convertSchemas(tools: readonly Tool[]): BuiltSchemas {
@@ -288,7 +293,9 @@ export function convertSchemas(tools: readonly Tool[]): BuiltSchemas {
   for (const tool of tools)
     built[tool.name] = {
       input: published(tool.command.input)['~standard'].jsonSchema.input({ target: SDK_SCHEMA_TARGET }),
-      output: published(tool.answer)['~standard'].jsonSchema.output({ target: SDK_SCHEMA_TARGET }),
+      ...(publishesAnswer(tool.answer)
+        ? { output: published(tool.answer)['~standard'].jsonSchema.output({ target: SDK_SCHEMA_TARGET }) }
+        : {}),
     };
   return built;
 }
@@ -309,7 +316,7 @@ export function useConvertedSchemas(tools: readonly Tool[], built: BuiltSchemas)
     const entry = built[tool.name];
     if (!entry) continue;
     keep(tool.command.input, 'input', entry.input);
-    keep(tool.answer, 'output', entry.output);
+    if (entry.output !== undefined) keep(tool.answer, 'output', entry.output);
   }
 }
 

@@ -488,7 +488,12 @@ describeEachDialect('every toolset together, on both SDK generations', (db) => {
       port: 0,
     };
     server = await startHttpServer({ ...http, metrics: new Metrics(), toolsets: [...TOOLSETS] });
-    iconServer = await startHttpServer({ ...http, metrics: new Metrics(), publicUrl: PUBLIC_URL });
+    iconServer = await startHttpServer({
+      ...http,
+      metrics: new Metrics(),
+      publicUrl: PUBLIC_URL,
+      toolsets: [...TOOLSETS],
+    });
   });
   afterAll(async () => {
     await wire.close();
@@ -523,6 +528,23 @@ describeEachDialect('every toolset together, on both SDK generations', (db) => {
       const page = await v1.callTool({ name: 'list_pursuits', arguments: { limit: 2 } });
       expect(page.isError).toBeFalsy();
       expect(page.structuredContent).toMatchObject({ items: expect.any(Array) });
+      // A change tool publishes no output schema (the instructions state its shape once); the
+      // v1 client takes its structuredContent as it is.
+      expect(listed.tools.find((tool) => tool.name === 'create_candidate')?.outputSchema).toBeUndefined();
+      const created = await v1.callTool({
+        name: 'create_candidate',
+        arguments: { title: 'Shape', accountName: 'Shape Co' },
+      });
+      expect(created.isError).toBeFalsy();
+      expect(Object.keys(created.structuredContent ?? {}).sort()).toEqual([
+        'allowedActions',
+        'id',
+        'state',
+        'version',
+      ]);
+      expect(v1.getInstructions()).toContain(
+        'A change answers {id, version, allowedActions, state} of the record',
+      );
     } finally {
       await v1.close();
     }
@@ -542,6 +564,8 @@ describeEachDialect('every toolset together, on both SDK generations', (db) => {
           ]);
         }
         expect(client.getServerVersion()?.icons).toEqual([SERVER_ICON]);
+        // Every toolset, each tool with its icon, within the budget.
+        expect(tools).toHaveLength(ALL_TOOLS.length);
         expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(BUDGET.toolsList);
       }
       expect(

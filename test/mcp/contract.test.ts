@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CANDIDATE_STATES } from '../../src/domain/candidate.js';
 import { PURSUIT_STATES } from '../../src/domain/pursuit.js';
 import { SIGNAL_STATES } from '../../src/domain/signal.js';
+import { Changed, changedDepth } from '../../src/tools/answers.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { TOOLSETS } from '../../src/tools/toolsets.js';
 import type { Actor } from '../../src/workstream/workstream.js';
@@ -422,6 +423,20 @@ describeEachDialect('the assistant contract', (db) => {
         const args = await (firstCalls[name] as () => Promise<Record<string, unknown>>)();
         const first = await call(client, name, args);
         expect(first.isError, `${name} first call: ${first.text}`).toBe(false);
+        // A tool that publishes no output schema answers the shape the instructions state.
+        // The records a change answers are the shape the instructions state, not published:
+        // the whole answer, or each record under its kind (changedDepth).
+        const answer = ALL_TOOLS.find((t) => t.name === name)?.answer;
+        const depth = answer && changedDepth(answer);
+        const records =
+          depth === 0
+            ? [first.data]
+            : depth === 1
+              ? Object.values(first.data).filter((v) => typeof v === 'object')
+              : [];
+        if (depth !== undefined) expect(records.length, name).toBeGreaterThan(0);
+        for (const record of records)
+          expect(Object.keys(record).sort(), name).toEqual(Object.keys(Changed.shape).sort());
         const events = await db
           .store()
           .db.selectFrom('events')

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/mcp.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { connect } from '../../src/store/connect.js';
+import { Changed } from '../../src/tools/answers.js';
 import { selectTools } from '../../src/tools/index.js';
 
 /** What a server with the default toolsets lists (analytics is named to be listed). */
@@ -35,7 +36,8 @@ describeEachDialect('MCP tools', (db) => {
     expect(tools.map((tool) => tool.name).sort()).toEqual(SERVED.map((tool) => tool.name).sort());
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe('object');
-      expect(tool.outputSchema?.type, tool.name).toBe('object');
+      // Every answer but the one change shape is published (test below).
+      if (tool.outputSchema) expect(tool.outputSchema.type, tool.name).toBe('object');
       // A title is published only where it names the tool otherwise than its name does.
       const declared = SERVED.find((t) => t.name === tool.name);
       const nameWords = tool.name.split('_');
@@ -48,6 +50,25 @@ describeEachDialect('MCP tools', (db) => {
         tool.name === 'enrich_candidate' ? undefined : false,
       );
     }
+  });
+
+  it('publishes every answer but the one change shape, which the instructions state once and each such tool answers', async () => {
+    const { tools } = await client.listTools();
+    const unpublished = tools.filter((tool) => tool.outputSchema === undefined).map((tool) => tool.name);
+    expect(unpublished.sort()).toEqual(
+      SERVED.filter((tool) => tool.answer === Changed)
+        .map((tool) => tool.name)
+        .sort(),
+    );
+    expect(unpublished).toContain('update_candidate');
+    expect(client.getInstructions()).toContain(
+      'A change answers {id, version, allowedActions, state} of the record it changed as structuredContent',
+    );
+    const created = await ok(client, 'create_candidate', { title: 'Shape', accountName: 'Shape Co' });
+    expect(Object.keys(created).sort()).toEqual(['allowedActions', 'id', 'state', 'version']);
+    const updated = await ok(client, 'update_candidate', { candidateId: created.id, priority: 'high' });
+    expect(updated).toMatchObject({ id: created.id, state: 'new', version: created.version + 1 });
+    expect(Object.keys(updated).sort()).toEqual(['allowedActions', 'id', 'state', 'version']);
   });
 
   it('drives a signal to a won pursuit, answering each refusal with its code and next step', async () => {
