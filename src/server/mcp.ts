@@ -17,6 +17,7 @@ import {
 import { traceToolCall } from '../observability/tracing.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
+import { CHANGED_SHAPE, publishesAnswer } from '../tools/answers.js';
 import {
   type BuiltSchemas,
   published,
@@ -26,7 +27,6 @@ import {
   useConvertedSchemas,
 } from '../tools/define.js';
 import { SERVER_ICON, toolIcons } from '../tools/icons.js';
-import { CHANGED_SHAPE, publishesAnswer } from '../tools/answers.js';
 import { ALL_TOOLS, selectTools, type ToolSelection } from '../tools/index.js';
 import { VERSION } from '../version.js';
 import { execute } from '../workstream/command.js';
