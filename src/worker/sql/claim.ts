@@ -99,8 +99,9 @@ export interface RangeRequest {
   readonly leaseId: string;
   readonly batchSize: number;
   /**
-   * A lease of this worker whose every row was delivered, completed in the same statement (its
-   * rows deleted, the lease with them) before the next range is leased: one round trip a batch.
+   * A lease of this worker whose every row was delivered, completed with the claim (its rows
+   * deleted, the lease with them): on PostgreSQL after the lease's commit, in the same call,
+   * elsewhere in the claim's transaction. No round trip of its own.
    */
   readonly complete?: string | undefined;
 }
@@ -112,33 +113,29 @@ export interface ClaimedRange {
 }
 
 /**
- * PostgreSQL, the lease: a call of `outbox_claim_range` (migrations/postgres/0014), planned once
- * per connection. It completes the lease `complete` if this loop still holds it (its rows
- * deleted with it), then locks the cursor, finds where the next rows of the log end whose
- * transaction is older than every transaction of this database still running when the statement
- * began (the horizon: no row can commit behind them any more), records the lease and moves the
- * cursor past them. The cursor is locked only for finding the range's end and writing two rows:
- * the rows themselves are read after commit, by `rangeRowsPostgresSql`.
+ * PostgreSQL, one round trip: a call of the procedure `outbox_claim_range`
+ * (migrations/postgres/0014), planned once per connection. Its first transaction locks the
+ * cursor, finds where the next rows of the log end whose transaction is older than every
+ * transaction of this database still running when the call began (the horizon: no row can
+ * commit behind them any more), records the lease, moves the cursor past them and commits: the
+ * cursor is locked only for that, so the claims of many loops overlap. Its second completes the
+ * lease `complete` if this loop still holds it (its rows deleted with it) and reads the new
+ * lease's rows as one text (ROW_SEPARATOR; null when the log had nothing committed).
  *
- * The horizon is the oldest transaction in the statement's snapshot that is not known to belong
- * to another database (those cannot write our tables): a transaction that ended since the
- * snapshot counts, to be safe; with none running it is the snapshot's xmax. So a long
- * transaction in another database of the cluster does not hold delivery back; one in this
- * database does, until it ends.
+ * The horizon is the oldest transaction in the call's snapshot that is not known to belong to
+ * another database (those cannot write our tables): a transaction that ended since the snapshot
+ * counts, to be safe; with none running it is the snapshot's xmax. So a long transaction in
+ * another database of the cluster does not hold delivery back; one in this database does, until
+ * it ends.
  */
 export function claimRangePostgresSql({
   workerId,
   leaseId,
   batchSize,
   complete,
-}: RangeRequest): RawBuilder<{ completed: number; leased: number }> {
-  return sql<{ completed: number; leased: number }>`
-    select completed, leased from outbox_claim_range(${workerId}, ${leaseId}, ${batchSize}::int, ${complete ?? null})`;
-}
-
-/** PostgreSQL: the rows of a lease this loop holds, as one text (ROW_SEPARATOR); null when it holds none. */
-export function rangeRowsPostgresSql(workerId: string, leaseId: string): RawBuilder<{ rows: string | null }> {
-  return sql<{ rows: string | null }>`select outbox_range_rows(${workerId}, ${leaseId}) as rows`;
+}: RangeRequest): RawBuilder<{ completed: number; range_rows: string | null }> {
+  return sql<{ completed: number; range_rows: string | null }>`
+    call outbox_claim_range(${workerId}, ${leaseId}, ${batchSize}::int, ${complete ?? null}, null, null)`;
 }
 
 /** The rows of a range's text, held by `workerId` since `now`. */
@@ -233,10 +230,11 @@ export async function claimRange(
 ): Promise<ClaimedRange> {
   if (dialect === 'postgres') {
     const [claimed] = (await claimRangePostgresSql(request).execute(db)).rows;
-    const completed = (claimed?.completed ?? 0) > 0;
-    if (!claimed?.leased) return { completed, rows: [] };
-    const [range] = (await rangeRowsPostgresSql(request.workerId, request.leaseId).execute(db)).rows;
-    return { completed, rows: range?.rows ? parseRange(range.rows, request.workerId, new Date()) : [] };
+    const text = claimed?.range_rows;
+    return {
+      completed: (claimed?.completed ?? 0) > 0,
+      rows: text ? parseRange(text, request.workerId, new Date()) : [],
+    };
   }
   return db.transaction().execute(async (tx) => {
     let completed = false;
