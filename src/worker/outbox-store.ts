@@ -45,7 +45,7 @@ export class OutboxStore {
 
   /**
    * Leases the next range of the log to `workerId` (null when the log has nothing committed),
-   * completing first, in the same statement, the range `complete` whose rows were all delivered.
+   * completing, in the same call, the range `complete` whose rows were all delivered.
    * `completed` says whether that lease was still held (false: taken back, nothing deleted).
    */
   async completeAndClaim(

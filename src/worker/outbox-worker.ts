@@ -142,7 +142,7 @@ export class OutboxWorker {
     let idleMs = 50;
     let failures = 0;
     let retriesCheckedAt = 0;
-    // A range whose every row was delivered: completed by the statement that claims the next.
+    // A range whose every row was delivered: completed by the call that claims the next.
     let pending: Pending | null = null;
     while (!this.stopping) {
       let range: Range | null;

@@ -120,7 +120,10 @@ export interface ClaimedRange {
  * commit behind them any more), records the lease, moves the cursor past them and commits: the
  * cursor is locked only for that, so the claims of many loops overlap. Its second completes the
  * lease `complete` if this loop still holds it (its rows deleted with it) and reads the new
- * lease's rows as one text (ROW_SEPARATOR; null when the log had nothing committed).
+ * lease's rows as one text (ROW_SEPARATOR; null when the log had nothing committed). A procedure
+ * commits only when called on its own, outside a transaction: this is never run inside one. A
+ * connection lost between its two transactions leaves a lease this loop never saw; it is taken
+ * back after the lease time, as a crashed worker's is, and its rows delivered then.
  *
  * The horizon is the oldest transaction in the call's snapshot that is not known to belong to
  * another database (those cannot write our tables): a transaction that ended since the snapshot
