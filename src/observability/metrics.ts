@@ -121,12 +121,15 @@ export const outboxMetrics = {
   claimed(rows: number): void {
     if (rows > 0) claimedRows.inc(rows);
   },
-  delivery(destination: string, outcome: DeliveryOutcome, seconds: number, writtenAt?: Date): void {
-    const kind = destinationKind(destination);
-    deliveries.inc({ destination: kind, outcome });
+  /** `n` delivery attempts to one kind of destination (see destinationKind) with one outcome. */
+  deliveries(kind: string, outcome: DeliveryOutcome, n: number): void {
+    deliveries.inc({ destination: kind, outcome }, n);
+  },
+  /** One attempt's duration and, for a delivery of a row written at `writtenAt`, its lag at `now`. */
+  attempt(kind: string, seconds: number, writtenAt?: Date, now = Date.now()): void {
     deliveryDuration.observe({ destination: kind }, seconds);
-    if (outcome === 'delivered' && writtenAt)
-      deliveryLag.observe({ destination: kind }, Math.max(0, (Date.now() - writtenAt.getTime()) / 1000));
+    if (writtenAt)
+      deliveryLag.observe({ destination: kind }, Math.max(0, (now - writtenAt.getTime()) / 1000));
   },
   reclaimed(rows: number): void {
     if (rows > 0) reclaimed.inc(rows);

@@ -27,26 +27,49 @@ function deliveryOutcome(result: Result): DeliveryOutcome {
   return result.ok ? 'delivered' : result.permanent ? 'refused' : 'failed';
 }
 
-/** One delivery attempt of an outbox row: its span, its outcome and latency series. */
-export async function observeDelivery<R extends Result>(
-  row: DeliveredRow & { readonly created_at?: Date },
+/** The span of one delivery attempt of an outbox row, with its outcome. */
+export function traceDeliveryAttempt<R extends Result>(
+  row: DeliveredRow,
   deliver: () => Promise<R>,
 ): Promise<R> {
-  const kind = destinationKind(row.destination);
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  try {
-    return await traceDelivery(row, kind, deliver, (span, result) => {
-      const outcome = deliveryOutcome(result);
-      span.setAttribute('workstream.outcome', outcome);
-      if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.slice(0, 200) });
-      outboxMetrics.delivery(row.destination, outcome, seconds(), row.created_at);
-    });
-  } catch (error) {
-    // The worker counts a throw as worth another try.
-    outboxMetrics.delivery(row.destination, 'failed', seconds());
-    throw error;
+  return traceDelivery(row, destinationKind(row.destination), deliver, (span, result) => {
+    span.setAttribute('workstream.outcome', deliveryOutcome(result));
+    if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.slice(0, 200) });
+  });
+}
+
+/** One delivery attempt as the worker settled it: `abandoned` at shutdown, never finished. */
+export interface SettledAttempt {
+  readonly row: { readonly destination: string; readonly created_at?: Date };
+  readonly result: Result | 'abandoned';
+  readonly ms: number;
+}
+
+/**
+ * The series of a batch's delivery attempts, recorded once the batch has settled: each
+ * attempt's duration and a delivery's lag observed, the attempts counted once per run of rows
+ * with the same destination and outcome. Abandoned attempts are not counted.
+ */
+export function observeDeliveries(attempts: readonly SettledAttempt[]): void {
+  let destination = '';
+  let kind = '';
+  let outcome: DeliveryOutcome = 'delivered';
+  let run = 0;
+  const now = Date.now();
+  for (const { row, result, ms } of attempts) {
+    if (result === 'abandoned') continue;
+    const next = deliveryOutcome(result);
+    if (row.destination !== destination || next !== outcome) {
+      if (run > 0) outboxMetrics.deliveries(kind, outcome, run);
+      if (row.destination !== destination) kind = destinationKind(row.destination);
+      destination = row.destination;
+      outcome = next;
+      run = 0;
+    }
+    run += 1;
+    outboxMetrics.attempt(kind, ms / 1000, next === 'delivered' ? row.created_at : undefined, now);
   }
+  if (run > 0) outboxMetrics.deliveries(kind, outcome, run);
 }
 
 /** One call of an enrichment provider: its span and the call series by provider and outcome. */

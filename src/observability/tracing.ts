@@ -12,6 +12,7 @@ import {
   type Context,
   context,
   type Link,
+  ProxyTracerProvider,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -23,6 +24,17 @@ import { ERROR_META_KEY } from '../server/results.js';
 import { VERSION } from '../version.js';
 
 const tracer = trace.getTracer('workstream-mcp', VERSION);
+/** What a tracer provider stands for while no SDK has registered one. */
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an SDK has registered a tracer provider: without one every span is a no-op, and work
+ * done many times a second (a batch of deliveries) may skip building spans at all.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_SDK;
+}
 
 /** The W3C trace context of the active span (`traceparent`, maybe `tracestate`), or undefined. */
 export function currentTraceContext(): Record<string, string> | undefined {

@@ -12,7 +12,7 @@ import {
   refusedAtDelivery,
   type WebhookAddressPolicy,
 } from '../workstream/webhook-addresses.js';
-import type { OutboxRow } from './outbox-store.js';
+import { type OutboxRow, payloadText } from './outbox-store.js';
 
 export type DeliveryResult =
   | { readonly ok: true }
@@ -62,7 +62,7 @@ export class WebhookDestination implements Destination {
     if (!endpoint.is_active) return permanent(`webhook endpoint ${endpointId} is disabled`);
     const refused = await refusedAtDelivery(endpoint.url, this.addresses);
     if (refused !== undefined) return permanent(`webhook endpoint ${endpointId} refused: ${refused}`);
-    const body = JSON.stringify(row.payload_json);
+    const body = payloadText(row);
     const timestamp = Math.floor(Date.now() / 1000).toString();
     try {
       const response = await fetch(endpoint.url, {

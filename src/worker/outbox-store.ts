@@ -12,13 +12,14 @@ import { newId } from '../domain/ids.js';
 import type { Store } from '../store/connect.js';
 import { limitRows, nowSql, toJson } from '../store/dialect.js';
 import type { Database, Row } from '../store/schema.js';
-import { claimRange, claimRetries } from './sql/claim.js';
+import { claimRange, claimRetries, payloadText } from './sql/claim.js';
 import { completeRange, completeRetries, deleteRangeSql, holdLeaseSql } from './sql/complete.js';
 import { type AttemptError, deadLetter, release, retryLater } from './sql/fail.js';
 import { type Held, held, holders } from './sql/held.js';
 import { reclaimLeases, reclaimRetries, type Stale } from './sql/reclaim.js';
 
 export type { AttemptError };
+export { payloadText };
 export type OutboxRow = Row<'outbox'>;
 
 /** A batch of the log leased to one loop: its rows, each carrying the lease's attempt number. */
@@ -44,7 +45,7 @@ export class OutboxStore {
 
   /**
    * Leases the next range of the log to `workerId` (null when the log has nothing committed),
-   * completing first, in the same statement, the range `complete` whose rows were all delivered.
+   * completing, in the same call, the range `complete` whose rows were all delivered.
    * `completed` says whether that lease was still held (false: taken back, nothing deleted).
    */
   async completeAndClaim(

@@ -9,9 +9,10 @@ import { hostname } from 'node:os';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.js';
 import { outboxMetrics } from '../observability/metrics.js';
-import { observeDelivery } from '../observability/observe.js';
+import { observeDeliveries, traceDeliveryAttempt } from '../observability/observe.js';
+import { tracingEnabled } from '../observability/tracing.js';
 import { retryDelayMs } from './backoff.js';
-import type { DeliveryResult, Destination } from './destinations.js';
+import { type DeliveryResult, type Destination, permanent, retry } from './destinations.js';
 import type { OutboxRow, OutboxStore, Range } from './outbox-store.js';
 
 export interface WorkerOptions {
@@ -41,6 +42,9 @@ const RETRY_CHECK_MS = 1_000;
 
 type Settled = { row: OutboxRow; result: DeliveryResult | 'abandoned'; ms: number };
 type Pending = { leaseId: string; settled: Settled[] };
+
+const thrown = (error: unknown): DeliveryResult =>
+  retry(error instanceof Error ? error.message : String(error));
 
 const DEFAULTS = {
   loops: 1,
@@ -138,7 +142,7 @@ export class OutboxWorker {
     let idleMs = 50;
     let failures = 0;
     let retriesCheckedAt = 0;
-    // A range whose every row was delivered: completed by the statement that claims the next.
+    // A range whose every row was delivered: completed by the call that claims the next.
     let pending: Pending | null = null;
     while (!this.stopping) {
       let range: Range | null;
@@ -237,6 +241,8 @@ export class OutboxWorker {
         this.#deliverAll(range?.rows ?? [], inFlight, abandoned),
         this.#deliverAll(retries, inFlight, abandoned),
       ]);
+      observeDeliveries(fromRange);
+      observeDeliveries(fromRetries);
       let delivered = 0;
       let pending: Pending | null = null;
       if (range && fromRange.every((s) => s.result !== 'abandoned' && s.result.ok)) {
@@ -344,7 +350,8 @@ export class OutboxWorker {
 
   /**
    * Delivers rows concurrently; each settles into its own slot. When `abandoned` resolves first,
-   * the rows still running are abandoned and later outcomes are ignored.
+   * the rows still running are abandoned and later outcomes are ignored. A span per delivery is
+   * made only when tracing is on; the series are recorded per batch (observeDeliveries).
    */
   #deliverAll(
     rows: readonly OutboxRow[],
@@ -353,13 +360,14 @@ export class OutboxWorker {
   ): Promise<Settled[]> {
     const n = rows.length;
     if (n === 0) return Promise.resolve([]);
+    const traced = tracingEnabled();
+    const started = Date.now();
     const settled = new Array<Settled | undefined>(n);
     let left = n;
     const all = new Promise<Settled[]>((resolve) => {
       for (let i = 0; i < n; i++) {
         const row = rows[i] as OutboxRow;
-        const started = Date.now();
-        void this.#deliverOne(row).then((result) => {
+        this.#attempt(row, traced).then((result) => {
           settled[i] = { row, result, ms: Date.now() - started };
           inFlight.delete(row.id);
           if (--left === 0) resolve(settled as Settled[]);
@@ -375,19 +383,23 @@ export class OutboxWorker {
   /** The destination of each destination name, found once. */
   readonly #destinationOf = new Map<string, Destination | null>();
 
-  async #deliverOne(row: OutboxRow): Promise<DeliveryResult> {
-    let destination = this.#destinationOf.get(row.destination);
-    if (destination === undefined) {
-      destination = this.destinations.find((candidate) => candidate.handles(row.destination)) ?? null;
-      if (this.#destinationOf.size < 10_000) this.#destinationOf.set(row.destination, destination);
+  /** One delivery attempt; a throw counts as worth another try. */
+  #attempt(row: OutboxRow, traced: boolean): Promise<DeliveryResult> {
+    let to = this.#destinationOf.get(row.destination);
+    if (to === undefined) {
+      to = this.destinations.find((candidate) => candidate.handles(row.destination)) ?? null;
+      if (this.#destinationOf.size < 10_000) this.#destinationOf.set(row.destination, to);
     }
-    if (!destination)
-      return { ok: false, permanent: true, error: `no destination handles '${row.destination}'` };
+    if (!to) return Promise.resolve(permanent(`no destination handles '${row.destination}'`));
+    const destination = to;
+    const signal = this.#abandon.signal;
     try {
-      const to = destination;
-      return await observeDelivery(row, () => to.deliver(row, this.#abandon.signal));
+      const attempt = traced
+        ? traceDeliveryAttempt(row, () => destination.deliver(row, signal))
+        : destination.deliver(row, signal);
+      return attempt.catch(thrown);
     } catch (error) {
-      return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+      return Promise.resolve(thrown(error));
     }
   }
 

@@ -58,7 +58,8 @@ describe('SQL Server outbox statements', () => {
     });
     expect(compiled(rangeRowsSql('mssql', 'l1'))).toEqual({
       sql:
-        'select o.id, o.org_id, o.event_id, o.destination, o.payload_json, o.max_attempts, o.errors_json, ' +
+        'select o.id, o.org_id, o.event_id, o.destination, o.payload_json as payload_text, o.max_attempts, ' +
+        'o.errors_json, ' +
         'o.created_at from outbox o join outbox_leases l on l.id = @1 ' +
         'where o.is_retry = 0 and o.txid > l.from_txid and o.txid <= l.to_txid order by o.txid',
       parameters: ['l1'],

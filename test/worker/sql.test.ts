@@ -6,7 +6,7 @@ import pg from 'pg';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import { nowPlusSql, toJson } from '../../src/store/dialect.js';
-import { OutboxStore } from '../../src/worker/outbox-store.js';
+import { OutboxStore, payloadText } from '../../src/worker/outbox-store.js';
 import { claimRetries } from '../../src/worker/sql/claim.js';
 import { createDatabase, describeEachDialect } from '../support/databases.js';
 import { seedEvent, seedOrg } from '../support/seed.js';
@@ -61,6 +61,29 @@ describeEachDialect('outbox statements', ({ dialect, store, url }) => {
     const leases = await store().db.selectFrom('outbox_leases').selectAll().orderBy('created_at').execute();
     expect(leases.map((lease) => lease.locked_by).sort()).toEqual(['worker-a', 'worker-b']);
     expect((await outbox.held()).map((row) => row.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('hand a leased row its payload as the stored JSON text, parsed only when it is read', async () => {
+    const eventId = await seedEvent(store(), orgId);
+    // Spaced as no JSON.stringify writes it: a payload written out again would differ.
+    const stored = '{"b": "tab\\there", "a": [1, 2], "c": {"d": null}}';
+    await store()
+      .db.insertInto('outbox')
+      .values({
+        id: newId('obx'),
+        org_id: orgId,
+        event_id: eventId,
+        destination: 'test',
+        payload_json: stored,
+      })
+      .execute();
+    const [row] = (await outbox.claimRange('worker-a', 10))?.rows ?? [];
+    if (!row) throw new Error('nothing claimed');
+    expect(payloadText(row)).toBe(stored);
+    expect(row.payload_json).toEqual({ b: 'tab\there', a: [1, 2], c: { d: null } });
+    expect(row.errors_json).toEqual([]);
+    expect(row.created_at).toBeInstanceOf(Date);
+    expect(Math.abs(row.created_at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
   it('never hand one row to two concurrent claims', async () => {

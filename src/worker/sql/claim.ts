@@ -5,48 +5,103 @@
  * on every dialect.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { type DialectName, nowSql } from '../../store/dialect.js';
+import { type DialectName, nowSql, toJson } from '../../store/dialect.js';
 import type { Database, Row } from '../../store/schema.js';
 import { deleteRangeSql, holdLeaseSql } from './complete.js';
 
-/** What a delivery needs of a log row; the rest of a range row is known (see OutboxStore.claimRange). */
+/** What a delivery needs of a log row, its payload as the stored JSON text; the rest is known. */
 export type RangeRow = Pick<
   Row<'outbox'>,
-  | 'id'
-  | 'org_id'
-  | 'event_id'
-  | 'destination'
-  | 'payload_json'
-  | 'max_attempts'
-  | 'errors_json'
-  | 'created_at'
->;
+  'id' | 'org_id' | 'event_id' | 'destination' | 'max_attempts' | 'errors_json' | 'created_at'
+> & { readonly payload_text: string };
 /**
- * PostgreSQL hands the range back as one JSON array of arrays, in this order, created_at in
- * epoch milliseconds: one value to send and parse instead of 8 fields of 200 rows, and no key
- * names or timestamp text per row.
+ * PostgreSQL hands a range's rows back as one text (migrations/postgres/0014): rows separated by
+ * U+001E, a row's fields by U+001F, in the order of RangeFields. One value to send and split
+ * instead of 8 fields of 200 rows; JSON text holds neither character unescaped, and ids and
+ * destination names never do.
  */
-export type RangeTuple = [
+const ROW_SEPARATOR = '\x1e';
+const FIELD_SEPARATOR = '\x1f';
+/** A row's fields in the range text, in this order. */
+type RangeFields = [
   id: string,
   org_id: string,
   event_id: string,
   destination: string,
-  payload_json: RangeRow['payload_json'],
-  max_attempts: number,
-  errors_json: RangeRow['errors_json'],
-  created_ms: number,
+  max_attempts: string,
+  created_ms: string,
+  errors_json: string,
+  payload_json: string,
 ];
 const RANGE_COLUMNS_OF_O = sql.raw(
-  'o.id, o.org_id, o.event_id, o.destination, o.payload_json, o.max_attempts, o.errors_json, o.created_at',
+  'o.id, o.org_id, o.event_id, o.destination, o.payload_json as payload_text, o.max_attempts, o.errors_json, o.created_at',
 );
+
+/**
+ * A row of a leased range as the worker holds it: always a first attempt (a range taken back
+ * becomes retry rows, each counting), held by `locked_by` since `locked_at`. Its payload stays
+ * the stored JSON text until `payload_json` is read: a webhook posts the text as stored, and a
+ * destination that reads no payload never parses it.
+ */
+export class LeasedRow implements Row<'outbox'> {
+  readonly attempts = 1;
+  readonly last_error = null;
+  readonly is_retry = false;
+  readonly run_at: Date;
+  readonly updated_at: Date;
+  #payload: Row<'outbox'>['payload_json'] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly org_id: string,
+    readonly event_id: string,
+    readonly destination: string,
+    readonly payload_text: string,
+    readonly max_attempts: number,
+    readonly errors_json: Row<'outbox'>['errors_json'],
+    readonly created_at: Date,
+    readonly locked_by: string,
+    readonly locked_at: Date,
+  ) {
+    this.run_at = created_at;
+    this.updated_at = created_at;
+  }
+
+  get payload_json(): Row<'outbox'>['payload_json'] {
+    this.#payload ??= JSON.parse(this.payload_text) as Row<'outbox'>['payload_json'];
+    return this.#payload;
+  }
+}
+
+/** A row's payload as JSON text: a leased row's as stored, any other's written out. */
+export function payloadText(row: Row<'outbox'>): string {
+  return row instanceof LeasedRow ? row.payload_text : toJson(row.payload_json);
+}
+
+function leasedRow(row: RangeRow, workerId: string, now: Date): LeasedRow {
+  const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
+  return new LeasedRow(
+    row.id,
+    row.org_id,
+    row.event_id,
+    row.destination,
+    row.payload_text,
+    row.max_attempts,
+    row.errors_json,
+    created,
+    workerId,
+    now,
+  );
+}
 
 export interface RangeRequest {
   readonly workerId: string;
   readonly leaseId: string;
   readonly batchSize: number;
   /**
-   * A lease of this worker whose every row was delivered, completed in the same statement (its
-   * rows deleted, the lease with them) before the next range is leased: one round trip a batch.
+   * A lease of this worker whose every row was delivered, completed with the claim (its rows
+   * deleted, the lease with them): on PostgreSQL after the lease's commit, in the same call,
+   * elsewhere in the claim's transaction. No round trip of its own.
    */
   readonly complete?: string | undefined;
 }
@@ -54,56 +109,57 @@ export interface RangeRequest {
 /** A claimed range, and whether the lease to complete was still held (false when none was given). */
 export interface ClaimedRange {
   readonly completed: boolean;
-  readonly rows: Row<'outbox'>[];
+  readonly rows: LeasedRow[];
 }
 
 /**
- * A row of a leased range as the worker holds it: always a first attempt (a range taken back
- * becomes retry rows, each counting), held by `workerId` since `now`.
- */
-function leasedRow(row: RangeRow, workerId: string, now: Date): Row<'outbox'> {
-  const created = row.created_at instanceof Date ? row.created_at : new Date(row.created_at);
-  return {
-    id: row.id,
-    org_id: row.org_id,
-    event_id: row.event_id,
-    destination: row.destination,
-    payload_json: row.payload_json,
-    attempts: 1,
-    max_attempts: row.max_attempts,
-    run_at: created,
-    locked_by: workerId,
-    locked_at: now,
-    last_error: null,
-    errors_json: row.errors_json,
-    created_at: created,
-    updated_at: created,
-    is_retry: false,
-  };
-}
-
-/**
- * PostgreSQL, one statement: a call of `outbox_claim_range` (migrations/postgres/0011), planned
- * once per connection. It completes the lease `complete` if this loop still holds it (its rows
- * deleted with it), then locks the cursor, reads the next rows of the log whose transaction is
- * older than every transaction of this database still running when the statement began (the
- * horizon: no row can commit behind them any more), records the lease and moves the cursor past
- * them.
+ * PostgreSQL, one round trip: a call of the procedure `outbox_claim_range`
+ * (migrations/postgres/0014), planned once per connection. Its first transaction locks the
+ * cursor, finds where the next rows of the log end whose transaction is older than every
+ * transaction of this database still running when the call began (the horizon: no row can
+ * commit behind them any more), records the lease, moves the cursor past them and commits: the
+ * cursor is locked only for that, so the claims of many loops overlap. Its second completes the
+ * lease `complete` if this loop still holds it (its rows deleted with it) and reads the new
+ * lease's rows as one text (ROW_SEPARATOR; null when the log had nothing committed). A procedure
+ * commits only when called on its own, outside a transaction: this is never run inside one. A
+ * connection lost between its two transactions leaves a lease this loop never saw; it is taken
+ * back after the lease time, as a crashed worker's is, and its rows delivered then.
  *
- * The horizon is the oldest transaction in the statement's snapshot that is not known to belong
- * to another database (those cannot write our tables): a transaction that ended since the
- * snapshot counts, to be safe; with none running it is the snapshot's xmax. So a long
- * transaction in another database of the cluster does not hold delivery back; one in this
- * database does, until it ends.
+ * The horizon is the oldest transaction in the call's snapshot that is not known to belong to
+ * another database (those cannot write our tables): a transaction that ended since the snapshot
+ * counts, to be safe; with none running it is the snapshot's xmax. So a long transaction in
+ * another database of the cluster does not hold delivery back; one in this database does, until
+ * it ends.
  */
 export function claimRangePostgresSql({
   workerId,
   leaseId,
   batchSize,
   complete,
-}: RangeRequest): RawBuilder<{ completed: number; range_json: RangeTuple[] | null }> {
-  return sql<{ completed: number; range_json: RangeTuple[] | null }>`
-    select completed, range_json from outbox_claim_range(${workerId}, ${leaseId}, ${batchSize}::int, ${complete ?? null})`;
+}: RangeRequest): RawBuilder<{ completed: number; range_rows: string | null }> {
+  return sql<{ completed: number; range_rows: string | null }>`
+    call outbox_claim_range(${workerId}, ${leaseId}, ${batchSize}::int, ${complete ?? null}, null, null)`;
+}
+
+/** The rows of a range's text, held by `workerId` since `now`. */
+function parseRange(text: string, workerId: string, now: Date): LeasedRow[] {
+  return text.split(ROW_SEPARATOR).map((line) => {
+    const [id, orgId, eventId, destination, maxAttempts, createdMs, errors, payload] = line.split(
+      FIELD_SEPARATOR,
+    ) as RangeFields;
+    return new LeasedRow(
+      id,
+      orgId,
+      eventId,
+      destination,
+      payload,
+      Number(maxAttempts),
+      errors === '[]' ? [] : (JSON.parse(errors) as unknown[]),
+      new Date(Number(createdMs)),
+      workerId,
+      now,
+    );
+  });
 }
 
 /**
@@ -176,32 +232,12 @@ export async function claimRange(
   request: RangeRequest,
 ): Promise<ClaimedRange> {
   if (dialect === 'postgres') {
-    const [row] = (await claimRangePostgresSql(request).execute(db)).rows;
-    const tuples = row?.range_json ?? [];
-    const now = new Date();
-    const rows = new Array<Row<'outbox'>>(tuples.length);
-    for (let i = 0; i < tuples.length; i++) {
-      const t = tuples[i] as RangeTuple;
-      const created = new Date(t[7]);
-      rows[i] = {
-        id: t[0],
-        org_id: t[1],
-        event_id: t[2],
-        destination: t[3],
-        payload_json: t[4],
-        attempts: 1,
-        max_attempts: t[5],
-        run_at: created,
-        locked_by: request.workerId,
-        locked_at: now,
-        last_error: null,
-        errors_json: t[6],
-        created_at: created,
-        updated_at: created,
-        is_retry: false,
-      };
-    }
-    return { completed: (row?.completed ?? 0) > 0, rows };
+    const [claimed] = (await claimRangePostgresSql(request).execute(db)).rows;
+    const text = claimed?.range_rows;
+    return {
+      completed: (claimed?.completed ?? 0) > 0,
+      rows: text ? parseRange(text, request.workerId, new Date()) : [],
+    };
   }
   return db.transaction().execute(async (tx) => {
     let completed = false;

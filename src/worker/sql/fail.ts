@@ -7,6 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type DialectName, nowPlusSql, nowSql, toJson } from '../../store/dialect.js';
 import type { Database, Row } from '../../store/schema.js';
+import { payloadText } from './claim.js';
 
 export interface AttemptError {
   readonly attempt: number;
@@ -69,7 +70,7 @@ export async function deadLetter(
       org_id: row.org_id,
       event_id: row.event_id,
       destination: row.destination,
-      payload_json: toJson(row.payload_json),
+      payload_json: payloadText(row),
       attempts: row.attempts,
       errors_json: toJson([...row.errors_json, attemptError(row, error)]),
       last_error: error,

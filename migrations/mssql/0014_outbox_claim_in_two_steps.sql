@@ -1,0 +1,4 @@
+-- Nothing to do on this dialect: 0014 splits PostgreSQL's range claim function in two
+-- (migrations/postgres/0014_outbox_claim_payload_text.sql). Here the claim is three short
+-- statements in one transaction, and the range's rows are read with their payload as stored text
+-- (src/worker/sql/claim.ts).
