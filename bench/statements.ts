@@ -57,7 +57,7 @@ const id = page.items[0]?.id as string;
 const which = process.argv[2] ?? 'read';
 for (let i = 0; i < 50; i++) await ws.getTodayPanel(actor, {});
 times.clear();
-const N = 300;
+const N = Number(process.env.BENCH_N ?? 300);
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 for (let i = 0; i < N; i++) {
