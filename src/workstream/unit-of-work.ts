@@ -33,7 +33,7 @@ function isTransient(error: unknown): boolean {
   return (
     code === '40001' || // PostgreSQL serialization failure
     code === '40P01' || // PostgreSQL deadlock
-    code === '0A000' || // PostgreSQL: a prepared statement's table changed shape (src/store/connect.ts)
+    (code === '0A000' && /cached plan/.test(String((error as Error).message))) || // PostgreSQL: a prepared statement's table changed shape (src/store/connect.ts)
     code === 'SQLITE_BUSY' ||
     number === 1205 // SQL Server deadlock victim
   );
