@@ -43,9 +43,9 @@ describe.runIf(PG_URL)('PostgreSQL plans a statement once per connection', () =>
 
   const prepared = async () =>
     (
-      await sql<{ statement: string }>`select statement from pg_prepared_statements order by statement`.execute(
-        store.db,
-      )
+      await sql<{
+        statement: string;
+      }>`select statement from pg_prepared_statements order by statement`.execute(store.db)
     ).rows.map((row) => row.statement);
 
   it('names a parameterised statement and runs it again without planning it anew', async () => {
@@ -67,7 +67,7 @@ describe.runIf(PG_URL)('PostgreSQL plans a statement once per connection', () =>
       (error: { code?: string }) => error.code,
     );
     // PostgreSQL refuses the plan whose result changed shape once (a unit of work runs again on it), then it is planned again.
-    expect(failed).toBe("0A000");
+    expect(failed).toBe('0A000');
     expect((await read()).rows[0]).toEqual({ id: 1, a: 10, b: 7 });
   });
 });
