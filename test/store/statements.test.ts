@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Store } from '../../src/store/connect.js';
+import { migrate } from '../../src/store/migrator.js';
+import { run } from '../../src/workstream/unit-of-work.js';
 import { createDatabase, PG_URL, type TestDatabase } from '../support/databases.js';
+import { testOrg } from '../support/workstream.js';
 
 describe('SQLite binds Dates and booleans as it stores them', () => {
   let database: TestDatabase;
@@ -35,6 +38,7 @@ describe.runIf(PG_URL)('PostgreSQL plans a statement once per connection', () =>
   beforeAll(async () => {
     database = await createDatabase('postgres');
     store = await connect(database.url, { poolSize: 1 });
+    await migrate(store);
   });
   afterAll(async () => {
     await store.close();
@@ -69,5 +73,21 @@ describe.runIf(PG_URL)('PostgreSQL plans a statement once per connection', () =>
     // PostgreSQL refuses the plan whose result changed shape once (a unit of work runs again on it), then it is planned again.
     expect(failed).toBe('0A000');
     expect((await read()).rows[0]).toEqual({ id: 1, a: 10, b: 7 });
+  });
+
+  it('runs a unit of work again when its prepared plan went stale, so the command answers', async () => {
+    const org = await testOrg(store);
+    await sql`create table stale (id int primary key, a int)`.execute(store.db);
+    await sql`insert into stale values (1, 10)`.execute(store.db);
+    const read = () =>
+      run(org.ws.deps, org.actor, async (unit) => {
+        const result = await sql<Record<string, number>>`select * from stale where id = ${1}`.execute(
+          unit.db,
+        );
+        return result.rows[0];
+      });
+    expect(await read()).toEqual({ id: 1, a: 10 });
+    await sql`alter table stale add column b int default 7`.execute(store.db);
+    expect(await read()).toEqual({ id: 1, a: 10, b: 7 });
   });
 });
