@@ -6,7 +6,7 @@
  * from this one over keep-alive connections, as stateless 2025-era `tools/call` POSTs.
  *
  *   npm run bench:http                # builds, then both dialects
- *   npx tsx bench/http-load.ts [--dialect sqlite|postgres|both] [--seconds 2] [--rounds 3] [--count 10000]
+ *   npx tsx bench/http-load.ts [--dialect sqlite|postgres|both] [--seconds 2] [--rounds 3] [--count 10000] [--only echo,read,write]
  *
  * The database holds `--count` candidates of one organization (test/support/bulk.ts), most of
  * them the caller's. Every round runs echo, read and write back to back at each concurrency (in
@@ -41,12 +41,15 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     count: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '1,8,32' },
+    // e.g. `--only read` to profile one target (the ratio columns then need echo among them).
+    only: { type: 'string', default: 'echo,read,write' },
   },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const COUNT = Number(values.count);
 const CONCURRENCY = (values.concurrency ?? '1,8,32').split(',').map(Number);
+const ONLY = new Set((values.only ?? '').split(','));
 const PG_ADMIN = process.env.WORKSTREAM_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dialects = (values.dialect === 'both' ? ['sqlite', 'postgres'] : [values.dialect]) as (
   | 'sqlite'
@@ -240,7 +243,7 @@ for (const dialect of dialects) {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const auth = { authorization: `Bearer ${db.token}` };
     const ourUrl = `http://127.0.0.1:${ourPort}/mcp`;
-    const targets: Target[] = [
+    const all: Target[] = [
       {
         name: 'echo',
         url: `http://127.0.0.1:${echoPort}/mcp`,
@@ -259,6 +262,7 @@ for (const dialect of dialects) {
         process: ours,
       },
     ];
+    const targets = all.filter((target) => ONLY.has(target.name));
     for (const target of targets) await load(target, 4, 1); // warm-up
     out.push('', `### ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, '');
     out.push(

@@ -40,24 +40,29 @@ proto.prepare = function (this: unknown, text: string) {
   return statement;
 };
 const dir = mkdtempSync(join(tmpdir(), 'ws-stmt-'));
-const store = await connect(`sqlite:${join(dir, 'b.db')}`);
-await migrate(store);
-const ws = createWorkstream(store);
-const org = await ws.createOrg({ name: 'Load', slug: 'load', admin: { email: 'h@load.test', name: 'H' } });
-const other = await ws.addMember({ orgId: org.orgId, email: 'o@load.test', name: 'O' });
-await addBulkWork(store, {
+const url = `sqlite:${join(dir, 'b.db')}`;
+const loading = await connect(url);
+await migrate(loading);
+const setup = createWorkstream(loading);
+const org = await setup.createOrg({ name: 'Load', slug: 'load', admin: { email: 'h@load.test', name: 'H' } });
+const other = await setup.addMember({ orgId: org.orgId, email: 'o@load.test', name: 'O' });
+await addBulkWork(loading, {
   orgId: org.orgId,
   members: [org.adminId, other.memberId],
   count: 10000,
   now: new Date(),
 });
+await loading.close();
+// Opened again, as a server opens the database it serves (src/store/connect.ts).
+const store = await connect(url);
+const ws = createWorkstream(store);
 const actor = { orgId: org.orgId, memberId: org.adminId };
 const page = await ws.listCandidates(actor, { assignee: 'me', state: 'new', limit: 1 });
 const id = page.items[0]?.id as string;
 const which = process.argv[2] ?? 'read';
 for (let i = 0; i < 50; i++) await ws.getTodayPanel(actor, {});
 times.clear();
-const N = 300;
+const N = Number(process.env.BENCH_N ?? 300);
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 for (let i = 0; i < N; i++) {

@@ -11,16 +11,20 @@ import {
   type DatabaseConnection,
   type Dialect,
   Kysely,
+  type SqliteDatabase as KyselySqliteDatabase,
   MssqlDialect,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  type SqliteStatement,
   sql,
   type TransactionSettings,
 } from 'kysely';
 import { measuredDialect, type PoolShape, queryFailed, SQLITE_SHAPE } from '../observability/pool.js';
-import { type DialectName, RowConventionsPlugin } from './dialect.js';
+import { type DialectName, RowConventionsPlugin, toSqliteValue } from './dialect.js';
 import { queryErrorClass } from './error-class.js';
 import type { Database } from './schema.js';
 
@@ -117,6 +121,17 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * embedded database does not load the SQL Server driver, and a PostgreSQL worker not SQLite's.
  */
 
+/** Binds Dates and booleans as SQLite stores them (src/store/dialect.ts), for every statement. */
+function binding(statement: SqliteDatabase.Statement): SqliteStatement {
+  const bound = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqliteValue);
+  return {
+    reader: statement.reader,
+    all: (parameters) => statement.all(bound(parameters)),
+    run: (parameters) => statement.run(bound(parameters)),
+    iterate: (parameters) => statement.iterate(bound(parameters)),
+  };
+}
+
 /** Prepared statements kept per connection: preparing costs more than running most of ours. */
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -127,14 +142,14 @@ const STATEMENT_CACHE_SIZE = 500;
  * every execution of the same text. (Kysely's streaming would hold a statement open; nothing
  * here streams.)
  */
-function cachingStatements(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+function cachingStatements(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
     prepare: (text: string) => {
       let statement = statements.get(text);
       if (statement) statements.delete(text);
-      else statement = database.prepare(text);
+      else statement = binding(database.prepare(text));
       statements.set(text, statement);
       if (statements.size > STATEMENT_CACHE_SIZE) {
         const oldest = statements.keys().next().value;
@@ -155,6 +170,67 @@ async function openSqlite(path: string): Promise<SqliteDatabase.Database> {
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return database;
+}
+
+/** Statement texts planned once per PostgreSQL connection (named prepared statements). */
+const NAMED_STATEMENTS = 1000;
+/** PostgreSQL's refusal of a prepared statement whose tables changed shape (e.g. `select *` after a migration). */
+const CACHED_PLAN_CHANGED = '0A000';
+
+/**
+ * A pool whose connections send each parameterised statement as a named prepared statement:
+ * PostgreSQL parses and plans a text once per connection instead of at every execution. Names
+ * are given to the first NAMED_STATEMENTS distinct texts of the process (a server runs a few
+ * hundred shapes; texts beyond that run unnamed, so what a connection keeps is bounded).
+ * Statements without parameters (BEGIN, COMMIT) stay simple queries, one message each. A
+ * statement PostgreSQL refuses because a table it reads changed shape gets a new name, so the
+ * next execution plans it afresh.
+ */
+export function namingStatements(pool: PostgresPool): PostgresPool {
+  const names = new Map<string, string>();
+  let issued = 0;
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && issued < NAMED_STATEMENTS) {
+      name = `ws_${issued++}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const wrapped = new WeakMap<PostgresPoolClient, PostgresPoolClient>();
+  const wrap = (client: PostgresPoolClient): PostgresPoolClient => {
+    // pg's client takes a query config object too (name, text, values); Kysely's type leaves it out.
+    const pgClient = client as unknown as { query(...args: unknown[]): Promise<unknown> };
+    return {
+      query: ((text: unknown, parameters?: ReadonlyArray<unknown>) => {
+        const name = typeof text === 'string' && parameters?.length ? nameOf(text) : undefined;
+        if (name === undefined) return pgClient.query(text, parameters);
+        return pgClient.query({ name, text, values: [...(parameters ?? [])] }).catch((error: unknown) => {
+          if (
+            typeof error === 'object' &&
+            error !== null &&
+            'code' in error &&
+            error.code === CACHED_PLAN_CHANGED
+          )
+            names.set(text as string, `ws_${issued++}`);
+          throw error;
+        });
+      }) as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => client.release(destroy),
+    };
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let named = wrapped.get(client);
+      if (!named) {
+        named = wrap(client);
+        wrapped.set(client, named);
+      }
+      return named;
+    },
+    end: () => pool.end(),
+  };
 }
 
 // pg returns int8 (counts) and numeric as strings; the schema keeps both within a double.
@@ -189,7 +265,7 @@ async function postgresDialect(url: URL, options: ConnectOptions): Promise<Opene
   // the client, not the pool; the query that uses it next fails and the pool discards it.
   pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   const shape = { open: () => pool.totalCount, idle: () => pool.idleCount, max };
-  return { dialect: new PostgresDialect({ pool }), shape };
+  return { dialect: new PostgresDialect({ pool: namingStatements(pool) }), shape };
 }
 
 async function mssqlDialect(url: URL, options: ConnectOptions): Promise<Opened> {
@@ -285,7 +361,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const name = target.dialect;
     db = new Kysely<Database>({
       dialect: measuredDialect(opened.dialect, name, opened.shape),
-      plugins: [new RowConventionsPlugin(name)],
+      plugins: [new RowConventionsPlugin()],
       // Kysely calls this for every statement; only failures are counted, by class.
       log: (event) => {
         if (event.level === 'error') queryFailed(name, queryErrorClass(event.error));

@@ -7,10 +7,8 @@ import {
   type InsertQueryBuilder,
   type Kysely,
   type KyselyPlugin,
-  OperationNodeTransformer,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
-  type PrimitiveValueListNode,
   type QueryResult,
   type RawBuilder,
   type RootOperationNode,
@@ -18,7 +16,6 @@ import {
   sql,
   type UnknownRow,
   type UpdateQueryBuilder,
-  type ValueNode,
 } from 'kysely';
 import type { Database, Row } from './schema.js';
 
@@ -42,52 +39,72 @@ export function sqliteTimestamp(date: Date): string {
   return date.toISOString();
 }
 
-/** better-sqlite3 binds neither Date nor boolean: turn them into the stored forms. */
-class SqliteParameters extends OperationNodeTransformer {
-  protected override transformValue(node: ValueNode): ValueNode {
-    return { ...node, value: toSqliteValue(node.value) };
-  }
-
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    return { ...node, values: node.values.map(toSqliteValue) };
-  }
-}
-
-function toSqliteValue(value: unknown): unknown {
+/** better-sqlite3 binds neither Date nor boolean: the stored forms (bound so by src/store/connect.ts). */
+export function toSqliteValue(value: unknown): unknown {
   if (value instanceof Date) return sqliteTimestamp(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
 }
 
+/** What a column's name says its value is (the conventions below), learnt once per name. */
+enum Convention {
+  None,
+  Time,
+  Json,
+  Flag,
+}
+const conventions = new Map<string, Convention>();
+
+function conventionOf(key: string): Convention {
+  let convention = conventions.get(key);
+  if (convention === undefined) {
+    convention = key.endsWith('_at')
+      ? Convention.Time
+      : key.endsWith('_json')
+        ? Convention.Json
+        : key.startsWith('is_')
+          ? Convention.Flag
+          : Convention.None;
+    // Column names and aliases are the schema's and the code's: a bounded set.
+    if (conventions.size < 10_000) conventions.set(key, convention);
+  }
+  return convention;
+}
+
 /**
  * Reads rows into one shape by the schema's column-name conventions: `*_at` is a timestamp,
  * `is_*` a boolean, `*_json` a JSON document. pg already parses jsonb, timestamptz and boolean;
- * tedious parses datetime2 and bit; SQLite returns text and integers for all three.
+ * tedious parses datetime2 and bit; SQLite returns text and integers for all three. The row is
+ * the driver's own object, converted in place.
  */
 export function normaliseRow(row: UnknownRow): UnknownRow {
-  const out: UnknownRow = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'string' && key.endsWith('_at')) out[key] = new Date(value);
-    else if (typeof value === 'string' && key.endsWith('_json')) out[key] = JSON.parse(value);
-    else if (typeof value === 'number' && key.startsWith('is_')) out[key] = value !== 0;
-    else out[key] = value;
+  for (const key in row) {
+    const value = row[key];
+    if (value === null) continue;
+    switch (conventionOf(key)) {
+      case Convention.Time:
+        if (typeof value === 'string') row[key] = new Date(value);
+        break;
+      case Convention.Json:
+        if (typeof value === 'string') row[key] = JSON.parse(value);
+        break;
+      case Convention.Flag:
+        if (typeof value === 'number') row[key] = value !== 0;
+        break;
+    }
   }
-  return out;
+  return row;
 }
 
+/** Rows read into one shape on every dialect (values bound are the connection's: src/store/connect.ts). */
 export class RowConventionsPlugin implements KyselyPlugin {
-  readonly #parameters: SqliteParameters | null;
-
-  constructor(dialect: DialectName) {
-    this.#parameters = dialect === 'sqlite' ? new SqliteParameters() : null;
-  }
-
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.#parameters ? this.#parameters.transformNode(args.node) : args.node;
+    return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return { ...args.result, rows: args.result.rows.map(normaliseRow) };
+    for (const row of args.result.rows) normaliseRow(row);
+    return args.result;
   }
 }
 

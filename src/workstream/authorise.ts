@@ -1,12 +1,20 @@
 /** Who may do what: a caller must be a member of the org; viewers may only read. */
 import { forbidden } from '../domain/errors.js';
+import type { Row } from '../store/schema.js';
 import type { Actor, Db } from './deps.js';
 import { refuse } from './refusals.js';
 
-export async function authorise(db: Db, actor: Actor, readOnly: boolean): Promise<void> {
+/** The caller as the unit of work found them: what a command may read of them without asking again. */
+export interface Caller {
+  readonly role: Row<'members'>['role'];
+  readonly name: string;
+  readonly email: string;
+}
+
+export async function authorise(db: Db, actor: Actor, readOnly: boolean): Promise<Caller> {
   const member = await db
     .selectFrom('members')
-    .select(['role', 'deactivated_at'])
+    .select(['role', 'deactivated_at', 'display_name', 'email'])
     .where('id', '=', actor.memberId)
     .where('org_id', '=', actor.orgId)
     .executeTakeFirst();
@@ -15,4 +23,5 @@ export async function authorise(db: Db, actor: Actor, readOnly: boolean): Promis
     refuse(forbidden(`${actor.memberId} was removed from the organization and can no longer act`));
   if (!readOnly && member.role === 'viewer')
     refuse(forbidden(`${actor.memberId} has the viewer role and cannot make changes`));
+  return { role: member.role, name: member.display_name, email: member.email };
 }

@@ -62,6 +62,9 @@ export async function tagsOf(
     .where('org_id', '=', orgId)
     .where('entity_type', '=', entityType)
     .where('entity_id', 'in', ids)
+    // By entity first: the primary key's order, so the page's few tags are found by entity, not
+    // every tag of the organization read through tags_by_tag (bench/statements.ts).
+    .orderBy('entity_id')
     .orderBy('tag')
     .execute();
   for (const row of rows) tags.get(row.entity_id)?.push(row.tag);

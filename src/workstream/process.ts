@@ -608,12 +608,8 @@ export const decideSignOff = change({
 
 /** Requests the caller may decide, for the Today Panel: their role's, not their own. */
 export async function signOffsFor(unit: Unit): Promise<SignOffView[]> {
-  const member = await unit.db
-    .selectFrom('members')
-    .select('role')
-    .where('id', '=', unit.actor.memberId)
-    .executeTakeFirst();
-  const roles = member?.role === 'admin' ? ['admin', 'member'] : member?.role === 'member' ? ['member'] : [];
+  const { role } = unit.caller;
+  const roles = role === 'admin' ? ['admin', 'member'] : role === 'member' ? ['member'] : [];
   if (roles.length === 0) return [];
   const rows = await unit.db
     .selectFrom('sign_offs')

@@ -175,7 +175,10 @@ export const getTodayPanel = query({
       const merged = rows.flat().sort((a, b) => compareTodayItems(a.order, b.order));
       const page = merged.slice(0, input.limit);
       const last = page.at(-1);
-      const [owner] = await membersOf(unit.db, unit.orgId, [assigneeId]);
+      const [owner] =
+        assigneeId === unit.actor.memberId
+          ? [unit.caller]
+          : await membersOf(unit.db, unit.orgId, [assigneeId]);
       if (!owner) throw new Error('a resolved member exists');
       const { items, allowedActions } = await todayItems(unit, page);
       // Sign-off requests the caller may decide, on their own panel's first page only.

@@ -9,7 +9,7 @@ import { traceTransaction } from '../observability/tracing.js';
 import type { DialectName, UniqueViolation } from '../store/dialect.js';
 import { toJson, uniqueViolation } from '../store/dialect.js';
 import type { RowUpdate } from '../store/schema.js';
-import { authorise } from './authorise.js';
+import { authorise, type Caller } from './authorise.js';
 import type { Actor, Db, Deps, EnrichmentProviderRef } from './deps.js';
 import { activeWebhooks, appendEvents, type EventInput, type Webhook } from './events.js';
 import type { OrgSettings } from './org-settings.js';
@@ -33,6 +33,7 @@ function isTransient(error: unknown): boolean {
   return (
     code === '40001' || // PostgreSQL serialization failure
     code === '40P01' || // PostgreSQL deadlock
+    (code === '0A000' && /cached plan/.test(String((error as Error).message))) || // PostgreSQL: a prepared statement's table changed shape (src/store/connect.ts)
     code === 'SQLITE_BUSY' ||
     number === 1205 // SQL Server deadlock victim
   );
@@ -50,6 +51,8 @@ export class Unit {
     readonly db: Db,
     readonly dialect: DialectName,
     readonly actor: Actor,
+    /** The caller's role, name and e-mail, as authorised in this transaction. */
+    readonly caller: Caller,
     readonly now: Date,
     readonly enrichmentProviders: readonly EnrichmentProviderRef[] = [],
   ) {
@@ -181,8 +184,8 @@ async function runUnit<T>(
         // never wait for the write lock; writes take it up front (src/store/connect.ts).
         const transaction = readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
         const done = await transaction.execute(async (tx) => {
-          await authorise(tx, actor, readOnly);
-          const unit = new Unit(tx, dialect, actor, deps.clock.now(), deps.enrichmentProviders);
+          const caller = await authorise(tx, actor, readOnly);
+          const unit = new Unit(tx, dialect, actor, caller, deps.clock.now(), deps.enrichmentProviders);
           const result = await work(unit);
           if (unit.touched.size > 0) await syncTodayOrder(tx, dialect, unit.orgId, unit.touched);
           if (deps.rehearse === true && !readOnly) throw new Rehearsed(result);
