@@ -16,7 +16,7 @@ import { claimRange, claimRetries, payloadText } from './sql/claim.js';
 import { completeRange, completeRetries, deleteRangeSql, holdLeaseSql } from './sql/complete.js';
 import { type AttemptError, deadLetter, release, retryLater } from './sql/fail.js';
 import { type Held, held, holders } from './sql/held.js';
-import { reclaimLeases, reclaimRetries, type Stale } from './sql/reclaim.js';
+import { dissolveLease, reclaimLeases, reclaimRetries, type Stale } from './sql/reclaim.js';
 
 export type { AttemptError };
 export { payloadText };
@@ -53,16 +53,34 @@ export class OutboxStore {
     batchSize: number,
     complete?: string,
   ): Promise<{ completed: boolean; range: Range | null }> {
+    await this.#releaseUnanswered(workerId);
     const leaseId = randomUUID();
-    const claimed = await claimRange(this.#db, this.store.dialect, {
-      workerId,
-      leaseId,
-      batchSize,
-      complete,
-    });
+    let claimed: Awaited<ReturnType<typeof claimRange>>;
+    try {
+      claimed = await claimRange(this.#db, this.store.dialect, { workerId, leaseId, batchSize, complete });
+    } catch (error) {
+      this.#unanswered.push({ workerId, leaseId });
+      throw error;
+    }
     if (claimed.rows.length === 0) return { completed: claimed.completed, range: null };
     const rows = claimed.rows;
     return { completed: claimed.completed, range: { leaseId, rows } };
+  }
+
+  /**
+   * Claims that failed without an answer: the lease may have been committed all the same (on
+   * PostgreSQL the claim commits the lease before it reads the range, and any commit's answer can
+   * be lost with its connection), leaving rows no loop received. Each is dissolved, its rows due
+   * again as retry rows counting the attempt, before the worker's next claim, instead of waiting
+   * out the lease time; one that was never committed dissolves nothing.
+   */
+  readonly #unanswered: { readonly workerId: string; readonly leaseId: string }[] = [];
+
+  async #releaseUnanswered(workerId: string): Promise<void> {
+    for (const lost of this.#unanswered.filter((entry) => entry.workerId === workerId)) {
+      await dissolveLease(this.#db, this.store.dialect, lost.leaseId, { heldBy: [workerId] });
+      this.#unanswered.splice(this.#unanswered.indexOf(lost), 1);
+    }
   }
 
   /** Leases the next range of the log to `workerId`; null when the log has nothing committed. */

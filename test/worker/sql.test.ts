@@ -199,6 +199,54 @@ describeEachDialect('outbox statements', ({ dialect, store, url }) => {
       }
     });
 
+    it('take back, at the next claim, a lease committed by a claim whose connection was lost before it answered', async () => {
+      const ids = await addRows(4);
+      const first = await outbox.completeAndClaim('worker-a', 2);
+      if (!first.range) throw new Error('nothing claimed');
+      const blocker = new pg.Client({ connectionString: url() });
+      const admin = new pg.Client({ connectionString: url() });
+      await blocker.connect();
+      await admin.connect();
+      try {
+        // The claim's second transaction completes the first range: while its lease row is
+        // locked here, the claim waits there, its own lease already committed.
+        await blocker.query('begin');
+        await blocker.query('select id from outbox_leases where id = $1 for update', [first.range.leaseId]);
+        const claim = outbox.completeAndClaim('worker-a', 2, first.range.leaseId);
+        const refused = expect(claim).rejects.toThrow();
+        let waiting: number | undefined;
+        for (let i = 0; i < 200 && waiting === undefined; i++) {
+          const found = await admin.query(
+            `select pid from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+          );
+          waiting = found.rows[0]?.pid;
+          if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(waiting).toBeDefined();
+        await admin.query('select pg_terminate_backend($1)', [waiting]);
+        await refused;
+        await blocker.query('rollback');
+        // The lost claim's lease is there, holding rows 3 and 4, which no loop received.
+        const leases = async () =>
+          (await admin.query('select id from outbox_leases')).rows.map((row) => row.id);
+        expect((await leases()).filter((id) => id !== first.range?.leaseId)).toHaveLength(1);
+        // The next claim takes it back first: its rows are retry rows due now, counting the
+        // attempt. (The pool may hand out the killed connection once; the worker's loop retries a
+        // failed claim, as here.)
+        let next: Awaited<ReturnType<OutboxStore['completeAndClaim']>> | undefined;
+        for (let attempt = 0; attempt < 3 && next === undefined; attempt++)
+          next = await outbox.completeAndClaim('worker-a', 2, first.range.leaseId).catch(() => undefined);
+        expect(next).toEqual({ completed: true, range: null });
+        expect(await leases()).toEqual([]);
+        const retries = await outbox.claimRetries('worker-b', 10);
+        expect(retries.map((row) => row.id).sort()).toEqual(ids.slice(2).sort());
+      } finally {
+        await blocker.end();
+        await admin.end();
+      }
+    });
+
     it('lease past a transaction left open in another database of the server', async () => {
       const other = await createDatabase('postgres');
       const client = new pg.Client({ connectionString: other.url });

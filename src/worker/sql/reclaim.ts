@@ -77,17 +77,24 @@ export async function reclaimLeases(
       : candidates.where('locked_by', 'in', stale.heldBy);
   const leases = await limitRows(dialect, candidates, limit).execute();
   const ids: string[] = [];
-  for (const { id } of leases) {
-    const rows = await db.transaction().execute(async (tx) => {
-      const locked = await lockStaleLeaseSql(dialect, id, stale).execute(tx);
-      if (locked.rows.length === 0) return [];
-      const dissolved = await dissolveRangeSql(dialect, id).execute(tx);
-      await tx.deleteFrom('outbox_leases').where('id', '=', id).execute();
-      return dissolved.rows.map((row) => row.id);
-    });
-    ids.push(...rows);
-  }
+  for (const { id } of leases) ids.push(...(await dissolveLease(db, dialect, id, stale)));
   return ids;
+}
+
+/** Dissolves one lease if it is still stale, in one transaction; returns the ids of the rows it held. */
+export function dissolveLease(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  leaseId: string,
+  stale: Stale,
+): Promise<string[]> {
+  return db.transaction().execute(async (tx) => {
+    const locked = await lockStaleLeaseSql(dialect, leaseId, stale).execute(tx);
+    if (locked.rows.length === 0) return [];
+    const dissolved = await dissolveRangeSql(dialect, leaseId).execute(tx);
+    await tx.deleteFrom('outbox_leases').where('id', '=', leaseId).execute();
+    return dissolved.rows.map((row) => row.id);
+  });
 }
 
 /** Unlocks up to `limit` stale retry rows; returns their ids. */
