@@ -57,7 +57,8 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 /** Connections in each worker process's pool, ours and graphile-worker's alike. */
 const POOL_SIZE = 10;
 /** Ours: loops × batch per process. */
-const OURS = { loops: 4, batchSize: 200 } as const;
+const [oursLoops, oursBatch] = (process.env.BENCH_OURS ?? '4x200').split('x').map(Number);
+const OURS = { loops: oursLoops ?? 4, batchSize: oursBatch ?? 200 } as const;
 /** graphile-worker batch jobs: items per job, jobs at once per process (as many in flight as ours). */
 const BATCH = { itemsPerJob: 200, concurrency: 4 } as const;
 /** graphile-worker plain jobs, one per delivery, at its best measured setting. */
