@@ -12,7 +12,7 @@ import type { Priority } from '../domain/priority.js';
 import { toJson, type UniqueViolation, violates } from '../store/dialect.js';
 import type { JsonObject, Row, RowUpdate } from '../store/schema.js';
 import { recordActivity } from './activities.js';
-import { copyCandidateChecklists } from './checklists.js';
+import { carriedItems, copyCandidateChecklists, itemsOfTemplates } from './checklists.js';
 import { change } from './command.js';
 import { carryFields, checkFields, keepRequiredFields, requireFieldsForMove } from './custom-fields.js';
 import type { Actor, Deps } from './deps.js';
@@ -554,20 +554,7 @@ async function copyTags(unit: Unit, candidateId: string, pursuitId: string): Pro
 /** Copies the current version of each of the org's pursuit reviews onto a new pursuit. */
 async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
   const current = (await currentTemplates(unit.db, unit.orgId)).filter((t) => t.subject !== 'candidate');
-  if (current.length === 0) return;
-  const templates = await unit.db
-    .selectFrom('checklist_template_items')
-    .selectAll()
-    .where(
-      'template_id',
-      'in',
-      current.map((t) => t.id),
-    )
-    .orderBy('position')
-    .execute();
-  for (const template of current) {
-    const items = templates.filter((item) => item.template_id === template.id);
-    if (items.length === 0) continue;
+  for (const [template, items] of await itemsOfTemplates(unit, current)) {
     const checklistId = newId('chk', unit.now);
     await unit.db
       .insertInto('checklists')
@@ -583,18 +570,7 @@ async function copyChecklists(unit: Unit, pursuitId: string): Promise<void> {
       .execute();
     await unit.db
       .insertInto('checklist_items')
-      .values(
-        items.map((item) => ({
-          id: newId('item', unit.now),
-          org_id: unit.orgId,
-          checklist_id: checklistId,
-          item_key: item.item_key,
-          label: item.label,
-          is_required: item.is_required,
-          position: item.position,
-          updated_at: unit.now,
-        })),
-      )
+      .values(carriedItems(unit, checklistId, items, []))
       .execute();
   }
 }

@@ -97,21 +97,35 @@ export async function copyCandidateChecklists(
   templates: readonly Row<'checklist_templates'>[],
 ): Promise<void> {
   const reviews = templates.filter((t) => t.subject === 'candidate');
-  if (reviews.length === 0) return;
+  for (const [template, items] of await itemsOfTemplates(unit, reviews))
+    await writeChecklist(unit, candidateId, template, items, [], undefined);
+}
+
+/**
+ * The items of each of these templates, in their order, read in one statement; a template without
+ * items is left out (a new record gets no checklist of it).
+ */
+export async function itemsOfTemplates(
+  unit: Unit,
+  templates: readonly Row<'checklist_templates'>[],
+): Promise<[Row<'checklist_templates'>, Row<'checklist_template_items'>[]][]> {
+  if (templates.length === 0) return [];
   const items = await unit.db
     .selectFrom('checklist_template_items')
     .selectAll()
     .where(
       'template_id',
       'in',
-      reviews.map((t) => t.id),
+      templates.map((t) => t.id),
     )
     .orderBy('position')
     .execute();
-  for (const template of reviews) {
-    const own = items.filter((item) => item.template_id === template.id);
-    if (own.length > 0) await writeChecklist(unit, candidateId, template, own, [], undefined);
-  }
+  return templates
+    .map((template): [Row<'checklist_templates'>, Row<'checklist_template_items'>[]] => [
+      template,
+      items.filter((item) => item.template_id === template.id),
+    ])
+    .filter(([, own]) => own.length > 0);
 }
 
 /**
