@@ -23,7 +23,12 @@ const MARKED_INSERTED = sql.raw(
  * Marks up to `limit` running clocks whose warning (or due) time is at or before `now` and that
  * are not yet marked, and returns them. Concurrent sweeps skip each other's rows (PostgreSQL,
  * SQL Server) or wait for the file lock (SQLite); the mark is re-checked in the update, so a
- * clock is marked once however many sweeps run. Reads through the partial index on
+ * clock is marked once however many sweeps run. On PostgreSQL the rows are locked in a
+ * materialised CTE and the update joins it, so every row the statement locks is the row it
+ * updates: with the locking subquery inside `id in (…)`, a row whose other mark another sweep had
+ * just committed could be locked by the re-check of the update and yet not updated, left unmarked
+ * for every sweep of that moment (seen as clocks warned but not breached after four concurrent
+ * sweeps). Reads through the partial index on
  * (state, warn_at|due_at) where the mark is null, so its cost follows the clocks falling due.
  */
 export function markDueClocksSql(
@@ -37,14 +42,16 @@ export function markDueClocksSql(
   switch (dialect) {
     case 'postgres':
       return sql<MarkedClock>`
-        update sla_clocks set ${marked} = ${now}, updated_at = ${now}
-        where id in (
-          select id from sla_clocks
+        with next as materialized (
+          select id as next_id from sla_clocks
           where state = 'running' and ${marked} is null and ${time} <= ${now}
           order by ${time}
           limit ${limit}
           for update skip locked
-        ) and ${marked} is null
+        )
+        update sla_clocks set ${marked} = ${now}, updated_at = ${now}
+        from next
+        where id = next.next_id and ${marked} is null
         returning ${MARKED_COLUMNS}`;
     case 'mssql':
       return sql<MarkedClock>`
